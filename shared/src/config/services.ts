@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import * as g from './env-schema.ts';
+
+// What each process needs. A service's config is exactly the union of its groups.
+export const gatewayEnv = {
+  ...g.common,
+  ...g.secret,
+  ...g.ports,
+  ...g.subgraphUrls,
+  ...g.uploads,
+  ...g.graphqlOptions,
+};
+export const documentsEnv = {
+  ...g.common,
+  ...g.secret,
+  ...g.ports,
+  ...g.database,
+  ...g.objectStore,
+  ...g.redis,
+  ...g.uploads,
+  ...g.graphqlOptions,
+};
+export const storageEnv = {
+  ...g.common,
+  ...g.secret,
+  ...g.ports,
+  ...g.database,
+  ...g.objectStore,
+  ...g.redis,
+  ...g.uploads,
+};
+export const opsEnv = {
+  ...g.common,
+  ...g.secret,
+  ...g.ports,
+  ...g.subgraphUrls,
+  ...g.database,
+  ...g.objectStore,
+  ...g.redis,
+};
+export const workerEnv = {
+  ...g.common,
+  ...g.ports,
+  ...g.database,
+  ...g.objectStore,
+  ...g.redis,
+  ...g.worker,
+};
+export const migrateEnv = { ...g.common, ...g.databaseMigrate };
+
+type Shape<T> = { [K in keyof T]: T[K] extends z.ZodType ? T[K] : never };
+export type ConfigOf<S> = Readonly<{ [K in keyof Shape<S>]: z.infer<Shape<S>[K]> }>;
+export type GatewayConfig = ConfigOf<typeof gatewayEnv>;
+export type DocumentsConfig = ConfigOf<typeof documentsEnv>;
+export type StorageConfig = ConfigOf<typeof storageEnv>;
+export type OpsConfig = ConfigOf<typeof opsEnv>;
+export type WorkerConfig = ConfigOf<typeof workerEnv>;
+export type MigrateConfig = ConfigOf<typeof migrateEnv>;
+
+/** Where the gateway and ops find each subgraph when no URL is configured. */
+export function subgraphUrl(
+  config: { HOST: string; DOCUMENTS_PORT: number; STORAGE_PORT: number; OPS_PORT: number } & {
+    DOCUMENTS_URL?: string | undefined;
+    STORAGE_URL?: string | undefined;
+    OPS_URL?: string | undefined;
+  },
+  name: 'documents' | 'storage' | 'ops',
+): string {
+  const explicit = { documents: config.DOCUMENTS_URL, storage: config.STORAGE_URL, ops: config.OPS_URL }[
+    name
+  ];
+  const port = { documents: config.DOCUMENTS_PORT, storage: config.STORAGE_PORT, ops: config.OPS_PORT }[name];
+  return explicit ?? `http://${config.HOST}:${port}/graphql`;
+}
