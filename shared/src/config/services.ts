@@ -48,8 +48,7 @@ export const workerEnv = {
 };
 export const migrateEnv = { ...g.common, ...g.databaseMigrate };
 
-type Shape<T> = { [K in keyof T]: T[K] extends z.ZodType ? T[K] : never };
-export type ConfigOf<S> = Readonly<{ [K in keyof Shape<S>]: z.infer<Shape<S>[K]> }>;
+export type ConfigOf<S extends z.ZodRawShape> = Readonly<z.infer<z.ZodObject<S>>>;
 export type GatewayConfig = ConfigOf<typeof gatewayEnv>;
 export type DocumentsConfig = ConfigOf<typeof documentsEnv>;
 export type StorageConfig = ConfigOf<typeof storageEnv>;

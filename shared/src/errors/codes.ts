@@ -1,0 +1,30 @@
+// The stable error codes clients may rely on (extensions.code). Adding one is
+// a contract change: add it here and to the README's list.
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
+  TOO_MANY_FILES: 'TOO_MANY_FILES',
+  UNSUPPORTED_TYPE: 'UNSUPPORTED_TYPE',
+  EMPTY_FILE: 'EMPTY_FILE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes raised by GraphQL tooling itself that are already safe and stable for clients. */
+export const PASSTHROUGH_CODES: ReadonlySet<string> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  ...Object.values(ErrorCode),
+]);

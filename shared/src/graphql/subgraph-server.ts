@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import express, { type Express, type RequestHandler } from 'express';
+import type { DocumentNode } from 'graphql';
+import { createErrorFormatter } from '../errors/format-error.ts';
+import { cachedReport, healthRouter, runChecks, type HealthCheck } from '../health/index.ts';
+import { listen, type RunningServer } from '../http/listen.ts';
+import { requestIdMiddleware } from '../http/request-id.ts';
+import type { Logger } from '../logging/logger.ts';
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  version: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  logger: Logger;
+  /** Builds the per-request context; the request id is already in the async context. */
+  context: (req: express.Request) => Promise<TContext>;
+  /** This service's own dependencies: /health/ready fails when one fails. */
+  readyChecks: HealthCheck[];
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Middleware placed before the GraphQL handler on /graphql (e.g. multipart parsing). */
+  graphqlMiddleware?: RequestHandler[];
+  jsonLimit?: string;
+  checkTimeoutMs?: number;
+}
+
+export interface SubgraphServer {
+  readonly app: Express;
+  readonly httpServer: Server;
+  listen(host: string, port: number): Promise<RunningServer>;
+}
+
+/**
+ * One subgraph process: GraphQL on /graphql (Apollo Server 5 on Express 5),
+ * the two health probes, request ids, and the shared error policy.
+ */
+export async function createSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphOptions<TContext>,
+): Promise<SubgraphServer> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  app.use(requestIdMiddleware(logger));
+  const ready = cachedReport(() => runChecks(options.readyChecks, options.checkTimeoutMs ?? 2_000), 1_000);
+  app.use(healthRouter({ service: options.name, version: options.version, ready }));
+
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    formatError: createErrorFormatter(logger, { exposeDetails: options.nodeEnv !== 'production' }),
+    includeStacktraceInErrorResponses: options.nodeEnv !== 'production',
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: options.jsonLimit ?? '1mb' }),
+    ...(options.graphqlMiddleware ?? []),
+    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+  );
+
+  return {
+    app,
+    httpServer,
+    async listen(host, port) {
+      const running = await listen(httpServer, { host, port, logger });
+      return {
+        ...running,
+        // apollo.stop() drains the HTTP server (in-flight requests finish) before resolving.
+        close: () => apollo.stop(),
+      };
+    },
+  };
+}

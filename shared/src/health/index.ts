@@ -1,0 +1,2 @@
+export * from './checks.ts';
+export { healthRouter, toHealthJson } from './http.ts';

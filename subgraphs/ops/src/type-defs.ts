@@ -1,0 +1,4 @@
+import { loadTypeDefs } from '@docuvault/shared/graphql/type-defs';
+
+/** The ops subgraph's SDL: every .graphql file under src/, joined. */
+export const typeDefs = loadTypeDefs(import.meta.dirname);
