@@ -1,0 +1,77 @@
+import { defineEntity, p, type Opt } from '@mikro-orm/core';
+import { createdAt, updatedAt, uuidPk } from './columns.ts';
+import { Folder } from './folders.ts';
+import { User } from './users.ts';
+
+export const DOCUMENT_STATUSES = ['UPLOADED', 'PROCESSING', 'CLASSIFIED', 'FAILED'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/**
+ * Full-text configuration: 'simple' (no stemming, no stop words) because a vault holds
+ * documents in any language, and English stemming would mangle the rest; identifiers such
+ * as invoice numbers also survive intact. Queries must use the same configuration.
+ */
+export const SEARCH_CONFIG = 'simple';
+
+/**
+ * Extracted text is capped before indexing: a tsvector may not exceed 1 MB, and an
+ * oversized document must still store (and be found by its title and first pages)
+ * instead of failing the update.
+ */
+export const SEARCH_TEXT_LIMIT = 500_000;
+
+const searchVectorSql =
+  `setweight(to_tsvector('${SEARCH_CONFIG}', coalesce(title, '')), 'A') || ` +
+  `setweight(to_tsvector('${SEARCH_CONFIG}', left(coalesce(extracted_text, ''), ${SEARCH_TEXT_LIMIT})), 'B')`;
+
+const DocumentSchema = defineEntity({
+  name: 'Document',
+  tableName: 'documents',
+  properties: {
+    id: uuidPk(),
+    // Null: uploaded anonymously (no-auth mode).
+    user: () => p.manyToOne(User).nullable().deleteRule('cascade'),
+    folder: () => p.manyToOne(Folder).nullable().deleteRule('set null').index(),
+    title: p.text(),
+    originalFilename: p.text(),
+    declaredMimeType: p.text().nullable(),
+    // Sniffed from the first bytes; never trusted from the client.
+    mimeType: p.text(),
+    sizeBytes: p.bigint('number'),
+    sha256: p.text(),
+    objectKey: p.text().unique(),
+    status: p.enum(DOCUMENT_STATUSES).default('UPLOADED'),
+    failureReason: p.text().nullable(),
+    extractedText: p.text().nullable().lazy(),
+    // Written by PostgreSQL only (Opt: never passed to create); query it with the same config.
+    searchVector: p
+      .type('tsvector')
+      .$type<Opt<string>>()
+      .generated(`(${searchVectorSql}) stored`)
+      .hidden()
+      .lazy(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  checks: [
+    { name: 'documents_size_bytes_check', expression: 'size_bytes >= 0' },
+    { name: 'documents_sha256_check', expression: "sha256 ~ '^[0-9a-f]{64}$'" },
+  ],
+  indexes: [
+    { name: 'documents_created_at_id_index', properties: ['createdAt', 'id'] },
+    { name: 'documents_user_id_created_at_id_index', properties: ['user', 'createdAt', 'id'] },
+    { name: 'documents_status_updated_at_index', properties: ['status', 'updatedAt'] },
+    { name: 'documents_search_vector_index', properties: ['searchVector'], type: 'gin' },
+  ],
+  uniques: [
+    {
+      // One row per content per owner; NULLS NOT DISTINCT so two anonymous uploads of the
+      // same bytes are duplicates too, and `on conflict (user_id, sha256)` works for both.
+      name: 'documents_user_id_sha256_unique',
+      expression:
+        'create unique index "documents_user_id_sha256_unique" on "documents" ("user_id", "sha256") nulls not distinct',
+    },
+  ],
+});
+export class Document extends DocumentSchema.class {}
+DocumentSchema.setClass(Document);

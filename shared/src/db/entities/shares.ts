@@ -1,0 +1,33 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { createdAt, uuidPk } from './columns.ts';
+import { Document } from './documents.ts';
+import { Folder } from './folders.ts';
+import { Group } from './groups.ts';
+import { User } from './users.ts';
+
+export const SHARE_PERMISSIONS = ['READ', 'WRITE'] as const;
+export type SharePermission = (typeof SHARE_PERMISSIONS)[number];
+
+/** Grants one user or one group access to one document or one folder (and what is inside it). */
+const ShareSchema = defineEntity({
+  name: 'Share',
+  tableName: 'shares',
+  properties: {
+    id: uuidPk(),
+    document: () => p.manyToOne(Document).nullable().deleteRule('cascade').index(),
+    folder: () => p.manyToOne(Folder).nullable().deleteRule('cascade').index(),
+    granteeUser: () => p.manyToOne(User).nullable().deleteRule('cascade').index(),
+    granteeGroup: () => p.manyToOne(Group).nullable().deleteRule('cascade').index(),
+    permission: p.enum(SHARE_PERMISSIONS).default('READ'),
+    // Kept when the granting user is deleted: the grant outlives who made it.
+    createdBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
+    expiresAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+  },
+  checks: [
+    { name: 'shares_one_target_check', expression: 'num_nonnulls(document_id, folder_id) = 1' },
+    { name: 'shares_one_grantee_check', expression: 'num_nonnulls(grantee_user_id, grantee_group_id) = 1' },
+  ],
+});
+export class Share extends ShareSchema.class {}
+ShareSchema.setClass(Share);

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createOrm } from '@docuvault/shared/db/orm';
+import { migrateUp, migrationStatus, readMigrations } from '@docuvault/shared/migrations/index';
+import { migratedTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { query, tableNames } from './helpers.ts';
+
+let db: TestDatabase;
+let orm: MikroORM;
+beforeAll(async () => {
+  db = await migratedTestDatabase('fresh');
+  orm = await createOrm({ url: db.ownerUrl, poolMax: 1 });
+});
+afterAll(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+const entityMetadata = () => [...orm.getMetadata()].filter((meta) => !meta.abstract && !meta.embeddable);
+
+/** pg_get_indexdef and an entity's raw index SQL, reduced to what matters. */
+function normaliseIndexSql(sql: string): string {
+  return sql
+    .toLowerCase()
+    .replaceAll('"', '')
+    .replaceAll('public.', '')
+    .replace(' using btree', '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+describe('a fresh database', () => {
+  it('gets every migration applied and reports them all APPLIED', async () => {
+    const files = await readMigrations();
+    const status = await migrationStatus(db.ownerUrl);
+    expect(status.upToDate).toBe(true);
+    expect(status.migrations.map((m) => [m.name, m.state])).toEqual(files.map((f) => [f.name, 'APPLIED']));
+    expect(status.migrations.every((m) => m.appliedAt instanceof Date)).toBe(true);
+    expect(status.serverVersion).toMatch(/^\d+/);
+    expect(await migrateUp(db.ownerUrl)).toEqual({ applied: [] });
+  });
+
+  it('matches the entities exactly: the ORM schema diff is empty', async () => {
+    expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
+  });
+
+  it('has every table an entity names, and no table without one', async () => {
+    const entityTables = entityMetadata().map((meta) => meta.tableName);
+    expect(await tableNames(db.ownerUrl)).toEqual([...entityTables, 'schema_migrations'].sort());
+  });
+
+  // MikroORM compares raw-SQL indexes (here: NULLS NOT DISTINCT uniques) by name only,
+  // so their definitions are compared here instead.
+  it('creates the raw-SQL indexes exactly as the entities declare them', async () => {
+    const declared = entityMetadata().flatMap((meta) =>
+      [...meta.indexes, ...meta.uniques].filter((index) => typeof index.expression === 'string'),
+    );
+    expect(declared.length).toBeGreaterThanOrEqual(3);
+    for (const index of declared) {
+      const [row] = await query<{ indexdef: string }>(
+        db.ownerUrl,
+        'select indexdef from pg_indexes where indexname = $1',
+        [index.name],
+      );
+      expect(normaliseIndexSql(row?.indexdef ?? 'missing')).toBe(
+        normaliseIndexSql(index.expression as string),
+      );
+    }
+  });
+
+  it('treats two anonymous uploads of the same bytes as duplicates', async () => {
+    const insert = (key: string) =>
+      query(
+        db.appUrl,
+        `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key)
+         values ('t', 't.txt', 'text/plain', 1, $1, $2)`,
+        ['a'.repeat(64), key],
+      );
+    await insert('_anonymous/1');
+    await expect(insert('_anonymous/2')).rejects.toMatchObject({ code: '23505' });
+  });
+
+  it('fills the search vector from title (A) and extracted text (B)', async () => {
+    const [row] = await query<{ vector: string }>(
+      db.appUrl,
+      `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key, extracted_text)
+       values ('Quarterly Invoice', 'q.pdf', 'application/pdf', 10, $1, 'k/search', 'payment overdue')
+       returning search_vector::text as vector`,
+      ['b'.repeat(64)],
+    );
+    expect(row?.vector).toBe("'invoice':2A 'overdue':4B 'payment':3B 'quarterly':1A");
+  });
+});
