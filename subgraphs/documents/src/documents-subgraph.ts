@@ -1,0 +1,45 @@
+import { DateTime } from '@docuvault/shared/graphql/scalars';
+import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import type { HealthCheck } from '@docuvault/shared/health/index';
+import { currentRequestId } from '@docuvault/shared/logging/request-context';
+import { checkBucket } from '@docuvault/shared/object-store/client';
+import type { RequestHandler } from 'express';
+import type { DocumentsContext, DocumentsDeps } from './context.ts';
+import { documentResolvers } from './documents/resolvers.ts';
+import { folderResolvers } from './folders/resolvers.ts';
+import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
+import { topicResolvers } from './topics/resolvers.ts';
+import { typeDefs } from './type-defs.ts';
+
+export interface DocumentsSubgraphOptions {
+  /** Dependency checks beyond the database and bucket (e.g. schema currency, Redis). */
+  extraReadyChecks?: HealthCheck[];
+  graphqlMiddleware?: RequestHandler[];
+}
+
+export async function createDocumentsSubgraph(
+  deps: DocumentsDeps,
+  options: DocumentsSubgraphOptions = {},
+): Promise<SubgraphServer> {
+  const readyChecks: HealthCheck[] = [
+    {
+      component: 'postgres',
+      run: async () => {
+        await deps.em.getConnection().execute('select 1');
+      },
+    },
+    { component: 'objectStore', run: () => checkBucket(deps.store) },
+    ...(options.extraReadyChecks ?? []),
+  ];
+  return createSubgraphServer<DocumentsContext>({
+    name: 'documents',
+    version: deps.config.GIT_COMMIT,
+    typeDefs,
+    resolvers: mergeResolvers({ DateTime }, documentResolvers, topicResolvers, folderResolvers),
+    logger: deps.logger,
+    nodeEnv: deps.config.NODE_ENV,
+    readyChecks,
+    ...(options.graphqlMiddleware ? { graphqlMiddleware: options.graphqlMiddleware } : {}),
+    context: async () => ({ ...deps, em: deps.em.fork(), requestId: currentRequestId() }),
+  });
+}

@@ -1,0 +1,164 @@
+import { SEARCH_CONFIG, type DocumentStatus } from '@docuvault/shared/db/entities/documents';
+import type { MatchMode, TopicSource } from '@docuvault/shared/db/entities/topics';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ListCursor } from './cursor.ts';
+import { constant, isoTimestamp, join, ownedBy, query, sql, textArray, uuidArray, type Sql } from './sql.ts';
+
+/** A document row as the API sees it (no extracted text: that can be megabytes). */
+export interface DocumentRecord {
+  id: string;
+  title: string;
+  originalFilename: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  status: DocumentStatus;
+  failureReason: string | null;
+  folderId: string | null;
+  objectKey: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** created_at at microsecond precision, for cursors. */
+  createdAtExact: string;
+}
+
+export interface TopicRecord {
+  id: string;
+  name: string;
+  matchMode: MatchMode;
+  pattern: string | null;
+  caseSensitive: boolean;
+}
+
+export interface DocumentTopicRecord {
+  topic: TopicRecord;
+  confidence: number;
+  source: TopicSource;
+}
+
+export interface DocumentFilterValues {
+  status?: readonly DocumentStatus[] | undefined;
+  topicId?: string | undefined;
+  folderId?: string | undefined;
+  mimeTypes?: readonly string[] | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+  text?: string | undefined;
+}
+
+type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtExact'> & {
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** The select list for `documents d`; shared with the search and edit queries. */
+export const DOCUMENT_COLUMNS: Sql = constant(
+  `d.id, d.title, d.original_filename as "originalFilename", d.mime_type as "mimeType",
+   d.size_bytes::float8 as "sizeBytes", d.sha256, d.status, d.failure_reason as "failureReason",
+   d.folder_id as "folderId", d.object_key as "objectKey",
+   ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`,
+);
+
+export function toDocumentRecord(row: DocumentRow): DocumentRecord {
+  return {
+    ...row,
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    createdAtExact: row.createdAt,
+  };
+}
+
+/** `websearch_to_tsquery` in the configuration the search vector was built with. */
+export const tsQuery = (text: string): Sql => sql`websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${text})`;
+
+/** The WHERE conditions of a listing (without the cursor): the vault, then each filter. */
+function filterConditions(owner: string | null, filter: DocumentFilterValues): Sql[] {
+  const conditions = [ownedBy('d.user_id', owner)];
+  if (filter.status) conditions.push(sql`d.status = any(${textArray(filter.status)})`);
+  if (filter.folderId) conditions.push(sql`d.folder_id = ${filter.folderId}::uuid`);
+  if (filter.topicId) {
+    conditions.push(
+      sql`exists (select 1 from document_topics dt
+                  where dt.document_id = d.id and dt.topic_id = ${filter.topicId}::uuid)`,
+    );
+  }
+  if (filter.mimeTypes) conditions.push(sql`d.mime_type = any(${textArray(filter.mimeTypes)})`);
+  if (filter.createdAfter)
+    conditions.push(sql`d.created_at > ${filter.createdAfter.toISOString()}::timestamptz`);
+  if (filter.createdBefore)
+    conditions.push(sql`d.created_at < ${filter.createdBefore.toISOString()}::timestamptz`);
+  if (filter.text) conditions.push(sql`d.search_vector @@ ${tsQuery(filter.text)}`);
+  return conditions;
+}
+
+export async function findDocumentsByIds(
+  em: EntityManager,
+  owner: string | null,
+  ids: readonly string[],
+): Promise<Map<string, DocumentRecord>> {
+  const rows = await query<DocumentRow>(
+    em,
+    sql`select ${DOCUMENT_COLUMNS} from documents d
+        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`,
+  );
+  return new Map(rows.map((row) => [row.id, toDocumentRecord(row)]));
+}
+
+/**
+ * One page, newest first. Keyset on (created_at, id): the row comparison continues
+ * strictly after the cursor and walks the (created_at, id) index backwards; no OFFSET,
+ * so page 100 costs what page 1 costs and concurrent inserts never shift a page.
+ */
+export async function listDocuments(
+  em: EntityManager,
+  owner: string | null,
+  filter: DocumentFilterValues,
+  after: ListCursor | undefined,
+  limit: number,
+): Promise<DocumentRecord[]> {
+  const conditions = filterConditions(owner, filter);
+  if (after)
+    conditions.push(sql`(d.created_at, d.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
+  const rows = await query<DocumentRow>(
+    em,
+    sql`select ${DOCUMENT_COLUMNS} from documents d
+        where ${join(conditions, ' and ')}
+        order by d.created_at desc, d.id desc
+        limit ${limit}`,
+  );
+  return rows.map(toDocumentRecord);
+}
+
+export async function countDocuments(
+  em: EntityManager,
+  owner: string | null,
+  filter: DocumentFilterValues,
+): Promise<number> {
+  const [row] = await query<{ count: number }>(
+    em,
+    sql`select count(*)::int as count from documents d where ${join(filterConditions(owner, filter), ' and ')}`,
+  );
+  return row?.count ?? 0;
+}
+
+/** The topics of many documents at once, strongest first, then by name. */
+export async function findTopicsOfDocuments(
+  em: EntityManager,
+  documentIds: readonly string[],
+): Promise<Map<string, DocumentTopicRecord[]>> {
+  const rows = await query<TopicRecord & { documentId: string; confidence: number; source: TopicSource }>(
+    em,
+    sql`select dt.document_id as "documentId", dt.confidence, dt.source,
+               t.id, t.name, t.match_mode as "matchMode", t.pattern, t.case_sensitive as "caseSensitive"
+        from document_topics dt join topics t on t.id = dt.topic_id
+        where dt.document_id = any(${uuidArray(documentIds)})
+        order by dt.confidence desc, t.name, t.id`,
+  );
+  const byDocument = new Map<string, DocumentTopicRecord[]>();
+  for (const { documentId, confidence, source, ...topic } of rows) {
+    const list = byDocument.get(documentId) ?? [];
+    list.push({ topic, confidence, source });
+    byDocument.set(documentId, list);
+  }
+  return byDocument;
+}

@@ -1,0 +1,34 @@
+import type { DocumentsContext } from '../context.ts';
+import { createBatcher, type Batcher } from './batcher.ts';
+import {
+  findDocumentsByIds,
+  findTopicsOfDocuments,
+  type DocumentRecord,
+  type DocumentTopicRecord,
+} from './documents.repository.ts';
+import { vaultOf } from './vault.ts';
+
+export interface DocumentLoaders {
+  /** By id, within the vault; null when absent. Serves `document(id)` and `_entities`. */
+  readonly document: Batcher<string, DocumentRecord | null>;
+  /** The topics of a document; serves `Document.topics` for a whole page at once. */
+  readonly topics: Batcher<string, readonly DocumentTopicRecord[]>;
+}
+
+const NO_TOPICS: readonly DocumentTopicRecord[] = Object.freeze([]);
+
+// Keyed by the request's context object: one set of loaders per request, dropped with it.
+const perRequest = new WeakMap<DocumentsContext, DocumentLoaders>();
+
+export function documentLoaders(context: DocumentsContext): DocumentLoaders {
+  let loaders = perRequest.get(context);
+  if (!loaders) {
+    const { em, owner } = vaultOf(context);
+    loaders = {
+      document: createBatcher((ids) => findDocumentsByIds(em, owner, ids), null),
+      topics: createBatcher((ids) => findTopicsOfDocuments(em, ids), NO_TOPICS),
+    };
+    perRequest.set(context, loaders);
+  }
+  return loaders;
+}

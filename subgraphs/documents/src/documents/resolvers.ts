@@ -1,0 +1,74 @@
+import type { DocumentsContext } from '../context.ts';
+import { deleteDocument, updateDocument, type UpdateDocumentInput } from './document-edits.service.ts';
+import type { DocumentRecord } from './documents.repository.ts';
+import {
+  listDocuments,
+  searchDocuments,
+  type DocumentFilterInput,
+  type DocumentPage,
+} from './documents.service.ts';
+import { parseId } from './input.ts';
+import { documentLoaders } from './loaders.ts';
+import { vaultOf } from './vault.ts';
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** The rows of a page are also what `document(id)` would load: later lookups reuse them. */
+function remember(context: DocumentsContext, page: DocumentPage): DocumentPage {
+  const { document } = documentLoaders(context);
+  for (const edge of page.edges) document.prime(edge.document.id, edge.document);
+  return page;
+}
+
+export const documentResolvers = {
+  Query: {
+    document: (_: unknown, args: { id: string }, context: DocumentsContext) =>
+      documentLoaders(context).document.load(parseId(args.id, 'id')),
+    documents: async (
+      _: unknown,
+      args: PageArgs & { filter?: DocumentFilterInput | null },
+      context: DocumentsContext,
+    ) => remember(context, await listDocuments(vaultOf(context), args.filter, args.first, args.after)),
+    search: async (_: unknown, args: PageArgs & { query: string }, context: DocumentsContext) =>
+      remember(context, await searchDocuments(vaultOf(context), args.query, args.first, args.after)),
+  },
+  Mutation: {
+    updateDocument: async (
+      _: unknown,
+      args: { id: string; input: UpdateDocumentInput },
+      context: DocumentsContext,
+    ) => {
+      const document = await updateDocument(vaultOf(context), args.id, args.input);
+      const loaders = documentLoaders(context);
+      loaders.topics.clear(document.id);
+      loaders.document.clear(document.id);
+      loaders.document.prime(document.id, document);
+      return document;
+    },
+    deleteDocument: async (_: unknown, args: { id: string }, context: DocumentsContext) => {
+      const deleted = await deleteDocument(vaultOf(context), context, args.id);
+      documentLoaders(context).document.clear(args.id.toLowerCase());
+      return deleted;
+    },
+  },
+  DocumentConnection: {
+    edges: (page: DocumentPage) =>
+      page.edges.map(({ cursor, document, snippet }) => ({ cursor, node: document, snippet })),
+    pageInfo: (page: DocumentPage) => ({
+      hasNextPage: page.hasNextPage,
+      endCursor: page.edges.at(-1)?.cursor ?? null,
+    }),
+    totalCount: (page: DocumentPage) => page.totalCount(),
+  },
+  Document: {
+    // The gateway sends every representation of a plan step at once; the loader turns
+    // them into one query.
+    __resolveReference: (reference: { id: string }, context: DocumentsContext) =>
+      documentLoaders(context).document.load(parseId(reference.id, 'id')),
+    topics: (document: DocumentRecord, _: unknown, context: DocumentsContext) =>
+      documentLoaders(context).topics.load(document.id),
+  },
+};

@@ -1,0 +1,103 @@
+import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
+import { parseId, parseName } from '../documents/input.ts';
+import { isUniqueViolation } from '../documents/sql.ts';
+import { removeStoredObjects, type ObjectRemoval } from '../documents/stored-objects.ts';
+import type { Vault } from '../documents/vault.ts';
+import {
+  countDocumentsIn,
+  deleteDocumentsIn,
+  deleteFolderRow,
+  insertFolder,
+  listFolders,
+  lockFolderForKey,
+  lockSubtree,
+  moveDocumentsToRoot,
+  renameFolderRow,
+  type FolderRecord,
+} from './folders.repository.ts';
+
+export const FOLDER_DELETIONS = [
+  'REFUSE_IF_NOT_EMPTY',
+  'MOVE_DOCUMENTS_TO_ROOT',
+  'DELETE_DOCUMENTS',
+] as const;
+export type FolderDeletion = (typeof FOLDER_DELETIONS)[number];
+
+export const MAX_FOLDER_NAME_LENGTH = 255;
+
+const duplicateName = (name: string) =>
+  new AppError('CONFLICT', `a folder named "${name}" already exists there`, { argument: 'name' });
+
+export function folders(vault: Vault): Promise<FolderRecord[]> {
+  return listFolders(vault.em, vault.owner);
+}
+
+/** Sibling names are unique (root folders are siblings too): a clash is CONFLICT. */
+export async function createFolder(
+  vault: Vault,
+  nameInput: string,
+  parentInput: string | null | undefined,
+): Promise<FolderRecord> {
+  const name = parseName(nameInput, 'name', MAX_FOLDER_NAME_LENGTH);
+  const parentId = parentInput ? parseId(parentInput, 'parentId') : null;
+  try {
+    return await vault.em.transactional(async (em) => {
+      if (parentId && !(await lockFolderForKey(em, vault.owner, parentId))) {
+        throw badInput(`parentId: no folder ${parentId}`, { argument: 'parentId' });
+      }
+      return insertFolder(em, vault.owner, name, parentId);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateName(name);
+    throw error;
+  }
+}
+
+export async function renameFolder(vault: Vault, idInput: string, nameInput: string): Promise<FolderRecord> {
+  const id = parseId(idInput, 'id');
+  const name = parseName(nameInput, 'name', MAX_FOLDER_NAME_LENGTH);
+  try {
+    const renamed = await renameFolderRow(vault.em, vault.owner, id, name);
+    if (!renamed) throw notFound('Folder', id);
+    return renamed;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateName(name);
+    throw error;
+  }
+}
+
+/**
+ * Deletes a folder and every folder below it, doing with their documents what `mode`
+ * says. Idempotent: a folder that is not there answers false. The whole tree is locked
+ * first, so no document or sub-folder can slip in between the check and the delete.
+ * With DELETE_DOCUMENTS the stored objects go after the commit, as for deleteDocument.
+ */
+export async function deleteFolder(
+  vault: Vault,
+  removal: ObjectRemoval,
+  idInput: string,
+  mode: FolderDeletion = 'REFUSE_IF_NOT_EMPTY',
+): Promise<boolean> {
+  const id = parseId(idInput, 'id');
+  const outcome = await vault.em.transactional(async (em) => {
+    const tree = await lockSubtree(em, vault.owner, id);
+    if (tree.length === 0) return { deleted: false, objectKeys: [] as string[] };
+    let objectKeys: string[] = [];
+    if (mode === 'REFUSE_IF_NOT_EMPTY') {
+      const count = await countDocumentsIn(em, vault.owner, tree);
+      if (count > 0) {
+        throw new AppError('CONFLICT', `folder ${id} or a folder below it holds ${count} document(s)`, {
+          argument: 'documents',
+          documentCount: count,
+        });
+      }
+    } else if (mode === 'MOVE_DOCUMENTS_TO_ROOT') {
+      await moveDocumentsToRoot(em, vault.owner, tree);
+    } else {
+      objectKeys = await deleteDocumentsIn(em, vault.owner, tree);
+    }
+    return { deleted: await deleteFolderRow(em, vault.owner, id), objectKeys };
+  });
+  await removeStoredObjects(removal, outcome.objectKeys);
+  return outcome.deleted;
+}

@@ -1,0 +1,29 @@
+import { documentsEnv, loadConfigOrExit } from '@docuvault/shared/config/index';
+import { createOrm } from '@docuvault/shared/db/orm';
+import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
+import { stopOnSignals } from '@docuvault/shared/http/shutdown';
+import { createLogger } from '@docuvault/shared/logging/logger';
+import { createObjectStore } from '@docuvault/shared/object-store/client';
+import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
+import { createDocumentsSubgraph } from './documents-subgraph.ts';
+
+const config = loadConfigOrExit('documents', documentsEnv);
+const logger = createLogger('documents', config.LOG_LEVEL);
+const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+const redis = createRedis(config.REDIS_URL, 'producer');
+const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
+const schema = schemaCurrentCheck(config.DATABASE_URL);
+
+const server = await createDocumentsSubgraph(
+  { config, logger, em: orm.em, store: createObjectStore(config), queue },
+  { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
+);
+const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);
+stopOnSignals(logger, async () => {
+  await running.close();
+  await queue.close();
+  redis.disconnect();
+  await schema.close();
+  await orm.close();
+});

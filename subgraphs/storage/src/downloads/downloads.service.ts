@@ -1,0 +1,62 @@
+import { AppError } from '@docuvault/shared/errors/index';
+import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { dispositionHeader, type Disposition } from './content-disposition.ts';
+
+/** S3 refuses presigned URLs valid for longer than 7 days. */
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+export interface DownloadRequest {
+  objectKey: string;
+  originalFilename: string;
+  mimeType: string;
+  disposition: Disposition;
+  expiresIn: number;
+}
+
+export interface PresignedUrl {
+  url: string;
+  expiresAt: Date;
+}
+
+export function validateExpiry(expiresIn: number | null | undefined, fallback: number): number {
+  const seconds = expiresIn ?? fallback;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRESIGN_SECONDS) {
+    throw new AppError('BAD_USER_INPUT', `expiresIn must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS}`, {
+      argument: 'expiresIn',
+    });
+  }
+  return seconds;
+}
+
+/** A presigned GET that makes the store answer with our filename and type, whatever the client asks. */
+export async function presignDownload(store: ObjectStore, request: DownloadRequest, now = new Date()): Promise<PresignedUrl> {
+  const url = await store.client.presignedGetObject(
+    store.bucket,
+    request.objectKey,
+    request.expiresIn,
+    {
+      'response-content-disposition': dispositionHeader(request.originalFilename, request.disposition),
+      'response-content-type': request.mimeType,
+    },
+    now,
+  );
+  return { url, expiresAt: new Date(now.getTime() + request.expiresIn * 1000) };
+}
+
+export interface StoredObjectFacts {
+  sizeBytes: number;
+  etag: string;
+  lastModified: Date;
+}
+
+/** The object as the store holds it; null when it is missing (a consistency problem ops wants to see). */
+export async function statObject(store: ObjectStore, objectKey: string): Promise<StoredObjectFacts | null> {
+  try {
+    const stat = await store.client.statObject(store.bucket, objectKey);
+    return { sizeBytes: stat.size, etag: stat.etag, lastModified: stat.lastModified };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'NotFound' || code === 'NoSuchKey') return null;
+    throw error;
+  }
+}

@@ -1,0 +1,11 @@
+import { loadConfigOrExit, storageEnv } from '@docuvault/shared/config/index';
+import { stopOnSignals } from '@docuvault/shared/http/shutdown';
+import { createLogger } from '@docuvault/shared/logging/logger';
+import { createObjectStore } from '@docuvault/shared/object-store/client';
+import { createStorageSubgraph } from './storage-subgraph.ts';
+
+const config = loadConfigOrExit('storage', storageEnv);
+const logger = createLogger('storage', config.LOG_LEVEL);
+const server = await createStorageSubgraph({ config, logger, store: createObjectStore(config) });
+const running = await server.listen(config.HOST, config.STORAGE_PORT);
+stopOnSignals(logger, () => running.close());

@@ -1,0 +1,111 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { RunningServer } from '@docuvault/shared/http/listen';
+import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
+import { pino } from 'pino';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
+import { seedDocument } from '../../support/seed-documents.ts';
+
+const DELETE = 'mutation($id: ID!) { deleteDocument(id: $id) }';
+
+describe('documents: deleteDocument', () => {
+  let subgraph: DocumentsTestServer;
+
+  beforeAll(async () => {
+    subgraph = await startDocumentsSubgraph('documents-delete');
+  });
+
+  afterAll(async () => {
+    await subgraph?.close();
+  });
+
+  async function storedDocument(title: string) {
+    const document = await seedDocument(subgraph.admin, { title });
+    await subgraph.bucket.client.putObject(
+      subgraph.bucket.bucket,
+      document.objectKey,
+      Buffer.from(`bytes of ${title}`),
+    );
+    return document;
+  }
+
+  const objectExists = (key: string) =>
+    subgraph.bucket.client.statObject(subgraph.bucket.bucket, key).then(
+      () => true,
+      (error: { code?: string }) => {
+        if (error.code === 'NotFound' || error.code === 'NoSuchKey') return false;
+        throw error;
+      },
+    );
+
+  it('removes the row, its topic links and the stored object; a second call answers false', async () => {
+    const document = await storedDocument('To be deleted');
+    const topic = await subgraph.graphql<{ createTopic: { id: string } }>(
+      'mutation { createTopic(input: { name: "T" }) { id } }',
+    );
+    await subgraph.admin.query(
+      `insert into document_topics (document_id, topic_id, confidence, source) values ($1, $2, 1, 'MANUAL')`,
+      [document.id, topic.data!.createTopic.id],
+    );
+    expect(await objectExists(document.objectKey)).toBe(true);
+
+    expect(await subgraph.graphql(DELETE, { id: document.id })).toEqual({ data: { deleteDocument: true } });
+    const { rows } = await subgraph.admin.query(
+      `select (select count(*)::int from documents where id = $1) as documents,
+              (select count(*)::int from document_topics where document_id = $1) as links`,
+      [document.id],
+    );
+    expect(rows[0]).toEqual({ documents: 0, links: 0 });
+    expect(await objectExists(document.objectKey)).toBe(false);
+    const again = await subgraph.graphql<{ document: null }>('query($id: ID!) { document(id: $id) { id } }', {
+      id: document.id,
+    });
+    expect(again.data).toEqual({ document: null });
+
+    expect(await subgraph.graphql(DELETE, { id: document.id })).toEqual({ data: { deleteDocument: false } });
+  });
+
+  it('deletes a document whose object is already gone', async () => {
+    const document = await seedDocument(subgraph.admin, { title: 'No bytes' });
+    expect(await subgraph.graphql(DELETE, { id: document.id })).toEqual({ data: { deleteDocument: true } });
+  });
+
+  it('still deletes the row when the object store fails, and logs the key at error level for the sweeper', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    // The same database, but a bucket that does not exist: every object call fails.
+    const broken = await createDocumentsSubgraph({
+      ...subgraph.deps,
+      logger,
+      store: { client: subgraph.deps.store.client, bucket: 'no-such-bucket-docuvault-test' },
+    });
+    let running: RunningServer | undefined;
+    try {
+      running = await broken.listen('127.0.0.1', 0);
+      const document = await storedDocument('Store is down');
+      const response = await fetch(`${running.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+        body: JSON.stringify({ query: DELETE, variables: { id: document.id } }),
+      });
+      expect(await response.json()).toEqual({ data: { deleteDocument: true } });
+      const { rowCount } = await subgraph.admin.query('select 1 from documents where id = $1', [document.id]);
+      expect(rowCount).toBe(0);
+      const errors = lines
+        .map((line) => JSON.parse(line) as { level: number; keys?: string[] })
+        .filter((l) => l.level >= 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.keys).toEqual([document.objectKey]);
+    } finally {
+      await running?.close();
+    }
+  });
+});
