@@ -26,14 +26,18 @@ function bucketBootstrap(deps: StorageDeps) {
       ready = undefined;
       throw error;
     }));
-  attempt().catch((error: unknown) => deps.logger.warn({ err: error }, 'bucket bootstrap failed; will retry'));
+  attempt().catch((error: unknown) =>
+    deps.logger.warn({ err: error }, 'bucket bootstrap failed; will retry'),
+  );
   return {
     component: 'objectStore:bucket',
     async run() {
       try {
         await attempt();
       } catch {
-        throw new Error(`bucket ${deps.store.bucket} not ready: ${(lastError as Error)?.message ?? 'unknown'}`);
+        throw new Error(
+          `bucket ${deps.store.bucket} not ready: ${(lastError as Error)?.message ?? 'unknown'}`,
+        );
       }
     },
   };

@@ -21,15 +21,23 @@ export interface PresignedUrl {
 export function validateExpiry(expiresIn: number | null | undefined, fallback: number): number {
   const seconds = expiresIn ?? fallback;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRESIGN_SECONDS) {
-    throw new AppError('BAD_USER_INPUT', `expiresIn must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS}`, {
-      argument: 'expiresIn',
-    });
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `expiresIn must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS}`,
+      {
+        argument: 'expiresIn',
+      },
+    );
   }
   return seconds;
 }
 
 /** A presigned GET that makes the store answer with our filename and type, whatever the client asks. */
-export async function presignDownload(store: ObjectStore, request: DownloadRequest, now = new Date()): Promise<PresignedUrl> {
+export async function presignDownload(
+  store: ObjectStore,
+  request: DownloadRequest,
+  now = new Date(),
+): Promise<PresignedUrl> {
   const url = await store.client.presignedGetObject(
     store.bucket,
     request.objectKey,
