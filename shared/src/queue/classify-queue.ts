@@ -11,11 +11,15 @@ import {
 export type ClassifyQueue = Queue<ClassifyDocumentJob>;
 
 export function createClassifyQueue(connection: Redis, prefix: string): ClassifyQueue {
-  return new Queue<ClassifyDocumentJob>(QUEUE_NAMES.classify, {
+  const queue = new Queue<ClassifyDocumentJob>(QUEUE_NAMES.classify, {
     connection,
     prefix,
     defaultJobOptions: CLASSIFY_JOB_OPTIONS,
   });
+  // Connection errors reach callers through the failing command and readiness
+  // through its PING; without a listener BullMQ prints every reconnect attempt.
+  queue.on('error', () => undefined);
+  return queue;
 }
 
 export async function enqueueClassification(queue: ClassifyQueue, job: ClassifyDocumentJob): Promise<void> {

@@ -1,0 +1,29 @@
+import type { OpsConfig } from '@docuvault/shared/config/index';
+import type { HealthReport } from '@docuvault/shared/health/index';
+import type { Logger } from '@docuvault/shared/logging/logger';
+import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import type { ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { QueueRegistry } from './queues/queue-registry.ts';
+
+export interface OpsDeps {
+  config: OpsConfig;
+  logger: Logger;
+  /** Runtime-role pool: ops reads, it never changes the schema. */
+  pool: Pool;
+  redis: Redis;
+  store: ObjectStore;
+  queue: ClassifyQueue;
+  /** Where the migration files live (the runner's default unless a test says otherwise). */
+  migrationsDir?: string;
+}
+
+export interface OpsContext extends OpsDeps {
+  /** Every dependency's health, shared between concurrent callers for a second. */
+  health: () => Promise<HealthReport>;
+  /** Every queue of the job registry, by name (`queue` is the classify one among them). */
+  queues: QueueRegistry;
+  /** The request's Authorization header: operator mutations check it (see queues/ops-auth.ts). */
+  authorization: string | undefined;
+}

@@ -1,0 +1,35 @@
+import { QUEUE_NAMES } from '@docuvault/shared/queue/jobs';
+import type { OpsContext } from '../context.ts';
+import { failedJobs } from './failed-jobs.ts';
+import { operatorOnly } from './ops-auth.ts';
+import { queueNamed } from './queue-registry.ts';
+import { pauseQueue, queueStats, resumeQueue, retryAllFailed, retryJob } from './queues.service.ts';
+
+interface QueueArg {
+  queue: string;
+}
+
+export const queueResolvers = {
+  Query: {
+    queues: (_: unknown, __: unknown, context: OpsContext) =>
+      Promise.all([...context.queues.values()].map((queue) => queueStats(queue))),
+    failedJobs: (
+      _: unknown,
+      args: QueueArg & { first?: number | null; after?: string | null },
+      context: OpsContext,
+    ) => failedJobs(context.redis, queueNamed(context.queues, args.queue), args.first, args.after),
+  },
+  Mutation: {
+    retryJob: operatorOnly((args: { id: string; queue?: string | null }, context) =>
+      // An explicit null means the default too.
+      retryJob(queueNamed(context.queues, args.queue ?? QUEUE_NAMES.classify), args.id),
+    ),
+    retryAllFailed: operatorOnly((args: QueueArg, context) =>
+      retryAllFailed(queueNamed(context.queues, args.queue)),
+    ),
+    pauseQueue: operatorOnly((args: QueueArg, context) => pauseQueue(queueNamed(context.queues, args.queue))),
+    resumeQueue: operatorOnly((args: QueueArg, context) =>
+      resumeQueue(queueNamed(context.queues, args.queue)),
+    ),
+  },
+};
