@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { HealthReport } from './checks.ts';
+import { ownVersion } from './version.ts';
 
 /**
  * `/health/live` never looks at dependencies (a dead database must not get a
@@ -15,6 +16,10 @@ export function healthRouter(options: {
   const router = Router();
   router.get('/health/live', (_req, res) => {
     res.type('application/health+json').json({ status: 'pass', serviceId: options.service });
+  });
+  // What build runs here and since when: ops lists every service's answer.
+  router.get('/health/version', (_req, res) => {
+    res.json(ownVersion(options.service, options.version));
   });
   router.get('/health/ready', async (_req, res) => {
     const report = await options.ready();

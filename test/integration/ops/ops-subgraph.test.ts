@@ -197,4 +197,18 @@ describe('ops subgraph', () => {
     expect(state(applied)).toBe('APPLIED_BUT_CHANGED');
     expect(state('2999-01-01T00-00-00-add-example.sql')).toBe('PENDING');
   });
+
+  it('lists every service version, naming the ones it cannot reach', async () => {
+    type Versions = {
+      versions: { service: string; version: { commit: string; node: string } | null; error: string | null }[];
+    };
+    const { data } = await query<Versions>(
+      '{ versions { service error version { commit node startedAt } } }',
+    );
+    const ops = data.versions.find((v) => v.service === 'ops');
+    expect(ops?.version?.node).toBe(process.version);
+    const documents = data.versions.find((v) => v.service === 'documents');
+    expect(documents?.version).toBeNull();
+    expect(documents?.error).toMatch(/fetch failed|ECONNREFUSED/);
+  });
 });

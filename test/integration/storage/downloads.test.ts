@@ -196,4 +196,9 @@ describe('storage subgraph downloads', () => {
     });
     expect(missing.data!._entities[0]!.object).toBeNull();
   });
+
+  it('tells which build it runs on /health/version', async () => {
+    const response = await fetch(`${server.url}/health/version`);
+    expect(await response.json()).toMatchObject({ service: 'storage', node: process.version });
+  });
 });
