@@ -16,6 +16,8 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  // npm start's data (a PostgreSQL cluster, Ceph's store) is not source.
+  modulePathIgnorePatterns: ['<rootDir>/.data/'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
