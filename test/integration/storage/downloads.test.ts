@@ -141,8 +141,8 @@ describe('storage subgraph downloads', () => {
         unhoistableHeaders: new Set(['x-amz-content-sha256']),
       },
     );
-    expect(signed.query['X-Amz-Signature']).toBe(params['X-Amz-Signature']);
-    expect(signed.query['X-Amz-Credential']).toBe(params['X-Amz-Credential']);
+    expect(signed.query?.['X-Amz-Signature']).toBe(params['X-Amz-Signature']);
+    expect(signed.query?.['X-Amz-Credential']).toBe(params['X-Amz-Credential']);
   });
 
   it('is refused by the store when its signature, key or response headers are tampered with', async () => {
