@@ -1,14 +1,16 @@
+import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
 import type { HealthCheck } from '@docuvault/shared/health/index';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { checkBucket } from '@docuvault/shared/object-store/client';
 import type { RequestHandler } from 'express';
+import { classificationResolvers } from './classification/resolvers.ts';
 import type { DocumentsContext, DocumentsDeps } from './context.ts';
 import { documentResolvers } from './documents/resolvers.ts';
 import { folderResolvers } from './folders/resolvers.ts';
-import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { topicResolvers } from './topics/resolvers.ts';
+import { createUploadMiddleware, uploadResolvers } from './uploads/index.ts';
 import { typeDefs } from './type-defs.ts';
 
 export interface DocumentsSubgraphOptions {
@@ -31,15 +33,26 @@ export async function createDocumentsSubgraph(
     { component: 'objectStore', run: () => checkBucket(deps.store) },
     ...(options.extraReadyChecks ?? []),
   ];
-  return createSubgraphServer<DocumentsContext>({
+  const server = await createSubgraphServer<DocumentsContext>({
     name: 'documents',
     version: deps.config.GIT_COMMIT,
     typeDefs,
-    resolvers: mergeResolvers({ DateTime }, documentResolvers, topicResolvers, folderResolvers),
+    resolvers: mergeResolvers(
+      { DateTime },
+      documentResolvers,
+      topicResolvers,
+      folderResolvers,
+      classificationResolvers,
+      uploadResolvers,
+    ),
     logger: deps.logger,
     nodeEnv: deps.config.NODE_ENV,
     readyChecks,
-    ...(options.graphqlMiddleware ? { graphqlMiddleware: options.graphqlMiddleware } : {}),
+    graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
     context: async () => ({ ...deps, em: deps.em.fork(), requestId: currentRequestId() }),
   });
+  // A 1 GB upload on a slow link outlives Node's default 5-minute request
+  // limit; stalled uploads are cut by the upload idle timeout instead.
+  server.httpServer.requestTimeout = 0;
+  return server;
 }

@@ -7,6 +7,7 @@ import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
 import { createDocumentsSubgraph } from './documents-subgraph.ts';
+import { startSweeper } from './uploads/index.ts';
 
 const config = loadConfigOrExit('documents', documentsEnv);
 const logger = createLogger('documents', config.LOG_LEVEL);
@@ -20,8 +21,11 @@ const server = await createDocumentsSubgraph(
   { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
 );
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);
+// Re-enqueues documents whose classify job never reached Redis.
+const sweeper = startSweeper({ em: orm.em, queue, logger, config });
 stopOnSignals(logger, async () => {
   await running.close();
+  await sweeper.stop();
   await queue.close();
   redis.disconnect();
   await schema.close();

@@ -1,0 +1,12 @@
+// Uploads through the gateway (GraphQL multipart requests, streamed to the subgraph):
+//   app.use('/graphql', express.json(), createUploadMiddleware(config, logger), expressMiddleware(…))
+//   context: ({ req }) => ({ …, uploads: uploadsOf(req) })
+//   buildService: ({ url }) => new UploadingDataSource({ url })
+export { IncomingUploads, type FilePart, type UploadLimits } from './incoming-uploads.ts';
+export {
+  allowLongUploads,
+  createUploadMiddleware,
+  uploadsOf,
+  type GatewayUploadConfig,
+} from './multipart-middleware.ts';
+export { UploadingDataSource, type UploadGatewayContext } from './upload-data-source.ts';

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../context.ts';
+import { SubgraphDataSource, type SubgraphDataSourceConfig } from '../data-source.ts';
+import type { IncomingUploads } from './incoming-uploads.ts';
+import { sendMultipartHop, type HopPlan } from './multipart-hop.ts';
+import { placeholderFor, segmentsOf, valueAt, withValueAt } from './operations-map.ts';
+
+export interface UploadGatewayContext extends GatewayContext {
+  /** Present when the client sent a GraphQL multipart request. */
+  uploads?: IncomingUploads | undefined;
+}
+
+/** Ties a fetch (seen by willSendRequest) to its HTTP call (seen by the fetcher); never leaves the gateway. */
+const HOP_HEADER = 'x-docuvault-upload-hop';
+
+/**
+ * The files a fetch uses: its variables hold the placeholders the middleware put where
+ * the client's map said. Answers the fetch's own map (same paths: the query planner keeps
+ * variable names) and its variables with null in place of each file, as the spec wants.
+ */
+export function planHop(uploads: IncomingUploads, variables: Record<string, unknown>) {
+  const map = new Map<string, string[]>();
+  let nulled: unknown = variables;
+  for (const [key, paths] of uploads.files) {
+    for (const path of paths) {
+      const segments = segmentsOf(path).slice(1);
+      if (valueAt(variables, segments) !== placeholderFor(key)) continue;
+      nulled = withValueAt(nulled, segments, null);
+      map.set(key, [...(map.get(key) ?? []), path]);
+    }
+  }
+  return { map, variables: nulled as Record<string, unknown> };
+}
+
+/**
+ * A subgraph data source that forwards uploads. A fetch whose variables carry files is
+ * sent as a multipart request streaming the client's file parts (multipart-hop.ts),
+ * with the signature the base class put on it (signed without the body: it is streamed).
+ * Every other fetch goes through the base class's fetcher, unchanged.
+ */
+export class UploadingDataSource extends SubgraphDataSource {
+  private readonly hops = new Map<string, HopPlan>();
+
+  constructor(config: SubgraphDataSourceConfig) {
+    super(config);
+    const plain: Fetcher = this.fetcher;
+    this.fetcher = (url, init) => {
+      const token = init?.headers?.[HOP_HEADER];
+      const plan = token ? this.hops.get(token) : undefined;
+      if (!token || !plan || !init) return plain(url, init);
+      this.hops.delete(token);
+      const {
+        [HOP_HEADER]: _token,
+        'content-type': _type,
+        'content-length': _length,
+        ...headers
+      } = init.headers ?? {};
+      return sendMultipartHop(url, headers, String(init.body ?? ''), plan);
+    };
+  }
+
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<UploadGatewayContext>): void {
+    super.willSendRequest(options);
+    const { request, context } = options;
+    const uploads = context.uploads;
+    if (!uploads || !request.variables) return;
+    const { map, variables } = planHop(uploads, request.variables);
+    if (map.size === 0) return;
+    uploads.claim(map.keys());
+    request.variables = variables;
+    const token = randomUUID();
+    this.hops.set(token, { uploads, map });
+    uploads.onDispose(() => this.hops.delete(token));
+    request.http?.headers.set(HOP_HEADER, token);
+  }
+
+  /**
+   * A subgraph refuses a malformed upload before execution, with a 4xx and a GraphQL
+   * error body: keep that error's code (Apollo's default knows only 401 and 403).
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const fallback = await super.errorFromResponse(response);
+    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
+    const first = (body as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined)
+      ?.errors?.[0];
+    if (typeof first?.message !== 'string' || typeof first.extensions?.code !== 'string') return fallback;
+    return new GraphQLError(first.message, { extensions: { ...first.extensions } });
+  }
+}

@@ -1,0 +1,124 @@
+import { badInput } from '@docuvault/shared/errors/index';
+import type { Logger } from '@docuvault/shared/logging/logger';
+import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { findDocumentsByIds, type DocumentRecord } from '../documents/documents.repository.ts';
+import { isForeignKeyViolation } from '../documents/sql.ts';
+import type { StoredObject } from './store-object.ts';
+import { findIdBySha256, insertUploadedDocument, type NewDocumentRow } from './uploads.repository.ts';
+
+// The one way a stored object becomes a document: the GraphQL upload (uploads.service.ts)
+// and the storage subgraph's direct upload (completeUpload) both end here, so both
+// record the row, detect duplicates and queue classification identically.
+
+export interface RegistrationDeps {
+  readonly em: EntityManager;
+  readonly queue: ClassifyQueue;
+  readonly logger: Logger;
+}
+
+export interface StoredDocument {
+  /** The new document's id (already part of the object key). */
+  readonly documentId: string;
+  /** The vault: a user's id, null for the anonymous vault. */
+  readonly owner: string | null;
+  readonly folderId: string | null;
+  readonly title: string;
+  /** As cleaned by cleanFilename. */
+  readonly filename: string;
+  /** The client's claim; kept for the record, never trusted. */
+  readonly declaredMimeType: string | null;
+  /** The complete object in the bucket, its type sniffed and its bytes hashed. */
+  readonly stored: StoredObject;
+  readonly requestId?: string | undefined;
+}
+
+export interface RegisteredDocument {
+  readonly document: DocumentRecord;
+  /** True when the owner already had these bytes: `document` is that earlier one, our object is gone. */
+  readonly duplicate: boolean;
+}
+
+/** A job that cannot reach Redis in this time is left to the sweeper: the upload must not hang on it. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+/**
+ * Records the stored object as an UPLOADED document and queues its classification.
+ * No object without a row (a failed insert or a duplicate removes it), and a row whose
+ * job never reached Redis stays UPLOADED for the upload sweeper.
+ */
+export async function registerStoredDocument(
+  deps: RegistrationDeps,
+  request: StoredDocument,
+): Promise<RegisteredDocument> {
+  const { documentId, stored } = request;
+  const row: NewDocumentRow = {
+    id: documentId,
+    owner: request.owner,
+    folderId: request.folderId,
+    title: request.title,
+    originalFilename: request.filename,
+    declaredMimeType: request.declaredMimeType,
+    mimeType: stored.mimeType,
+    sizeBytes: stored.sizeBytes,
+    sha256: stored.sha256,
+    objectKey: stored.key,
+  };
+  const id = await recordOrFindDuplicate(deps, row, stored);
+  if (id === documentId) await enqueueOrLeaveForSweeper(deps, documentId, request.requestId);
+  const document = (await findDocumentsByIds(deps.em, request.owner, [id])).get(id);
+  if (!document) throw new Error(`document ${id} vanished right after its upload`);
+  return { document, duplicate: id !== documentId };
+}
+
+/** Inserts the row; on a duplicate removes our copy of the bytes and answers the existing id. */
+async function recordOrFindDuplicate(
+  deps: RegistrationDeps,
+  row: NewDocumentRow,
+  stored: StoredObject,
+): Promise<string> {
+  try {
+    // Twice at most: the existing duplicate can be deleted between our insert and our read.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      if (await insertUploadedDocument(deps.em, row)) return row.id;
+      const existing = await findIdBySha256(deps.em, row.owner, row.sha256);
+      if (existing) {
+        await stored.discard();
+        return existing;
+      }
+    }
+    throw new Error('duplicate upload: the existing document kept disappearing');
+  } catch (error) {
+    await stored.discard();
+    if (isForeignKeyViolation(error))
+      throw badInput('the folder was deleted during the upload', { argument: 'folderId' });
+    throw error;
+  }
+}
+
+async function enqueueOrLeaveForSweeper(
+  deps: RegistrationDeps,
+  documentId: string,
+  requestId: string | undefined,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      enqueueClassification(deps.queue, { documentId, ...(requestId ? { requestId } : {}) }),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)),
+          ENQUEUE_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (error) {
+    // The upload itself succeeded; the sweeper re-enqueues rows left UPLOADED.
+    deps.logger.warn(
+      { err: error, documentId },
+      'could not enqueue classification; left for the upload sweeper',
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,101 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '@docuvault/shared/logging/logger';
+import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { ObjectWriter } from './object-writer.ts';
+import { sniffUpload } from './sniff.ts';
+import { fileTooLarge } from './upload-errors.ts';
+
+/** SHA-256 and size of what passes through, in the same pass that stores it. */
+class Digest extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  private readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    super();
+    this.maxBytes = maxBytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    // The parser enforces the limit too; this guards callers that hand us any stream.
+    if (this.bytes > this.maxBytes) {
+      callback(fileTooLarge(this.maxBytes));
+      return;
+    }
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  hex(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+export interface StoredObject {
+  readonly key: string;
+  readonly mimeType: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  /** Removes the object again (duplicate, or the row could not be written). Never throws. */
+  discard(): Promise<void>;
+}
+
+export interface StoreOptions {
+  readonly store: ObjectStore;
+  /** Told when bytes could not be removed after a failure: they are then an orphan to clean up. */
+  readonly logger: Logger;
+  readonly maxBytes: number;
+  readonly allowedTypes: ReadonlySet<string>;
+}
+
+/** `{userId|_anonymous}/{documentId}/{uuid}{ext}`: the uuid keeps a retried upload from overwriting. */
+export function objectKey(owner: string | null, documentId: string, extension: string): string {
+  return `${owner ?? '_anonymous'}/${documentId}/${randomUUID()}${extension}`;
+}
+
+/**
+ * Streams `source` into the bucket: sniff the head, then hash, count and upload in one
+ * pass. Any failure (type, size, the source breaking off, the store) leaves no object.
+ */
+export async function storeObject(
+  options: StoreOptions,
+  source: Readable,
+  file: { filename: string; owner: string | null; documentId: string },
+): Promise<StoredObject> {
+  let writer: ObjectWriter | undefined;
+  try {
+    const { type, body } = await sniffUpload(source, file.filename, options.allowedTypes);
+    const digest = new Digest(options.maxBytes);
+    writer = new ObjectWriter(
+      options.store,
+      objectKey(file.owner, file.documentId, type.extension),
+      type.mimeType,
+    );
+    await pipeline(body, digest, writer);
+    const stored = writer;
+    return {
+      key: stored.key,
+      mimeType: type.mimeType,
+      sha256: digest.hex(),
+      sizeBytes: digest.bytes,
+      discard: () => discardLogged(options.logger, stored),
+    };
+  } catch (error) {
+    source.destroy();
+    if (writer) await discardLogged(options.logger, writer);
+    throw error;
+  }
+}
+
+async function discardLogged(logger: Logger, writer: ObjectWriter): Promise<void> {
+  const error = await writer.discard();
+  if (error) {
+    logger.error(
+      { err: error, key: writer.key },
+      'could not remove the bytes of a failed or duplicate upload; the object is an orphan',
+    );
+  }
+}
