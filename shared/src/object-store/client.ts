@@ -1,4 +1,4 @@
-import { Client } from 'minio';
+import { Client, type ClientOptions, type PostPolicy } from 'minio';
 
 export interface ObjectStoreConfig {
   MINIO_ENDPOINT: string;
@@ -6,6 +6,8 @@ export interface ObjectStoreConfig {
   MINIO_ROOT_PASSWORD: string;
   MINIO_BUCKET: string;
   MINIO_REGION: string;
+  /** The store as clients reach it; presigned URLs are signed for this host. */
+  MINIO_PUBLIC_ENDPOINT?: string | undefined;
 }
 
 export interface ObjectStore {
@@ -13,19 +15,55 @@ export interface ObjectStore {
   readonly bucket: string;
 }
 
-/** An S3 client (MinIO in production, Ceph RGW in tests) bound to our bucket. */
-export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
-  const endpoint = new URL(config.MINIO_ENDPOINT);
+function clientOptions(config: ObjectStoreConfig, endpointUrl: string): ClientOptions {
+  const endpoint = new URL(endpointUrl);
   const useSSL = endpoint.protocol === 'https:';
-  const client = new Client({
+  return {
     endPoint: endpoint.hostname,
     port: endpoint.port ? Number(endpoint.port) : useSSL ? 443 : 80,
     useSSL,
     accessKey: config.MINIO_ROOT_USER,
     secretKey: config.MINIO_ROOT_PASSWORD,
+    // Pinned: without it a presign first asks the server for the bucket's location,
+    // which the public endpoint may not answer from inside the network.
     region: config.MINIO_REGION,
     pathStyle: true,
-  });
+  };
+}
+
+/**
+ * A client that talks to the store at its internal address but signs presigned
+ * requests (GET/PUT URLs, POST policies) for the public one. The host is part of a
+ * SigV4 signature, so a URL signed for `minio:9000` cannot be rewritten for clients.
+ * minio's presign functions only compute (region pinned, static keys): the public
+ * client never opens a connection. Every presign of minio goes through these two.
+ */
+class PublicPresigningClient extends Client {
+  readonly #signer: Client;
+
+  constructor(options: ClientOptions, signer: Client) {
+    super(options);
+    this.#signer = signer;
+  }
+
+  override presignedUrl(...args: Parameters<Client['presignedUrl']>): ReturnType<Client['presignedUrl']> {
+    return this.#signer.presignedUrl(...args);
+  }
+
+  override presignedPostPolicy(policy: PostPolicy): ReturnType<Client['presignedPostPolicy']> {
+    return this.#signer.presignedPostPolicy(policy);
+  }
+}
+
+/**
+ * An S3 client (MinIO in production, Ceph RGW in tests) bound to our bucket. With
+ * MINIO_PUBLIC_ENDPOINT set, what it presigns names that endpoint (see above).
+ */
+export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
+  const options = clientOptions(config, config.MINIO_ENDPOINT);
+  const client = config.MINIO_PUBLIC_ENDPOINT
+    ? new PublicPresigningClient(options, new Client(clientOptions(config, config.MINIO_PUBLIC_ENDPOINT)))
+    : new Client(options);
   return { client, bucket: config.MINIO_BUCKET };
 }
 

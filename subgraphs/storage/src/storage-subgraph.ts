@@ -1,16 +1,32 @@
 import type { StorageConfig } from '@docuvault/shared/config/index';
+import { AppError } from '@docuvault/shared/errors/index';
+import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import type { HealthCheck } from '@docuvault/shared/health/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
+import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-store/client';
-import type { StorageContext } from './context.ts';
+import type { StorageContext, TicketDeps } from './context.ts';
 import { downloadResolvers } from './downloads/resolvers.ts';
+import { ticketResolvers } from './tickets/resolvers.ts';
 import { typeDefs } from './type-defs.ts';
 
 export interface StorageDeps {
   config: StorageConfig;
   logger: Logger;
   store: ObjectStore;
+  /**
+   * Direct uploads (requestUpload, completeUpload). main.ts always passes them; an
+   * instance without them serves downloads only and answers those two mutations with
+   * SERVICE_UNAVAILABLE (tests of downloads need no database or Redis).
+   */
+  tickets?: TicketDeps | undefined;
+}
+
+export interface StorageSubgraphOptions {
+  /** Dependency checks beyond the bucket and database (schema currency, Redis). */
+  extraReadyChecks?: HealthCheck[];
 }
 
 /**
@@ -43,15 +59,50 @@ function bucketBootstrap(deps: StorageDeps) {
   };
 }
 
-export async function createStorageSubgraph(deps: StorageDeps): Promise<SubgraphServer> {
+function ticketsOf(deps: StorageDeps): () => TicketDeps {
+  const { tickets } = deps;
+  if (!tickets)
+    return () => {
+      throw new AppError('SERVICE_UNAVAILABLE', 'Direct uploads are not enabled on this storage instance');
+    };
+  // A fork per request (fresh identity map), made only when a resolver needs it.
+  let forked: TicketDeps | undefined;
+  return () => (forked ??= { ...tickets, em: tickets.em.fork() });
+}
+
+export async function createStorageSubgraph(
+  deps: StorageDeps,
+  options: StorageSubgraphOptions = {},
+): Promise<SubgraphServer> {
+  const { tickets } = deps;
+  const readyChecks: HealthCheck[] = [
+    bucketBootstrap(deps),
+    ...(tickets
+      ? [
+          {
+            component: 'postgres',
+            run: async () => {
+              await tickets.em.getConnection().execute('select 1');
+            },
+          },
+        ]
+      : []),
+    ...(options.extraReadyChecks ?? []),
+  ];
   return createSubgraphServer<StorageContext>({
     name: 'storage',
     version: deps.config.GIT_COMMIT,
     typeDefs,
-    resolvers: { DateTime, ...downloadResolvers },
+    resolvers: mergeResolvers({ DateTime }, downloadResolvers, ticketResolvers),
     logger: deps.logger,
     nodeEnv: deps.config.NODE_ENV,
-    readyChecks: [bucketBootstrap(deps)],
-    context: async () => ({ config: deps.config, store: deps.store }),
+    readyChecks,
+    context: async () => ({
+      config: deps.config,
+      logger: deps.logger,
+      store: deps.store,
+      requestId: currentRequestId(),
+      tickets: ticketsOf(deps),
+    }),
   });
 }

@@ -1,0 +1,86 @@
+import type { StorageConfig } from '@docuvault/shared/config/index';
+import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { findDocumentsByIds } from '@docuvault/documents/documents/documents.repository';
+import { parseId } from '@docuvault/documents/documents/input';
+import { isUniqueViolation } from '@docuvault/documents/documents/sql';
+import {
+  registerStoredDocument,
+  type RegisteredDocument,
+  type RegistrationDeps,
+} from '@docuvault/documents/uploads/register-document';
+import { defaultTitle } from '@docuvault/documents/uploads/uploads.service';
+import { ticketExpired, ticketNotFound } from './ticket-errors.ts';
+import { findTicket, markCompleted, type TicketRecord } from './tickets.repository.ts';
+import { removeQuietly, verifyUpload } from './verify-upload.ts';
+
+export interface CompleteUploadDeps extends RegistrationDeps {
+  readonly store: ObjectStore;
+  readonly config: Pick<StorageConfig, 'UPLOAD_ALLOWED_TYPES' | 'UPLOAD_TICKET_GRACE_SECONDS'>;
+}
+
+/** Past its policy's expiry plus the grace a POST that started in time may need to finish. */
+export function isPastGrace(
+  ticket: Pick<TicketRecord, 'expiresAt'>,
+  graceSeconds: number,
+  now: Date,
+): boolean {
+  return ticket.expiresAt.getTime() + graceSeconds * 1000 < now.getTime();
+}
+
+/** What a completed ticket became; a duplicate ticket remembers the earlier document. */
+async function rememberedDocument(
+  deps: CompleteUploadDeps,
+  owner: string | null,
+  ticketId: string,
+  documentId: string,
+): Promise<RegisteredDocument> {
+  const document = (await findDocumentsByIds(deps.em, owner, [documentId])).get(documentId);
+  if (!document) throw ticketNotFound(ticketId);
+  return { document, duplicate: documentId !== ticketId };
+}
+
+/**
+ * Verifies what the client POSTed for the ticket and registers it exactly as a GraphQL
+ * upload is registered (registerStoredDocument: UPLOADED, duplicate detection, classify
+ * job). Idempotent: a completed ticket answers its document again.
+ */
+export async function completeUpload(
+  deps: CompleteUploadDeps,
+  owner: string | null,
+  ticketId: string,
+  requestId: string | undefined,
+  now = new Date(),
+): Promise<RegisteredDocument> {
+  const ticket = await findTicket(deps.em, owner, parseId(ticketId, 'ticketId'));
+  if (!ticket) throw ticketNotFound(ticketId);
+  if (ticket.completedDocumentId)
+    return rememberedDocument(deps, owner, ticket.id, ticket.completedDocumentId);
+  if (isPastGrace(ticket, deps.config.UPLOAD_TICKET_GRACE_SECONDS, now)) {
+    await removeQuietly(deps.store, ticket.objectKey);
+    throw ticketExpired(ticket.id);
+  }
+  const stored = await verifyUpload(deps.store, ticket, deps.config.UPLOAD_ALLOWED_TYPES);
+  let result: RegisteredDocument;
+  try {
+    result = await registerStoredDocument(deps, {
+      // The ticket's id: a second completion racing this one finds this very row.
+      documentId: ticket.id,
+      owner,
+      folderId: ticket.folderId,
+      title: ticket.title ?? defaultTitle(ticket.filename),
+      filename: ticket.filename,
+      declaredMimeType: ticket.declaredContentType,
+      stored,
+      requestId,
+    });
+  } catch (error) {
+    // A racing completion registered the ticket's document first (with other bytes, or
+    // its ticket row update not yet visible): that document is the answer.
+    if (isUniqueViolation(error)) return rememberedDocument(deps, owner, ticket.id, ticket.id);
+    throw error;
+  }
+  await markCompleted(deps.em, ticket.id, result.document.id);
+  // The document has its own copy; a failed removal is left to the ticket sweeper.
+  await removeQuietly(deps.store, ticket.objectKey);
+  return result;
+}

@@ -1,0 +1,33 @@
+import type { StorageContext } from '../context.ts';
+import { completeUpload } from './complete-upload.service.ts';
+import { requestUpload, type RequestUploadInput } from './request-upload.service.ts';
+
+/**
+ * The vault of a request. Until authentication lands every request works in the
+ * anonymous vault, as in the documents subgraph (its vaultOf); then the user's id goes here.
+ */
+const ownerOf = (_context: StorageContext): string | null => null;
+
+export const ticketResolvers = {
+  Mutation: {
+    requestUpload: (_: unknown, args: { input: RequestUploadInput }, context: StorageContext) => {
+      const tickets = context.tickets();
+      return requestUpload(
+        { ...tickets, store: context.store, config: context.config },
+        ownerOf(context),
+        args.input,
+      );
+    },
+    completeUpload: async (_: unknown, args: { ticketId: string }, context: StorageContext) => {
+      const tickets = context.tickets();
+      const { document, duplicate } = await completeUpload(
+        { ...tickets, store: context.store, logger: context.logger, config: context.config },
+        ownerOf(context),
+        args.ticketId,
+        context.requestId,
+      );
+      // Only the key: the gateway fetches every other field from the documents subgraph.
+      return { document: { __typename: 'Document', id: document.id }, duplicate };
+    },
+  },
+};

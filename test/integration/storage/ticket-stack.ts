@@ -1,0 +1,135 @@
+import { loadConfig, storageEnv, type StorageConfig } from '@docuvault/shared/config/index';
+import type { RunningServer } from '@docuvault/shared/http/listen';
+import { createLogger } from '@docuvault/shared/logging/logger';
+import { createObjectStore, type ObjectStore } from '@docuvault/shared/object-store/client';
+import { JOB_NAMES } from '@docuvault/shared/queue/jobs';
+import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
+import {
+  createDocumentsTestDeps,
+  type DocumentsTestDeps,
+  type GraphQLResponse,
+} from '../../support/documents-subgraph.ts';
+import { testRedisUrl } from '../../support/redis.ts';
+
+// The storage subgraph with direct uploads, in-process on a free port, over the
+// documents test deps (a migrated database, a bucket and a queue of its own): the
+// storage side writes the same tables, bucket and queue as the documents subgraph.
+
+export interface TicketStack extends DocumentsTestDeps {
+  readonly config: StorageConfig;
+  readonly store: ObjectStore;
+  readonly server: RunningServer;
+  /** POSTs one operation to the storage subgraph's /graphql, as the gateway would. */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
+  counts(): Promise<{ documents: number; tickets: number; objects: number }>;
+  objectKeys(): Promise<string[]>;
+  /** Ids of the documents with a classify job in the queue. */
+  queuedDocuments(): Promise<string[]>;
+}
+
+export async function startTicketStack(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<TicketStack> {
+  const deps = await createDocumentsTestDeps(label);
+  const documents = deps.deps.config;
+  const config = loadConfig('storage', storageEnv, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: documents.SECRET_KEY,
+    DATABASE_URL: documents.DATABASE_URL,
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: documents.REDIS_PREFIX,
+    MINIO_ENDPOINT: documents.MINIO_ENDPOINT,
+    MINIO_ROOT_USER: documents.MINIO_ROOT_USER,
+    MINIO_ROOT_PASSWORD: documents.MINIO_ROOT_PASSWORD,
+    MINIO_REGION: documents.MINIO_REGION,
+    MINIO_BUCKET: deps.bucket.bucket,
+    ...env,
+  });
+  const store = createObjectStore(config);
+  let server: RunningServer;
+  try {
+    const subgraph = await createStorageSubgraph({
+      config,
+      logger: createLogger('storage', 'silent'),
+      store,
+      tickets: { em: deps.orm.em, queue: deps.deps.queue },
+    });
+    server = await subgraph.listen('127.0.0.1', 0);
+  } catch (error) {
+    await deps.close();
+    throw error;
+  }
+  const { client, bucket } = deps.bucket;
+  const objectKeys = async () => {
+    const keys: string[] = [];
+    for await (const item of client.listObjectsV2(bucket, '', true)) if (item.name) keys.push(item.name);
+    return keys.sort();
+  };
+  const count = async (table: 'documents' | 'upload_tickets') => {
+    const { rows } = await deps.admin.query<{ count: number }>(`select count(*)::int as count from ${table}`);
+    return rows[0]?.count ?? 0;
+  };
+  return {
+    ...deps,
+    config,
+    store,
+    server,
+    async graphql<T>(query: string, variables: Record<string, unknown> = {}, headers = {}) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse<T>;
+    },
+    async counts() {
+      const [documents, tickets, objects] = await Promise.all([
+        count('documents'),
+        count('upload_tickets'),
+        objectKeys().then((keys) => keys.length),
+      ]);
+      return { documents, tickets, objects };
+    },
+    objectKeys,
+    async queuedDocuments() {
+      const jobs = await deps.deps.queue.getJobs(['waiting', 'delayed', 'prioritized']);
+      return jobs
+        .filter((job) => job.name === JOB_NAMES.classifyDocument)
+        .map((job) => job.data.documentId)
+        .sort();
+    },
+    async close() {
+      await server.close();
+      await deps.close();
+    },
+  };
+}
+
+export const REQUEST_UPLOAD = `
+  mutation Request($input: RequestUploadInput!) {
+    requestUpload(input: $input) { id url fields { name value } expiresAt maxSizeBytes }
+  }`;
+
+export const COMPLETE_UPLOAD = `
+  mutation Complete($ticketId: ID!) {
+    completeUpload(ticketId: $ticketId) { duplicate document { id } }
+  }`;
+
+export interface Ticket {
+  id: string;
+  url: string;
+  fields: { name: string; value: string }[];
+  expiresAt: string;
+  maxSizeBytes: number;
+}
+
+export interface Completed {
+  duplicate: boolean;
+  document: { id: string };
+}
