@@ -9,6 +9,7 @@ export const SERVICES = [
   { name: 'storage', entry: 'subgraphs/storage/src/main.ts' },
   { name: 'ops', entry: 'subgraphs/ops/src/main.ts' },
   { name: 'gateway', entry: 'gateway/src/main.ts' },
+  { name: 'worker', entry: 'subgraphs/documents/src/worker.ts' },
 ] as const;
 
 export interface ServiceProcess {

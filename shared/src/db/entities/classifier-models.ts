@@ -19,12 +19,16 @@ const ClassifierModelSchema = defineEntity({
     documentsUsed: p.integer(),
     topics: p.integer(),
     sizeBytes: p.integer(),
+    trainingMs: p.integer().default(0),
+    // md5 of the hand-set topics it learned from: a different current value means retrain.
+    labelsFingerprint: p.text().nullable(),
   },
   checks: [
     {
       name: 'classifier_models_counts_check',
       expression: 'documents_used >= 0 and topics >= 0 and size_bytes >= 0',
     },
+    { name: 'classifier_models_training_ms_check', expression: 'training_ms >= 0' },
   ],
   indexes: [{ name: 'classifier_models_user_id_trained_at_index', properties: ['user', 'trainedAt'] }],
 });

@@ -43,6 +43,10 @@ const DocumentTopicSchema = defineEntity({
     topic: () => p.manyToOne(Topic).primary().deleteRule('cascade').updateRule('no action').index(),
     confidence: p.double(),
     source: p.enum(TOPIC_SOURCES),
+    // RULE/AUTO: the terms that weighed most, stored so reading never re-runs the classifier.
+    explanation: p.json<{ terms: string[] }>().nullable(),
+    // AUTO: when the model that chose the topic was trained.
+    modelTrainedAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },
   checks: [

@@ -1,0 +1,200 @@
+import { JOB_NAMES, classifyJobId } from '@docuvault/shared/queue/jobs';
+import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import { createRedis } from '@docuvault/shared/queue/redis';
+import pg from 'pg';
+import { requestRetrain } from '../subgraphs/documents/src/classification/enqueue.ts';
+import { CORPUS_TOPICS, generateCorpus, type CorpusDocument } from '../test/fixtures/corpus.ts';
+import { textPdf } from '../test/fixtures/pdf.ts';
+import { migratedTestDatabase } from '../test/support/database.ts';
+import { testRedisPrefix, testRedisUrl } from '../test/support/redis.ts';
+import { createTestBucket, testS3 } from '../test/support/s3.ts';
+import { spawnWorker, waitUntilReady } from '../test/integration/classification/worker-process.ts';
+import { withServices } from './support/services.ts';
+
+// Classified one-page PDFs per second for ONE worker process (`node
+// subgraphs/documents/src/worker.ts`, WORKER_CONCURRENCY as configured, default 2), with
+// rule topics of every mode and a trained auto-classifier, against real PostgreSQL, Redis
+// and S3 (the tests' embedded ones, or TEST_* URLs from the environment).
+//
+//   node bench/classification.ts            (npx node … outside npm scripts)
+//   BENCH_DOCUMENTS=1000 WORKER_CONCURRENCY=4 node bench/classification.ts
+
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 400);
+const WARMUP = 20;
+const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? '2';
+
+type Admin = pg.Pool;
+
+async function createTopics(admin: Admin): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  const rules = [
+    ['Invoices', 'ANY', 'invoice receipt'],
+    ['Boarding', 'EXACT', 'boarding pass'],
+    ['Prescriptions', 'FUZZY', 'prescription medication'],
+    ['References', 'REGEX', '\\bREF-\\d{4}\\b'],
+  ];
+  for (const [name, mode, pattern] of rules) {
+    await admin.query('insert into topics (name, match_mode, pattern) values ($1, $2, $3)', [
+      name,
+      mode,
+      pattern,
+    ]);
+  }
+  for (const name of Object.keys(CORPUS_TOPICS)) {
+    const { rows } = await admin.query<{ id: string }>('insert into topics (name) values ($1) returning id', [
+      name,
+    ]);
+    ids.set(name, rows[0]!.id);
+  }
+  return ids;
+}
+
+/** Labelled documents for the auto-classifier, as people would have tagged them. */
+async function seedLabels(
+  admin: Admin,
+  topicIds: Map<string, string>,
+  documents: CorpusDocument[],
+): Promise<void> {
+  await admin.query(
+    `with docs as (
+       insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key, status, extracted_text)
+       select 'train ' || t.title, t.title, 'text/plain', 1, md5('train' || t.title) || md5(t.title), 'train/' || t.title,
+              'CLASSIFIED', t.text
+       from unnest($1::text[], $2::text[]) as t(title, text) returning id, title)
+     insert into document_topics (document_id, topic_id, confidence, source)
+     select docs.id, l.topic_id, 1, 'MANUAL' from docs join unnest($1::text[], $3::uuid[]) as l(title, topic_id)
+       on docs.title = 'train ' || l.title`,
+    [
+      documents.map((d) => d.title),
+      documents.map((d) => d.text),
+      documents.map((d) => topicIds.get(d.topic)),
+    ],
+  );
+}
+
+/** About one page: a few documents' worth of words of one topic, and a reference now and then. */
+function pageText(documents: CorpusDocument[], i: number): string {
+  const own = documents.filter((d) => d.topic === documents[i % documents.length]!.topic);
+  const words = `Page ${i}. ${[0, 1, 2, 3, 4, 5].map((k) => own[(i + k * 7) % own.length]!.text).join(' ')}`;
+  return i % 5 === 0 ? `${words} Quote REF-${String(1000 + i)} on payment.` : words;
+}
+
+async function putPdfs(
+  admin: Admin,
+  bucket: Awaited<ReturnType<typeof createTestBucket>>,
+  count: number,
+  offset: number,
+  corpus: CorpusDocument[],
+) {
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += 16) {
+    const batch = Array.from({ length: Math.min(16, count - start) }, (_, k) => offset + start + k);
+    ids.push(
+      ...(await Promise.all(
+        batch.map(async (i) => {
+          const body = textPdf(pageText(corpus, i));
+          const key = `_anonymous/bench/${i}.pdf`;
+          await bucket.client.putObject(bucket.bucket, key, body, body.length);
+          const { rows } = await admin.query<{ id: string }>(
+            `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key)
+             values ($1, $2, 'application/pdf', $3, encode(sha256($4::bytea), 'hex'), $5) returning id`,
+            [`Page ${i}`, `${i}.pdf`, body.length, body, key],
+          );
+          return rows[0]!.id;
+        }),
+      )),
+    );
+  }
+  return ids;
+}
+
+async function waitClassified(admin: Admin, ids: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await admin.query<{ done: number; failed: number }>(
+      `select count(*) filter (where status in ('CLASSIFIED', 'FAILED'))::int as done,
+              count(*) filter (where status = 'FAILED')::int as failed
+       from documents where id = any($1::uuid[])`,
+      [ids],
+    );
+    if (rows[0]!.failed > 0) throw new Error(`${rows[0]!.failed} documents FAILED`);
+    if (rows[0]!.done === ids.length) return;
+    if (Date.now() > deadline) throw new Error(`only ${rows[0]!.done}/${ids.length} classified in time`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function main(): Promise<void> {
+  const database = await migratedTestDatabase('bench-classification');
+  const bucket = await createTestBucket('bench-classification');
+  const prefix = testRedisPrefix('bench-classification');
+  const admin = new pg.Pool({ connectionString: database.adminUrl, max: 4 });
+  const redis = createRedis(testRedisUrl(), 'producer');
+  const queue = createClassifyQueue(redis, prefix);
+  const s3 = testS3();
+  const worker = await spawnWorker({
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    DATABASE_URL: database.appUrl,
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: prefix,
+    MINIO_ENDPOINT: s3.endpoint,
+    MINIO_ROOT_USER: s3.accessKey,
+    MINIO_ROOT_PASSWORD: s3.secretKey,
+    MINIO_REGION: s3.region,
+    MINIO_BUCKET: bucket.bucket,
+    WORKER_CONCURRENCY: CONCURRENCY,
+    OCR: 'off',
+  });
+  try {
+    const corpus = generateCorpus(60);
+    const topicIds = await createTopics(admin);
+    await seedLabels(admin, topicIds, corpus.slice(0, 200));
+    await waitUntilReady(worker);
+    await requestRetrain(queue, null, { debounceMs: 0 });
+    for (let i = 0; (await admin.query('select 1 from classifier_models')).rowCount === 0; i++) {
+      if (i > 600) throw new Error('the classifier was not trained');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const enqueue = (ids: string[]) =>
+      queue.addBulk(
+        ids.map((id) => ({
+          name: JOB_NAMES.classifyDocument,
+          data: { documentId: id },
+          opts: { jobId: classifyJobId(id) },
+        })),
+      );
+
+    const warmup = await putPdfs(admin, bucket, WARMUP, 0, corpus);
+    await enqueue(warmup);
+    await waitClassified(admin, warmup, 60_000);
+
+    const ids = await putPdfs(admin, bucket, DOCUMENTS, WARMUP, corpus);
+    const started = performance.now();
+    await enqueue(ids);
+    await waitClassified(admin, ids, 600_000);
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await admin.query<{ topics: number }>(
+      'select count(*)::int as topics from document_topics where document_id = any($1::uuid[])',
+      [ids],
+    );
+    process.stdout.write(
+      `classified ${DOCUMENTS} one-page PDFs in ${seconds.toFixed(2)} s with one worker ` +
+        `(concurrency ${CONCURRENCY}): ${(DOCUMENTS / seconds).toFixed(1)} PDFs/s ` +
+        `(${(rows[0]!.topics / DOCUMENTS).toFixed(2)} topics per document)\n`,
+    );
+  } finally {
+    worker.kill('SIGTERM');
+    await worker.exited;
+    // BENCH_LOG_LEVEL=info shows the worker's per-document timings.
+    if (process.env.BENCH_LOG_LEVEL) process.stderr.write(worker.output());
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    redis.disconnect();
+    await admin.end();
+    await bucket.cleanup();
+    await database.drop();
+  }
+}
+
+await withServices(main);

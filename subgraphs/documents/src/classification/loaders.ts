@@ -1,0 +1,22 @@
+import type { DocumentsContext } from '../context.ts';
+import { createBatcher, type Batcher } from '../documents/batcher.ts';
+import { findClassificationDetails, type ClassificationDetails } from './details.repository.ts';
+
+const NONE: ClassificationDetails = Object.freeze({
+  explanation: [],
+  modelTrainedAt: null,
+  titleOnly: false,
+});
+
+// One batcher per request (keyed by its context object), as the documents feature does.
+const perRequest = new WeakMap<DocumentsContext, Batcher<string, ClassificationDetails>>();
+
+/** The stored classification details of documents; a page of documents costs one round trip. */
+export function classificationDetails(context: DocumentsContext): Batcher<string, ClassificationDetails> {
+  let loader = perRequest.get(context);
+  if (!loader) {
+    loader = createBatcher((ids) => findClassificationDetails(context.em, ids), NONE);
+    perRequest.set(context, loader);
+  }
+  return loader;
+}

@@ -1,0 +1,68 @@
+import { fold, words } from '../rules/tokens.ts';
+
+// TF-IDF features: sublinear term frequency (1 + ln tf) times smoothed inverse document
+// frequency, L2-normalised, so long and short documents weigh alike.
+
+/** Tokens the model learns from: folded words of 2–40 characters, numbers left out (ids, dates, amounts). */
+export function modelTokens(text: string): string[] {
+  return words(fold(text, false)).filter(
+    (word) => word.length >= 2 && word.length <= 40 && !/^\p{N}+$/u.test(word),
+  );
+}
+
+export interface SparseVector {
+  readonly indices: readonly number[];
+  readonly values: readonly number[];
+}
+
+export interface Vocabulary {
+  readonly terms: readonly string[];
+  readonly idf: readonly number[];
+}
+
+export interface VocabularyOptions {
+  /** A term must occur in this many documents (drops typos and one-off ids). */
+  minDocuments: number;
+  /** Keep the most widespread terms only: bounds the model's size. */
+  maxTerms: number;
+}
+
+export function fitVocabulary(
+  documents: readonly (readonly string[])[],
+  options: VocabularyOptions,
+): Vocabulary {
+  const documentFrequency = new Map<string, number>();
+  for (const tokens of documents) {
+    for (const term of new Set(tokens)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  }
+  const kept = [...documentFrequency]
+    .filter(([, count]) => count >= options.minDocuments)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, options.maxTerms)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const n = documents.length;
+  return {
+    terms: kept.map(([term]) => term),
+    idf: kept.map(([, count]) => Math.log((1 + n) / (1 + count)) + 1),
+  };
+}
+
+export function indexOf(vocabulary: Vocabulary): Map<string, number> {
+  return new Map(vocabulary.terms.map((term, index) => [term, index]));
+}
+
+export function vectorize(
+  tokens: readonly string[],
+  vocabulary: Vocabulary,
+  index: ReadonlyMap<string, number>,
+): SparseVector {
+  const counts = new Map<number, number>();
+  for (const token of tokens) {
+    const position = index.get(token);
+    if (position !== undefined) counts.set(position, (counts.get(position) ?? 0) + 1);
+  }
+  const indices = [...counts.keys()].sort((a, b) => a - b);
+  const values = indices.map((position) => (1 + Math.log(counts.get(position)!)) * vocabulary.idf[position]!);
+  const norm = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
+  return { indices, values: norm > 0 ? values.map((value) => value / norm) : values };
+}

@@ -1,0 +1,81 @@
+import { getDocumentProxy } from 'unpdf';
+import { corruptPdf, encryptedPdf } from './extraction.errors.ts';
+import type { TextSink } from './text-sink.ts';
+
+export interface PdfText {
+  pages: number;
+  /** Pages that had a text layer; 0 means a scan (or a PDF of drawings). */
+  pagesWithText: number;
+}
+
+interface TextItemLike {
+  str?: string;
+  hasEOL?: boolean;
+}
+
+/** pdf.js names its error classes; these two mean the bytes will never be readable. */
+function unreadable(error: unknown): Error | undefined {
+  const name = (error as { name?: string } | null)?.name;
+  const message = (error as { message?: string } | null)?.message ?? String(error);
+  if (name === 'PasswordException') return encryptedPdf(error);
+  if (name === 'InvalidPDFException' || name === 'FormatError')
+    return corruptPdf(message.replace(/\.$/, ''), error);
+  return undefined;
+}
+
+async function openPdf(bytes: Uint8Array) {
+  try {
+    return await getDocumentProxy(bytes, {
+      // Text only: no font loading, no console noise from damaged files.
+      disableFontFace: true,
+      useSystemFonts: false,
+      verbosity: 0,
+    });
+  } catch (error) {
+    throw unreadable(error) ?? error;
+  }
+}
+
+/** Longest stretch of parsing between two turns of the event loop. */
+const SLICE_MS = 25;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Page by page into `sink`, stopping when it is full. pdf.js needs random access to the
+ * file (the cross-reference table is at its end), so the caller hands over the whole
+ * object. pdf.js's awaits resolve as microtasks, which never let timers run: without the
+ * explicit turns below, a long PDF would starve the job-lock renewal and its job would be
+ * taken over as stalled while still being worked on.
+ */
+export async function extractPdfText(
+  bytes: Uint8Array,
+  sink: TextSink,
+  signal: AbortSignal,
+): Promise<PdfText> {
+  const pdf = await openPdf(bytes);
+  let pagesWithText = 0;
+  let sliceStart = performance.now();
+  try {
+    for (let number = 1; number <= pdf.numPages && !sink.isFull; number++) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+      signal.throwIfAborted();
+      const page = await pdf
+        .getPage(number)
+        .catch((error: unknown) => Promise.reject(unreadable(error) ?? error));
+      const content = await page.getTextContent();
+      const text = (content.items as TextItemLike[])
+        .map((item) => (item.str ?? '') + (item.hasEOL ? '\n' : ''))
+        .join('');
+      page.cleanup();
+      if (text.trim().length === 0) continue;
+      pagesWithText++;
+      sink.append(`${text}\n\n`);
+    }
+    return { pages: pdf.numPages, pagesWithText };
+  } finally {
+    await pdf.loadingTask.destroy();
+  }
+}

@@ -1,0 +1,128 @@
+import type { Logger } from '@docuvault/shared/logging/logger';
+import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import type { ClassifyDocumentJob } from '@docuvault/shared/queue/jobs';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { classify } from '../classification/classify.ts';
+import {
+  findDocumentToClassify,
+  saveClassification,
+  setStatus,
+} from '../classification/classification.repository.ts';
+import type { ModelCache } from '../classification/model-cache.ts';
+import type { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
+import { extractText } from '../classification/text/extract.ts';
+import { UnreadableDocumentError } from '../classification/text/extraction.errors.ts';
+import type { OcrEngine } from '../classification/text/ocr.ts';
+import { listTopics } from '../topics/topics.repository.ts';
+
+export interface ClassifyDeps {
+  /** The root entity manager; each job works on a fork. */
+  em: EntityManager;
+  store: ObjectStore;
+  logger: Logger;
+  regex: RegexSandbox;
+  ocr: OcrEngine | undefined;
+  models: ModelCache;
+  textLimitBytes: number;
+}
+
+export interface ClassifyResult {
+  outcome: 'classified' | 'gone';
+  topics?: number;
+  method?: string;
+}
+
+/**
+ * UPLOADED → PROCESSING → CLASSIFIED. Everything but the id is read here, from Postgres
+ * and the bucket, so a job is never stale. Rerunning it gives the same end state.
+ */
+export async function classifyDocumentJob(
+  deps: ClassifyDeps,
+  job: Job<ClassifyDocumentJob>,
+  signal: AbortSignal,
+): Promise<ClassifyResult> {
+  const em = deps.em.fork();
+  const { documentId } = job.data;
+  const document = await findDocumentToClassify(em, documentId);
+  if (!document) {
+    deps.logger.info({ documentId }, 'document is gone; nothing to classify');
+    return { outcome: 'gone' };
+  }
+  const started = performance.now();
+  await setStatus(em, documentId, 'PROCESSING');
+  try {
+    const extraction = await extractText(deps.store, document.objectKey, document.mimeType, {
+      limitBytes: deps.textLimitBytes,
+      ocr: deps.ocr,
+      signal,
+    });
+    const extractedAt = performance.now();
+    const topics = await listTopics(em, document.owner);
+    const model = await deps.models.live(em, document.owner);
+    const assignments = await classify(
+      { title: document.title, text: extraction.text },
+      topics,
+      model,
+      deps.regex,
+      deps.logger,
+    );
+    // Past this point the result is written whole; a shutdown waits for it instead.
+    signal.throwIfAborted();
+    const classifiedAt = performance.now();
+    if (!(await saveClassification(em, documentId, extraction.text, assignments))) return { outcome: 'gone' };
+    const ms = (from: number, to: number) => Math.round(to - from);
+    deps.logger.info(
+      {
+        documentId,
+        ms: ms(started, performance.now()),
+        extractMs: ms(started, extractedAt),
+        classifyMs: ms(extractedAt, classifiedAt),
+        method: extraction.method,
+        truncated: extraction.truncated,
+        topics: assignments.length,
+      },
+      extraction.method === 'NONE'
+        ? 'document classified from its title alone (no text, no OCR)'
+        : 'document classified',
+    );
+    return { outcome: 'classified', topics: assignments.length, method: extraction.method };
+  } catch (error) {
+    throw await recordFailure(em, job, signal, error);
+  }
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
+
+/**
+ * What a failed attempt leaves behind. Released (shutdown): back to UPLOADED, the job
+ * returns to the queue. Unreadable bytes: FAILED now, no retries. Anything else: FAILED
+ * only after the last attempt; until then the document stays PROCESSING.
+ */
+async function recordFailure(
+  em: EntityManager,
+  job: Job,
+  signal: AbortSignal,
+  error: unknown,
+): Promise<unknown> {
+  const documentId = (job.data as ClassifyDocumentJob).documentId;
+  if (signal.aborted) {
+    await setStatus(em, documentId, 'UPLOADED');
+    return error;
+  }
+  if (error instanceof UnreadableDocumentError) {
+    await setStatus(em, documentId, 'FAILED', error.message);
+    return new UnrecoverableError(error.message);
+  }
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade + 1 >= attempts) {
+    const tries = attempts === 1 ? 'once' : `${attempts} times`;
+    await setStatus(
+      em,
+      documentId,
+      'FAILED',
+      `Classification was tried ${tries} and failed: ${describe(error)}`,
+    );
+  }
+  return error;
+}

@@ -1,0 +1,105 @@
+import type { WorkerConfig } from '@docuvault/shared/config/index';
+import { createOrm } from '@docuvault/shared/db/orm';
+import type { HealthCheck } from '@docuvault/shared/health/index';
+import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
+import type { RunningServer } from '@docuvault/shared/http/listen';
+import { createLogger, type Logger } from '@docuvault/shared/logging/logger';
+import { checkBucket, createObjectStore } from '@docuvault/shared/object-store/client';
+import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
+import type { Worker } from 'bullmq';
+import { markFailedIfPending } from '../classification/classification.repository.ts';
+import { scheduleLabelCheck } from '../classification/enqueue.ts';
+import { ModelCache } from '../classification/model-cache.ts';
+import { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
+import { detectOcr } from '../classification/text/ocr.ts';
+import { createHandlers } from './handlers.ts';
+import { startHealthServer } from './health.ts';
+import { createJobWorker, stopJobWorker } from './job-runner.ts';
+
+export interface WorkerRuntimeOptions {
+  logger?: Logger;
+  /** Where tesseract/pdftoppm are looked for (the process's PATH). */
+  searchPath?: string;
+  /** Overrides WORKER_HEALTH_PORT (0: any free port, for tests). */
+  healthPort?: number;
+}
+
+export interface WorkerRuntime {
+  readonly worker: Worker;
+  readonly health: RunningServer;
+  /** Graceful: running jobs finish (or are handed back after the grace period), then everything closes. */
+  close(): Promise<void>;
+}
+
+/** Everything a worker process runs: the job worker, its dependencies, its health endpoints. */
+export async function startWorkerRuntime(
+  config: WorkerConfig,
+  options: WorkerRuntimeOptions = {},
+): Promise<WorkerRuntime> {
+  const logger = options.logger ?? createLogger('worker', config.LOG_LEVEL);
+  const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const store = createObjectStore(config);
+  // Both connections retry forever: a worker outlives a Redis restart without losing work.
+  const queueRedis = createRedis(config.REDIS_URL, 'worker');
+  const queue = createClassifyQueue(queueRedis, config.REDIS_PREFIX);
+  const regex = new RegexSandbox(config.CLASSIFIER_REGEX_TIMEOUT_MS);
+  const ocr = detectOcr(config.OCR, options.searchPath ?? '');
+  logger.info({ ocr: ocr?.name ?? 'none', concurrency: config.WORKER_CONCURRENCY }, 'worker starting');
+  const handlers = createHandlers({
+    em: orm.em,
+    store,
+    logger,
+    regex,
+    ocr,
+    models: new ModelCache(logger),
+    textLimitBytes: config.EXTRACTED_TEXT_LIMIT_BYTES,
+    queue,
+    retrainDebounceMs: config.CLASSIFIER_RETRAIN_DEBOUNCE_MS,
+  });
+  const workerRedis = createRedis(config.REDIS_URL, 'worker');
+  const worker = createJobWorker({
+    config,
+    connection: workerRedis,
+    handlers,
+    logger,
+    onDocumentFailed: (documentId, reason) => markFailedIfPending(orm.em.fork(), documentId, reason),
+  });
+  await scheduleLabelCheck(queue, config.CLASSIFIER_LABEL_CHECK_SECONDS);
+  const schema = schemaCurrentCheck(config.DATABASE_URL);
+  const checks: HealthCheck[] = [
+    {
+      component: 'postgres',
+      run: () =>
+        orm.em
+          .getConnection()
+          .execute('select 1')
+          .then(() => undefined),
+    },
+    schema,
+    { component: 'redis', run: () => pingRedis(queueRedis) },
+    { component: 'objectStore', run: () => checkBucket(store) },
+  ];
+  const health = await startHealthServer({
+    host: config.HOST,
+    port: options.healthPort ?? config.WORKER_HEALTH_PORT,
+    version: config.GIT_COMMIT,
+    checks,
+    logger,
+  });
+  return {
+    worker,
+    health,
+    async close() {
+      await stopJobWorker(worker, config.WORKER_SHUTDOWN_GRACE_MS, logger);
+      await health.close();
+      await queue.close();
+      // BullMQ closes only the connections it made itself.
+      workerRedis.disconnect();
+      queueRedis.disconnect();
+      await regex.close();
+      await schema.close();
+      await orm.close();
+    },
+  };
+}
