@@ -6,16 +6,22 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { subgraphUrl, type GatewayConfig } from '@docuvault/shared/config/index';
-import { createErrorFormatter } from '@docuvault/shared/errors/index';
 import { cachedReport, healthRouter, runChecks, type HealthCheck } from '@docuvault/shared/health/index';
 import { listen, type RunningServer } from '@docuvault/shared/http/listen';
 import { requestIdMiddleware } from '@docuvault/shared/http/request-id';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import express from 'express';
-import type { GatewayContext } from './context.ts';
-import { SubgraphDataSource } from './data-source.ts';
+import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { subgraphReadyCheck } from './readiness.ts';
+import { createGatewayErrorFormatter, createSubgraphCalls } from './subgraph-calls/index.ts';
+import {
+  allowLongUploads,
+  createUploadMiddleware,
+  uploadsOf,
+  UploadingDataSource,
+  type UploadGatewayContext,
+} from './uploads/index.ts';
 
 const SUBGRAPHS = ['documents', 'storage', 'ops'] as const;
 export const SUPERGRAPH_PATH = join(import.meta.dirname, '..', 'supergraph.graphql');
@@ -27,17 +33,27 @@ export interface GatewayServer {
 
 export async function createGatewayServer(config: GatewayConfig, logger: Logger): Promise<GatewayServer> {
   const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, subgraphUrl(config, name)]));
+  // Every subgraph call signed and time-limited (subgraph-calls/).
+  const calls = createSubgraphCalls(config, logger);
   const gateway = new ApolloGateway({
     // Composed offline and committed: the gateway never depends on a subgraph
     // being up to learn the schema, and the schema changes only by review.
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: urls[name] ?? url }),
+    // Forwards the request id to every subgraph, and uploads (multipart, streamed) to those that take them.
+    buildService: ({ name, url }) =>
+      new UploadingDataSource({
+        url: urls[name] ?? url,
+        name,
+        calls,
+        uploadIdleTimeoutMs: config.UPLOAD_IDLE_TIMEOUT_MS,
+      }),
     logger,
   });
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  allowLongUploads(httpServer);
   app.use(requestIdMiddleware(logger));
 
   let supergraphLoaded = false;
@@ -54,10 +70,15 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
   app.use(healthRouter({ service: 'gateway', version: config.GIT_COMMIT, ready }));
 
   const production = config.NODE_ENV === 'production';
-  const apollo = new ApolloServer<GatewayContext>({
+  const introspection = config.GRAPHQL_INTROSPECTION ?? !production;
+  const limits = createLimits<UploadGatewayContext>(config);
+  const apollo = new ApolloServer<UploadGatewayContext>({
     gateway,
-    introspection: config.GRAPHQL_INTROSPECTION ?? !production,
-    formatError: createErrorFormatter(logger, { exposeDetails: !production }),
+    introspection,
+    // Without introspection, no "Did you mean …" either: suggestions would leak the schema piece by piece.
+    hideSchemaDetailsFromClientErrors: !introspection,
+    ...limits.apollo,
+    formatError: createGatewayErrorFormatter(logger, { production }),
     includeStacktraceInErrorResponses: !production,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
   });
@@ -66,9 +87,14 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async () => ({ requestId: currentRequestId() }) }),
+    ...limits.beforeUploads,
+    createUploadMiddleware(config, logger),
+    ...limits.afterUploads,
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({ requestId: currentRequestId(), uploads: uploadsOf(req) }),
+    }),
   );
+  app.use(finalErrorHandler(logger));
 
   return {
     httpServer,

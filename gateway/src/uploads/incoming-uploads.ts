@@ -185,7 +185,7 @@ export class IncomingUploads {
     });
     stream.once('error', (error: Error) => guard.destroy(malformed(error.message)));
     stream.pipe(guard);
-    const part: FilePart = { key, filename: info.filename ?? key, mimeType: info.mimeType, stream: guard };
+    const part: FilePart = { key, filename: info.filename || key, mimeType: info.mimeType, stream: guard };
     const waiter = this.waiters.find((w) => w.keys.has(key));
     if (waiter) {
       this.waiters = this.waiters.filter((w) => w !== waiter);

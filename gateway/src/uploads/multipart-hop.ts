@@ -87,6 +87,7 @@ export async function sendMultipartHop(
   headers: Record<string, string>,
   operations: string,
   plan: HopPlan,
+  idleTimeoutMs: number,
 ): Promise<FetcherResponse> {
   const boundary = `----docuvault-${randomBytes(16).toString('hex')}`;
   const target = new URL(url);
@@ -99,6 +100,13 @@ export async function sendMultipartHop(
       'apollo-require-preflight': 'true',
     },
   });
+  // No overall limit (a 1 GB upload takes long), but a subgraph that goes
+  // silent, while receiving or before answering, is given up on.
+  request.setTimeout(idleTimeoutMs, () =>
+    request.destroy(
+      new AppError('SERVICE_UNAVAILABLE', 'the documents service stopped answering the upload'),
+    ),
+  );
   const abort = new AbortController();
   const responded = new Promise<IncomingMessage>((resolve, reject) => {
     request.once('response', resolve);

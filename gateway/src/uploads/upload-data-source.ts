@@ -44,7 +44,7 @@ export function planHop(uploads: IncomingUploads, variables: Record<string, unkn
 export class UploadingDataSource extends SubgraphDataSource {
   private readonly hops = new Map<string, HopPlan>();
 
-  constructor(config: SubgraphDataSourceConfig) {
+  constructor(config: SubgraphDataSourceConfig & { uploadIdleTimeoutMs: number }) {
     super(config);
     const plain: Fetcher = this.fetcher;
     this.fetcher = (url, init) => {
@@ -58,7 +58,7 @@ export class UploadingDataSource extends SubgraphDataSource {
         'content-length': _length,
         ...headers
       } = init.headers ?? {};
-      return sendMultipartHop(url, headers, String(init.body ?? ''), plan);
+      return sendMultipartHop(url, headers, String(init.body ?? ''), plan, config.uploadIdleTimeoutMs);
     };
   }
 

@@ -51,6 +51,14 @@ export const objectStore = {
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
     .default('docuvault'),
   MINIO_REGION: z.string().default('us-east-1'),
+  /**
+   * The store as clients reach it (e.g. http://localhost:9000 when MINIO_ENDPOINT is
+   * http://minio:9000 inside compose). Presigned URLs are signed for this host, because
+   * the host is part of the SigV4 signature. Unset: MINIO_ENDPOINT. Scheme, host and port only.
+   */
+  MINIO_PUBLIC_ENDPOINT: httpUrl
+    .refine((v) => ['', '/'].includes(new URL(v).pathname), 'must have no path')
+    .optional(),
 };
 
 export const redis = {
@@ -78,6 +86,18 @@ export const subgraphUrls = {
   OPS_URL: httpUrl.optional(),
 };
 
+export const presign = {
+  /** Default lifetime of a presigned download URL, in seconds (S3 caps any presigned URL at 7 days). */
+  PRESIGN_DOWNLOAD_TTL: z.coerce.number().int().min(1).max(604_800).default(900),
+  /** Lifetime of a presigned upload (POST policy), in seconds. */
+  PRESIGN_UPLOAD_TTL: z.coerce.number().int().min(1).max(604_800).default(900),
+  /**
+   * A POST that started before its policy expired may finish after it: its ticket can still
+   * be completed this long after the expiry, and only then does the sweeper remove it.
+   */
+  UPLOAD_TICKET_GRACE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3_600),
+};
+
 export const uploads = {
   MAX_UPLOAD_BYTES: z.coerce
     .number()
@@ -85,12 +105,100 @@ export const uploads = {
     .min(1)
     .default(100 * 1024 * 1024),
   MAX_FILES_PER_REQUEST: z.coerce.number().int().min(1).max(100).default(10),
+  /** Types an upload may have (sniffed from its bytes), comma-separated MIME types. */
+  UPLOAD_ALLOWED_TYPES: z
+    .string()
+    .default(
+      'application/pdf,text/plain,text/markdown,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    )
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter((t) => t !== ''),
+    )
+    .refine((list) => list.length > 0 && list.every((t) => /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(t)), {
+      message: 'must be a comma-separated list of MIME types',
+    }),
+  /** An upload whose client sends no byte for this long is aborted (a stalled client must not hold a part open). */
+  UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** The sweeper re-enqueues documents still UPLOADED this long after their last change. */
+  UPLOAD_SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+  UPLOAD_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
 };
 
 export const worker = {
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * A job's lock. BullMQ renews it every half of this while the job runs, so a long job
+   * keeps it; a killed worker's job is taken over once it lapses (at most lock + stalled
+   * interval, ~15 s with the defaults, instead of BullMQ's ~60 s).
+   */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(2_000).max(600_000).default(10_000),
+  /** How often a worker looks for jobs whose worker died. */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
+  /** On SIGTERM: how long running jobs may take to finish before they are handed back to the queue. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Extracted text kept (and classified) per document, in UTF-8 bytes; the rest is dropped. */
+  EXTRACTED_TEXT_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** OCR of scanned PDFs: `auto` uses tesseract (+ pdftoppm) when on the PATH; `off` never does. */
+  OCR: z.enum(['auto', 'off']).default('auto'),
+  /** Time budget of one document's REGEX topics; a pattern that runs past it counts as no match. */
+  CLASSIFIER_REGEX_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** How often hand-set topics are compared with those the live model was trained on. */
+  CLASSIFIER_LABEL_CHECK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** A retraining waits this long for further label changes, so a burst of edits trains once. */
+  CLASSIFIER_RETRAIN_DEBOUNCE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
 };
 
 export const graphqlOptions = {
   GRAPHQL_INTROSPECTION: bool.optional(),
+};
+
+const limit = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** What the gateway accepts from a client; each refusal happens before any subgraph is called. */
+export const gatewayLimits = {
+  /** Deepest field nesting of an operation, fragments expanded (`{ a { b } }` is 2). */
+  GRAPHQL_MAX_DEPTH: limit(1, 200, 15),
+  /** Aliased fields in an operation, fragments expanded. */
+  GRAPHQL_MAX_ALIASES: limit(0, 10_000, 30),
+  /** Fields at the root of an operation, fragments expanded. */
+  GRAPHQL_MAX_ROOT_FIELDS: limit(1, 1_000, 20),
+  /** Lexical tokens of a query document (the parser's maxTokens). */
+  GRAPHQL_MAX_TOKENS: limit(100, 1_000_000, 15_000),
+  /** Largest JSON request body, in bytes (uploads have MAX_UPLOAD_BYTES instead). */
+  GRAPHQL_MAX_BODY_BYTES: limit(1_024, 64 * 1024 * 1024, 1024 * 1024),
+  /** Operations in one batched request; 0 refuses batched requests. */
+  GRAPHQL_MAX_BATCH_SIZE: limit(0, 100, 0),
+  /** How long the gateway waits for a subgraph's answer (uploads: the idle timeout instead). */
+  SUBGRAPH_TIMEOUT_MS: limit(100, 600_000, 10_000),
+};
+
+export const subgraphSignature = {
+  /**
+   * Whether a subgraph refuses GraphQL requests the gateway did not sign (with a key
+   * derived from SECRET_KEY). Unset: true, except under NODE_ENV=test, where tests call
+   * in-process subgraphs directly.
+   */
+  SUBGRAPH_REQUIRE_SIGNATURE: bool.optional(),
+};
+
+export const opsAuth = {
+  /**
+   * Bearer token for operator mutations on ops (retry jobs, pause queues). Unset: those
+   * mutations are refused; reads never need it. Printable ASCII without spaces, as a
+   * header value must carry it.
+   */
+  OPS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
 };

@@ -9,6 +9,7 @@ export const gatewayEnv = {
   ...g.subgraphUrls,
   ...g.uploads,
   ...g.graphqlOptions,
+  ...g.gatewayLimits,
 };
 export const documentsEnv = {
   ...g.common,
@@ -19,6 +20,7 @@ export const documentsEnv = {
   ...g.redis,
   ...g.uploads,
   ...g.graphqlOptions,
+  ...g.subgraphSignature,
 };
 export const storageEnv = {
   ...g.common,
@@ -28,6 +30,8 @@ export const storageEnv = {
   ...g.objectStore,
   ...g.redis,
   ...g.uploads,
+  ...g.presign,
+  ...g.subgraphSignature,
 };
 export const opsEnv = {
   ...g.common,
@@ -37,6 +41,8 @@ export const opsEnv = {
   ...g.database,
   ...g.objectStore,
   ...g.redis,
+  ...g.opsAuth,
+  ...g.subgraphSignature,
 };
 export const workerEnv = {
   ...g.common,
@@ -70,4 +76,15 @@ export function subgraphUrl(
   ];
   const port = { documents: config.DOCUMENTS_PORT, storage: config.STORAGE_PORT, ops: config.OPS_PORT }[name];
   return explicit ?? `http://${config.HOST}:${port}/graphql`;
+}
+
+/**
+ * Whether a subgraph refuses requests the gateway did not sign. Unset: yes,
+ * except under NODE_ENV=test, where tests call in-process subgraphs directly.
+ */
+export function signatureRequired(config: {
+  NODE_ENV: string;
+  SUBGRAPH_REQUIRE_SIGNATURE?: boolean | undefined;
+}): boolean {
+  return config.SUBGRAPH_REQUIRE_SIGNATURE ?? config.NODE_ENV !== 'test';
 }

@@ -26,5 +26,7 @@ export const PASSTHROUGH_CODES: ReadonlySet<string> = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
-  ...Object.values(ErrorCode),
+  // Not INTERNAL_SERVER_ERROR: Apollo gives that code to every unexpected
+  // resolver error, whose message (SQL, hostnames) must not reach clients.
+  ...Object.values(ErrorCode).filter((code) => code !== 'INTERNAL_SERVER_ERROR'),
 ]);

@@ -9,6 +9,7 @@ import { createErrorFormatter } from '../errors/format-error.ts';
 import { cachedReport, healthRouter, runChecks, type HealthCheck } from '../health/index.ts';
 import { listen, type RunningServer } from '../http/listen.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
+import { gatewaySignatureFor } from '../http/subgraph-signature.ts';
 import type { Logger } from '../logging/logger.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -26,6 +27,10 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   graphqlMiddleware?: RequestHandler[];
   jsonLimit?: string;
   checkTimeoutMs?: number;
+  /** Refuse /graphql requests the gateway did not sign: `signatureRequired(config)`. */
+  requireGatewaySignature: boolean;
+  /** The secret the gateway's signing key derives from (SECRET_KEY). */
+  gatewaySecretKey: string | undefined;
 }
 
 export interface SubgraphServer {
@@ -42,6 +47,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphOptions<TContext>,
 ): Promise<SubgraphServer> {
   const { logger } = options;
+  // Only the gateway may call /graphql; health routes stay open (shared/src/http/subgraph-signature.ts).
+  const signature = gatewaySignatureFor(options);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -59,7 +66,12 @@ export async function createSubgraphServer<TContext extends BaseContext>(
 
   app.use(
     '/graphql',
-    express.json({ limit: options.jsonLimit ?? '1mb' }),
+    ...(signature ? [signature.checkHeaders] : []),
+    express.json({
+      limit: options.jsonLimit ?? '1mb',
+      ...(signature ? { verify: signature.verifyBody } : {}),
+    }),
+    ...(signature?.afterBody ?? []),
     ...(options.graphqlMiddleware ?? []),
     expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
   );

@@ -1,3 +1,4 @@
+import { signatureRequired } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
@@ -17,6 +18,8 @@ export interface DocumentsSubgraphOptions {
   /** Dependency checks beyond the database and bucket (e.g. schema currency, Redis). */
   extraReadyChecks?: HealthCheck[];
   graphqlMiddleware?: RequestHandler[];
+  /** Overrides the config's choice (tests that call the subgraph directly, or prove it refuses). */
+  requireGatewaySignature?: boolean;
 }
 
 export async function createDocumentsSubgraph(
@@ -47,6 +50,8 @@ export async function createDocumentsSubgraph(
     ),
     logger: deps.logger,
     nodeEnv: deps.config.NODE_ENV,
+    requireGatewaySignature: options.requireGatewaySignature ?? signatureRequired(deps.config),
+    gatewaySecretKey: deps.config.SECRET_KEY,
     readyChecks,
     graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
     context: async () => ({ ...deps, em: deps.em.fork(), requestId: currentRequestId() }),

@@ -1,4 +1,4 @@
-import { subgraphUrl } from '@docuvault/shared/config/index';
+import { signatureRequired, subgraphUrl } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
@@ -43,6 +43,8 @@ export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> 
     ),
     logger: deps.logger,
     nodeEnv: deps.config.NODE_ENV,
+    requireGatewaySignature: signatureRequired(deps.config),
+    gatewaySecretKey: deps.config.SECRET_KEY,
     // Ops must answer while other things are down (that is its job), so it is
     // ready when it can read migration state and queues: Postgres and Redis.
     readyChecks: [postgresCheck(deps.pool), redisCheck(deps.redis)],

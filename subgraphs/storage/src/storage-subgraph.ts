@@ -1,4 +1,4 @@
-import type { StorageConfig } from '@docuvault/shared/config/index';
+import { signatureRequired, type StorageConfig } from '@docuvault/shared/config/index';
 import { AppError } from '@docuvault/shared/errors/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
@@ -96,6 +96,8 @@ export async function createStorageSubgraph(
     resolvers: mergeResolvers({ DateTime }, downloadResolvers, ticketResolvers),
     logger: deps.logger,
     nodeEnv: deps.config.NODE_ENV,
+    requireGatewaySignature: signatureRequired(deps.config),
+    gatewaySecretKey: deps.config.SECRET_KEY,
     readyChecks,
     context: async () => ({
       config: deps.config,

@@ -1,49 +1,20 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { DocumentsContext, DocumentsDeps } from '@docuvault/documents/context';
-import { documentResolvers } from '@docuvault/documents/documents/resolvers';
-import { folderResolvers } from '@docuvault/documents/folders/resolvers';
-import { topicResolvers } from '@docuvault/documents/topics/resolvers';
-import { typeDefs } from '@docuvault/documents/type-defs';
-import { createUploadMiddleware, uploadResolvers } from '@docuvault/documents/uploads/index';
-import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
-import { DateTime } from '@docuvault/shared/graphql/scalars';
-import { createSubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import type { DocumentsDeps } from '@docuvault/documents/context';
+import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { freePort } from '@docuvault/shared/local-stack/index';
-import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { createClassifyQueue, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import { createDocumentsTestDeps, type DocumentsTestDeps } from '../../support/documents-subgraph.ts';
 
-// The documents subgraph with the upload feature mounted, in-process, on a free port.
-// It is built like createDocumentsSubgraph builds it (same schema, resolvers, error
-// policy), with the upload middleware and resolvers that the factory mounts.
-
+/** The documents subgraph as production builds it, in-process on a free port. */
 export async function startSubgraph(
   deps: DocumentsDeps,
   options: { signed?: boolean } = {},
 ): Promise<RunningServer> {
-  const server = await createSubgraphServer<DocumentsContext>({
-    // Signed: only requests the gateway signed are served, as in production.
-    requireGatewaySignature: options.signed ?? false,
-    ...(options.signed ? { gatewaySecretKey: deps.config.SECRET_KEY } : {}),
-    name: 'documents',
-    version: 'test',
-    typeDefs,
-    resolvers: mergeResolvers(
-      { DateTime },
-      documentResolvers,
-      topicResolvers,
-      folderResolvers,
-      uploadResolvers,
-    ),
-    logger: deps.logger,
-    nodeEnv: 'test',
-    readyChecks: [],
-    graphqlMiddleware: [createUploadMiddleware(deps.config)],
-    context: async () => ({ ...deps, em: deps.em.fork(), requestId: currentRequestId() }),
-  });
+  // Signed: only requests the gateway signed are served, as in production.
+  const server = await createDocumentsSubgraph(deps, { requireGatewaySignature: options.signed ?? false });
   return server.listen('127.0.0.1', 0);
 }
 

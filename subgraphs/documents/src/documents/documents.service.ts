@@ -55,8 +55,9 @@ export function parseDocumentFilter(input: DocumentFilterInput | null | undefine
   }
   return {
     status: input.status ? [...new Set(input.status)] : undefined,
-    topicId: input.topicId ? parseId(input.topicId, 'filter.topicId') : undefined,
-    folderId: input.folderId ? parseId(input.folderId, 'filter.folderId') : undefined,
+    // null means "no filter"; an empty string is a bad id, not a missing one.
+    topicId: input.topicId != null ? parseId(input.topicId, 'filter.topicId') : undefined,
+    folderId: input.folderId != null ? parseId(input.folderId, 'filter.folderId') : undefined,
     // Stored types are sniffed and lower-case; `Application/PDF` should still match.
     mimeTypes: input.mimeType
       ? [...new Set(input.mimeType.map((type) => type.trim().toLowerCase()))]

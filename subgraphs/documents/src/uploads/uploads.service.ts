@@ -45,8 +45,9 @@ export interface UploadResult {
 const MAX_FILENAME_LENGTH = 255;
 
 /** The client's filename without any path a browser may prepend (`C:\fakepath\…`). */
-export function cleanFilename(filename: string): string {
-  const base = filename.split(/[\\/]/).pop()?.trim() ?? '';
+export function cleanFilename(filename: string | null | undefined): string {
+  // Multipart parsers hand over no name (or '') for parts like `filename=""` or `../`.
+  const base = (filename ?? '').split(/[\\/]/).pop()?.trim() ?? '';
   return [...(base || 'upload')].slice(0, MAX_FILENAME_LENGTH).join('');
 }
 

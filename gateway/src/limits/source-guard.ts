@@ -1,0 +1,93 @@
+import type { Request, RequestHandler } from 'express';
+import { Lexer, Source, TokenKind } from 'graphql';
+import { sendRequestError, tooComplex } from './limit-errors.ts';
+import { findUnstorable, isUnstorable, unstorableText } from './text-guard.ts';
+
+export interface LexicalLimits {
+  readonly maxTokens: number;
+}
+
+/**
+ * How deeply brackets may nest before the parser sees them. graphql-js parses by
+ * recursive descent: some 2,000 nested `{` or `[` (well within a token limit) exhaust
+ * the stack. Apollo Router's parser stops at 500 levels of recursion, as we do.
+ */
+export const MAX_NESTING = 500;
+
+const OPENING = new Set<TokenKind>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const CLOSING = new Set<TokenKind>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * Counts the tokens and bracket nesting of a query in one pass of the lexer (the parser
+ * counts tokens the same way: comments excluded), and checks its string literals.
+ * Stops at the first limit passed, and at a lexical error, which the parser reports.
+ */
+export function lexicalViolation(query: string, limits: LexicalLimits) {
+  const lexer = new Lexer(new Source(query));
+  let tokens = 0;
+  let nesting = 0;
+  try {
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+      tokens += 1;
+      if (tokens > limits.maxTokens) {
+        return tooComplex('tokens', limits.maxTokens, `The query has more than ${limits.maxTokens} tokens`);
+      }
+      if (OPENING.has(token.kind)) nesting += 1;
+      else if (CLOSING.has(token.kind)) nesting -= 1;
+      if (nesting > MAX_NESTING) {
+        return tooComplex('nesting', MAX_NESTING, `The query nests more than ${MAX_NESTING} levels deep`);
+      }
+      if (
+        (token.kind === TokenKind.STRING || token.kind === TokenKind.BLOCK_STRING) &&
+        isUnstorable(token.value)
+      ) {
+        return unstorableText(`a string in the query (line ${token.line})`);
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+interface Operation {
+  query?: unknown;
+  variables?: unknown;
+}
+
+/** The operations of a request: a POST body (one or a batch), or GET's parameters. */
+function operationsOf(req: Request): Operation[] {
+  const body: unknown = req.body;
+  if (Array.isArray(body)) return body.filter((op): op is Operation => typeof op === 'object' && op !== null);
+  if (typeof body === 'object' && body !== null) return [body as Operation];
+  if (req.method !== 'GET') return [];
+  const { query, variables } = req.query;
+  try {
+    return [{ query, variables: typeof variables === 'string' ? JSON.parse(variables) : undefined }];
+  } catch {
+    return [{ query }]; // Apollo answers the malformed variables itself
+  }
+}
+
+function textViolation(variables: unknown) {
+  const path = findUnstorable(variables, 'variables');
+  return path === undefined ? undefined : unstorableText(path);
+}
+
+/**
+ * Checks each operation before Apollo parses it: its source (tokens, nesting, string
+ * literals) and its variables. An Express middleware rather than an Apollo plugin:
+ * Apollo has no hook before parsing whose error reaches the client as a request error
+ * (a throw there is an "unexpected error", a 500).
+ */
+export function sourceGuard(limits: LexicalLimits): RequestHandler {
+  return (req, res, next) => {
+    for (const operation of operationsOf(req)) {
+      const error =
+        (typeof operation.query === 'string' ? lexicalViolation(operation.query, limits) : undefined) ??
+        textViolation(operation.variables);
+      if (error) return sendRequestError(res, 400, error);
+    }
+    next();
+  };
+}
