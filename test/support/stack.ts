@@ -34,24 +34,6 @@ export interface StackOptions {
   logger?: Logger;
 }
 
-/**
- * Runs `start` with environment variables set, then restores them. Subgraph factories
- * take their signature settings from the environment (as a service process does); the
- * variables are read when each server is created, so they need not outlive `start`.
- */
-async function withEnv<T>(vars: Record<string, string>, start: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, vars);
-  try {
-    return await start();
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
-
 /** A gateway in this process whose subgraphs are at `urls` (anything with an HTTP port will do). */
 export async function startGatewayAt(
   urls: { documents: string; storage: string; ops: string },
@@ -74,6 +56,7 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
   const s3 = testS3();
   const config = loadConfig('storage', storageEnv, {
     NODE_ENV: 'test',
+    SUBGRAPH_REQUIRE_SIGNATURE: 'true',
     LOG_LEVEL: 'silent',
     SECRET_KEY: TEST_SECRET_KEY,
     DATABASE_URL: documents.database.appUrl,
@@ -95,6 +78,7 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
 async function startOps(documents: UploadStack, urls: { documents: string; storage: string }) {
   const config = loadConfig('ops', opsEnv, {
     NODE_ENV: 'test',
+    SUBGRAPH_REQUIRE_SIGNATURE: 'true',
     LOG_LEVEL: 'silent',
     SECRET_KEY: TEST_SECRET_KEY,
     DATABASE_URL: documents.database.appUrl,
@@ -136,20 +120,13 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
   try {
     const documents = await startUploadStack(label, options.documents ?? {}, { signed: true });
     closers.push(() => documents.close());
-    // The storage and ops factories take the signature settings from the environment.
-    const { storage, ops } = await withEnv(
-      { SUBGRAPH_REQUIRE_SIGNATURE: 'true', SECRET_KEY: TEST_SECRET_KEY },
-      async () => {
-        const storage = await startStorage(documents);
-        closers.push(() => storage.close());
-        const ops = await startOps(documents, {
-          documents: documents.graphqlUrl,
-          storage: `${storage.url}/graphql`,
-        });
-        closers.push(() => ops.close());
-        return { storage, ops };
-      },
-    );
+    const storage = await startStorage(documents);
+    closers.push(() => storage.close());
+    const ops = await startOps(documents, {
+      documents: documents.graphqlUrl,
+      storage: `${storage.url}/graphql`,
+    });
+    closers.push(() => ops.close());
     const subgraphUrls = {
       documents: documents.graphqlUrl,
       storage: `${storage.url}/graphql`,

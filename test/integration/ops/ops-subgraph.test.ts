@@ -48,6 +48,8 @@ describe('ops subgraph', () => {
     const s3 = testS3();
     const bucket = await createTestBucket('ops');
     const config = loadConfig('ops', opsEnv, {
+      // Called directly, not through a gateway: no signatures (as NODE_ENV=test means).
+      NODE_ENV: 'test',
       DATABASE_URL: appUrl,
       REDIS_URL: redisServer.url,
       REDIS_PREFIX: 'ops-test',

@@ -24,6 +24,8 @@ describe('storage subgraph downloads', () => {
   beforeAll(async () => {
     bucket = await createTestBucket('downloads');
     const config = loadConfig('storage', storageEnv, {
+      // Called directly, not through a gateway: no signatures (as NODE_ENV=test means).
+      NODE_ENV: 'test',
       DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
       REDIS_URL: 'redis://127.0.0.1:1',
       MINIO_ENDPOINT: s3.endpoint,
