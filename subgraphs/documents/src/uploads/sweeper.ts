@@ -1,4 +1,5 @@
 import type { DocumentsConfig } from '@docuvault/shared/config/index';
+import { runPeriodically, type PeriodicTask } from '@docuvault/shared/jobs/periodic';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -51,32 +52,14 @@ export async function sweepOnce(
   return { requeued, failed };
 }
 
-export interface RunningSweeper {
-  stop(): Promise<void>;
-}
+export type RunningSweeper = PeriodicTask;
 
-/** Sweeps every UPLOAD_SWEEP_INTERVAL_SECONDS; a sweep still running skips the next tick; stop() waits for it. */
+/** Sweeps every UPLOAD_SWEEP_INTERVAL_SECONDS (see runPeriodically for overlap and failures). */
 export function startSweeper(deps: SweeperDeps): RunningSweeper {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (stopped || running) return;
-    running = sweepOnce(deps)
-      .then(
-        () => undefined,
-        (error: unknown) => deps.logger.error({ err: error }, 'upload sweep failed'),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  }, deps.config.UPLOAD_SWEEP_INTERVAL_SECONDS * 1000);
-  // The sweeper alone must not keep the process alive.
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(
+    'upload sweep',
+    deps.config.UPLOAD_SWEEP_INTERVAL_SECONDS * 1000,
+    () => sweepOnce(deps),
+    deps.logger,
+  );
 }

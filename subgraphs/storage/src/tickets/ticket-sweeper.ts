@@ -1,4 +1,5 @@
 import type { StorageConfig } from '@docuvault/shared/config/index';
+import { runPeriodically, type PeriodicTask } from '@docuvault/shared/jobs/periodic';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -56,32 +57,14 @@ export async function sweepOnce(
   return { swept, failed };
 }
 
-export interface RunningTicketSweeper {
-  stop(): Promise<void>;
-}
+export type RunningTicketSweeper = PeriodicTask;
 
-/** Sweeps every UPLOAD_SWEEP_INTERVAL_SECONDS; a sweep still running skips the next tick; stop() waits for it. */
+/** Sweeps every UPLOAD_SWEEP_INTERVAL_SECONDS (see runPeriodically for overlap and failures). */
 export function startTicketSweeper(deps: TicketSweeperDeps): RunningTicketSweeper {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (stopped || running) return;
-    running = sweepOnce(deps)
-      .then(
-        () => undefined,
-        (error: unknown) => deps.logger.error({ err: error }, 'ticket sweep failed'),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  }, deps.config.UPLOAD_SWEEP_INTERVAL_SECONDS * 1000);
-  // The sweeper alone must not keep the process alive.
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(
+    'ticket sweep',
+    deps.config.UPLOAD_SWEEP_INTERVAL_SECONDS * 1000,
+    () => sweepOnce(deps),
+    deps.logger,
+  );
 }
