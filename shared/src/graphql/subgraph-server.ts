@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type Express, type RequestHandler } from 'express';
@@ -60,7 +61,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: createErrorFormatter(logger, { exposeDetails: options.nodeEnv !== 'production' }),
     includeStacktraceInErrorResponses: options.nodeEnv !== 'production',
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Inline traces are for Apollo Studio, which we do not report to: they only cost time.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
 
