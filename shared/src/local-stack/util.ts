@@ -1,23 +1,13 @@
+import { findExecutable as findOnPath } from '../system/find-executable.ts';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 
 // Small process and file helpers of the local stack.
 
-/** Absolute path of `name` on PATH, or undefined. */
+/** Absolute path of `name` on this process's PATH (the local stack builds the environment), or undefined. */
 export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findOnPath(name, envPath);
 }
 
 /** The last `lines` lines of a text file ('' when unreadable). */

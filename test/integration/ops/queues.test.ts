@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { QueueStats } from '@docuvault/ops/queues/queues.service';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, opsEnv } from '@docuvault/shared/config/index';
 import type { RunningServer } from '@docuvault/shared/http/listen';
@@ -19,17 +20,7 @@ interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-interface Stats {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  completed: number;
-  failed: number;
-  paused: boolean;
-  oldestWaitingAgeSeconds: number | null;
-  workers: number;
-}
+type Stats = QueueStats;
 
 interface FailedJobNode {
   id: string;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { findExecutable } from '@docuvault/shared/system/find-executable';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,20 +17,6 @@ export interface OcrEngine {
   /** Renders the first pages of a PDF (pdftoppm) and reads them; undefined when it cannot render. */
   pdf(bytes: Uint8Array, signal: AbortSignal): Promise<string | undefined>;
   image(bytes: Uint8Array, signal: AbortSignal): Promise<string>;
-}
-
-function findExecutable(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; try the next directory
-    }
-  }
-  return undefined;
 }
 
 async function inTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
