@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
+import { CLIENT_IP_HEADER, encodePrincipal, GUEST, PRINCIPAL_HEADER } from '@docuvault/shared/auth/principal';
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context.ts';
@@ -18,9 +19,13 @@ export interface SubgraphDataSourceConfig {
   calls?: SubgraphCalls | undefined;
 }
 
+/** Carries X-Ops-Token to ops, which checks it (the gateway has no use for it). */
+const OPS_TOKEN_HEADER = 'x-ops-token';
+
 /**
  * Every subgraph call carries the client's request id, so one id follows a request
- * through all logs, and the gateway's signature, which subgraphs require.
+ * through all logs; the principal the gateway verified and the client's address; and
+ * the gateway's signature over all of them, which subgraphs require.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly calls: SubgraphCalls | undefined;
@@ -34,9 +39,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    const http = request.http;
+    if (!http) return;
+    if (context.requestId) http.headers.set(REQUEST_ID_HEADER, context.requestId);
+    const principal = encodePrincipal(context.principal ?? GUEST);
+    http.headers.set(PRINCIPAL_HEADER, principal);
+    if (context.clientIp) http.headers.set(CLIENT_IP_HEADER, context.clientIp);
+    if (context.opsToken) http.headers.set(OPS_TOKEN_HEADER, context.opsToken);
     // Uploads are sent past the fetcher above (streamed), so they need a signature already.
-    if (this.calls && request.http) signWithoutBody(request.http, this.calls, context.requestId);
+    if (this.calls) {
+      signWithoutBody(http, this.calls, {
+        requestId: context.requestId ?? '',
+        principal,
+        clientIp: context.clientIp ?? '',
+      });
+    }
   }
 
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {

@@ -12,6 +12,7 @@ import { requestIdMiddleware } from '@docuvault/shared/http/request-id';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import express from 'express';
+import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { subgraphReadyCheck } from './readiness.ts';
 import { createGatewayErrorFormatter, createSubgraphCalls } from './subgraph-calls/index.ts';
@@ -50,8 +51,10 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     logger,
   });
 
+  const authenticator = createAuthenticator(config);
   const app = express();
   app.disable('x-powered-by');
+  if (config.TRUST_PROXY) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   const httpServer = createServer(app);
   allowLongUploads(httpServer);
   app.use(requestIdMiddleware(logger));
@@ -88,10 +91,18 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
   app.use(
     '/graphql',
     ...limits.beforeUploads,
+    // Before the upload middleware: a bad token is refused before any file byte is read.
+    authMiddleware(authenticator, logger),
     createUploadMiddleware(config, logger),
     ...limits.afterUploads,
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ requestId: currentRequestId(), uploads: uploadsOf(req) }),
+      context: async ({ req }) => ({
+        requestId: currentRequestId(),
+        uploads: uploadsOf(req),
+        principal: principalOf(req),
+        clientIp: req.ip,
+        opsToken: typeof req.headers['x-ops-token'] === 'string' ? req.headers['x-ops-token'] : undefined,
+      }),
     }),
   );
   app.use(finalErrorHandler(logger));
@@ -103,4 +114,10 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
       return { ...running, close: () => apollo.stop() };
     },
   };
+}
+
+/** TRUST_PROXY as Express reads it: true/false, a hop count, or addresses and subnets. */
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@docuvault/shared/auth/principal';
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';
 import {
   deriveSigningKey,
@@ -16,6 +17,8 @@ export interface SigningOptions {
   requestId?: string;
   /** Unix seconds; defaults to now (set it to test stale signatures). */
   timestamp?: number;
+  /** Who the gateway says the request acts for; unset: no principal header (a guest). */
+  principal?: Principal;
 }
 
 /**
@@ -31,13 +34,17 @@ export function gatewayHeaders(
 ): Record<string, string> {
   const requestId = options.requestId ?? `test-${randomUUID()}`;
   const { pathname, search } = new URL(url);
+  const principal = options.principal ? encodePrincipal(options.principal) : undefined;
   return {
     [REQUEST_ID_HEADER]: requestId,
+    ...(principal ? { [PRINCIPAL_HEADER]: principal } : {}),
     ...signatureHeaders(deriveSigningKey(options.secretKey ?? TEST_SECRET_KEY), {
       method,
       path: `${pathname}${search}`,
       timestamp: options.timestamp ?? nowSeconds(),
       requestId,
+      principal: principal ?? '',
+      clientIp: '',
       contentSha256: body === undefined ? UNSIGNED_PAYLOAD : sha256Hex(body),
     }),
   };

@@ -1,6 +1,12 @@
 import { createGatewayServer } from '@docuvault/gateway/gateway-server';
 import { createOpsSubgraph } from '@docuvault/ops/ops-subgraph';
-import { gatewayEnv, loadConfig, opsEnv, storageEnv } from '@docuvault/shared/config/index';
+import {
+  gatewayEnv,
+  loadConfig,
+  opsEnv,
+  storageEnv,
+  type DocumentsConfig,
+} from '@docuvault/shared/config/index';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger, type Logger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
@@ -29,8 +35,8 @@ export interface Stack {
 export interface StackOptions {
   /** Gateway variables on top of the test defaults (limits, NODE_ENV, …). */
   gateway?: Record<string, string>;
-  /** Upload limits of the documents subgraph. */
-  documents?: { MAX_UPLOAD_BYTES?: number; MAX_FILES_PER_REQUEST?: number };
+  /** Documents subgraph settings on top of the test defaults (upload limits, sign-in limits, …). */
+  documents?: Partial<DocumentsConfig>;
   logger?: Logger;
 }
 
@@ -44,6 +50,8 @@ export async function startGatewayAt(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     SECRET_KEY: TEST_SECRET_KEY,
+    // Suites written before accounts work in the anonymous vault; auth suites turn it off.
+    ALLOW_ANONYMOUS: 'true',
     DOCUMENTS_URL: urls.documents,
     STORAGE_URL: urls.storage,
     OPS_URL: urls.ops,

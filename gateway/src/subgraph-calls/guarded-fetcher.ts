@@ -1,5 +1,6 @@
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { AppError } from '@docuvault/shared/errors/index';
+import { CLIENT_IP_HEADER, PRINCIPAL_HEADER } from '@docuvault/shared/auth/principal';
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';
 import {
   nowSeconds,
@@ -22,13 +23,13 @@ const pathOf = (url: string): string => {
 export function signWithoutBody(
   http: { url: string; method: string; headers: { set(name: string, value: string): void } },
   calls: SubgraphCalls,
-  requestId: string | undefined,
+  stated: { requestId: string; principal: string; clientIp: string },
 ): void {
   const headers = signatureHeaders(calls.key, {
     method: http.method,
     path: pathOf(http.url),
     timestamp: nowSeconds(),
-    requestId: requestId ?? '',
+    ...stated,
     contentSha256: UNSIGNED_PAYLOAD,
   });
   for (const [name, value] of Object.entries(headers)) http.headers.set(name, value);
@@ -43,6 +44,8 @@ function signed(init: FetcherRequestInit | undefined, url: string, calls: Subgra
       path: pathOf(url),
       timestamp: nowSeconds(),
       requestId: headers[REQUEST_ID_HEADER] ?? '',
+      principal: headers[PRINCIPAL_HEADER] ?? '',
+      clientIp: headers[CLIENT_IP_HEADER] ?? '',
       contentSha256: sha256Hex(init?.body ?? ''),
     }),
   };

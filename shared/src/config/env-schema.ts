@@ -190,6 +190,45 @@ export const subgraphSignature = {
   SUBGRAPH_REQUIRE_SIGNATURE: bool.optional(),
 };
 
+const megabytes = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(fallback * 1024 * 1024);
+
+/** How the gateway decides who a request acts for (gateway/src/auth/). */
+export const gatewayAuth = {
+  /**
+   * Requests without a token work in one shared anonymous vault. Off by default: every
+   * document then belongs to a signed-in user. For single-user setups and benchmarks.
+   */
+  ALLOW_ANONYMOUS: bool.default(false),
+  /** An external OIDC issuer's key set; its tokens are accepted besides our own. */
+  AUTH_JWKS_URL: httpUrl.optional(),
+  /** The `iss` those tokens must carry; required with AUTH_JWKS_URL. */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** The `aud` those tokens must carry; unset: not checked. */
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client's
+   * address (audit log, per-IP sign-in limits). Unset: none, the socket's peer is the client.
+   */
+  TRUST_PROXY: z.string().min(1).optional(),
+};
+
+/** Accounts, tokens and quotas (documents subgraph: accounts/). */
+export const accounts = {
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Bytes a new user may store (admins change it per user with setQuota). */
+  QUOTA_DEFAULT_BYTES: megabytes(100),
+  /** Failed and successful sign-ins allowed per email, and per client address, in each window. */
+  LOGIN_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(10),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
+  LOGIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+};
+
 export const opsAuth = {
   /**
    * Bearer token for operator mutations on ops (retry jobs, pause queues). Unset: those

@@ -10,6 +10,7 @@ export const gatewayEnv = {
   ...g.uploads,
   ...g.graphqlOptions,
   ...g.gatewayLimits,
+  ...g.gatewayAuth,
 };
 export const documentsEnv = {
   ...g.common,
@@ -21,6 +22,7 @@ export const documentsEnv = {
   ...g.uploads,
   ...g.graphqlOptions,
   ...g.subgraphSignature,
+  ...g.accounts,
 };
 export const storageEnv = {
   ...g.common,

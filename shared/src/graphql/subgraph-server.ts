@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type Express, type RequestHandler } from 'express';
 import type { DocumentNode } from 'graphql';
+import { identityOf, type RequestIdentity } from '../auth/request-identity.ts';
 import { createErrorFormatter } from '../errors/format-error.ts';
 import { cachedReport, healthRouter, runChecks, type HealthCheck } from '../health/index.ts';
 import { listen, type RunningServer } from '../http/listen.ts';
@@ -19,8 +20,11 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
   logger: Logger;
-  /** Builds the per-request context; the request id is already in the async context. */
-  context: (req: express.Request) => Promise<TContext>;
+  /**
+   * Builds the per-request context; the request id is already in the async context, and
+   * `identity` is who the gateway says the request acts for (shared/src/auth/).
+   */
+  context: (req: express.Request, identity: RequestIdentity) => Promise<TContext>;
   /** This service's own dependencies: /health/ready fails when one fails. */
   readyChecks: HealthCheck[];
   nodeEnv: 'development' | 'production' | 'test';
@@ -75,7 +79,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     }),
     ...(signature?.afterBody ?? []),
     ...(options.graphqlMiddleware ?? []),
-    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => options.context(req, identityOf(req, signature !== undefined)),
+    }),
   );
 
   return {

@@ -1,11 +1,13 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { CLIENT_IP_HEADER, PRINCIPAL_HEADER } from '../auth/principal.ts';
 import { ConfigError } from '../config/load-config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 
 // Subgraphs answer only the gateway. The gateway signs each request with HMAC-SHA256
-// over a canonical string (method, path, timestamp, request id, SHA-256 of the body),
+// over a canonical string (method, path, timestamp, request id, the principal it
+// verified and the client's address, SHA-256 of the body),
 // keyed by a key derived from SECRET_KEY with HKDF: the raw secret never keys anything
 // directly, so this key cannot be mistaken for (or recovered from) any other use of it.
 // Multipart uploads are signed without their body (`UNSIGNED-PAYLOAD`, as in AWS SigV4):
@@ -43,6 +45,10 @@ export interface SignedParts {
   requestId: string;
   /** Hex SHA-256 of the body, or UNSIGNED_PAYLOAD for a multipart upload. */
   contentSha256: string;
+  /** The x-docuvault-principal header sent (shared/src/auth/principal.ts); '' when none. */
+  principal: string;
+  /** The x-docuvault-client-ip header sent; '' when none. */
+  clientIp: string;
 }
 
 function hmac(key: SigningKey, parts: SignedParts): Buffer {
@@ -52,12 +58,14 @@ function hmac(key: SigningKey, parts: SignedParts): Buffer {
     parts.path,
     String(parts.timestamp),
     parts.requestId,
+    parts.principal,
+    parts.clientIp,
     parts.contentSha256,
   ].join('\n');
   return createHmac('sha256', key).update(canonical, 'utf8').digest();
 }
 
-/** The headers that sign one request (the request id travels in its own header). */
+/** The headers that sign one request (request id, principal and client address travel in their own). */
 export function signatureHeaders(key: SigningKey, parts: SignedParts): Record<string, string> {
   return {
     [TIMESTAMP_HEADER]: String(parts.timestamp),
@@ -97,6 +105,8 @@ export function checkSignature(
     path: req.originalUrl,
     timestamp: Number(timestamp),
     requestId: headerOf(req, REQUEST_ID_HEADER) ?? '',
+    principal: headerOf(req, PRINCIPAL_HEADER) ?? '',
+    clientIp: headerOf(req, CLIENT_IP_HEADER) ?? '',
     contentSha256,
   });
   if (!timingSafeEqual(expected, Buffer.from(presented, 'hex'))) return { refusal: 'invalid' };

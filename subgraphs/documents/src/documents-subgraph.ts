@@ -6,6 +6,8 @@ import type { HealthCheck } from '@docuvault/shared/health/index';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { checkBucket } from '@docuvault/shared/object-store/client';
 import type { RequestHandler } from 'express';
+import { accountResolvers } from './accounts/resolvers.ts';
+import { warmUpPasswords } from './accounts/passwords.ts';
 import { classificationResolvers } from './classification/resolvers.ts';
 import type { DocumentsContext, DocumentsDeps } from './context.ts';
 import { documentResolvers } from './documents/resolvers.ts';
@@ -47,6 +49,7 @@ export async function createDocumentsSubgraph(
       folderResolvers,
       classificationResolvers,
       uploadResolvers,
+      accountResolvers,
     ),
     logger: deps.logger,
     nodeEnv: deps.config.NODE_ENV,
@@ -54,8 +57,14 @@ export async function createDocumentsSubgraph(
     gatewaySecretKey: deps.config.SECRET_KEY,
     readyChecks,
     graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
-    context: async () => ({ ...deps, em: deps.em.fork(), requestId: currentRequestId() }),
+    context: async (_req, identity) => ({
+      ...deps,
+      ...identity,
+      em: deps.em.fork(),
+      requestId: currentRequestId(),
+    }),
   });
+  warmUpPasswords();
   // A 1 GB upload on a slow link outlives Node's default 5-minute request
   // limit; stalled uploads are cut by the upload idle timeout instead.
   server.httpServer.requestTimeout = 0;

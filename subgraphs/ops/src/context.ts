@@ -1,3 +1,4 @@
+import type { RequestIdentity } from '@docuvault/shared/auth/request-identity';
 import type { OpsConfig } from '@docuvault/shared/config/index';
 import type { HealthReport } from '@docuvault/shared/health/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
@@ -19,11 +20,15 @@ export interface OpsDeps {
   migrationsDir?: string;
 }
 
-export interface OpsContext extends OpsDeps {
+export interface OpsContext extends OpsDeps, RequestIdentity {
   /** Every dependency's health, shared between concurrent callers for a second. */
   health: () => Promise<HealthReport>;
   /** Every queue of the job registry, by name (`queue` is the classify one among them). */
   queues: QueueRegistry;
-  /** The request's Authorization header: operator mutations check it (see queues/ops-auth.ts). */
-  authorization: string | undefined;
+  /**
+   * The operator token presented: `X-Ops-Token` (what the gateway forwards), or the
+   * Authorization bearer of a direct call. Operator mutations check it, unless the
+   * principal is an admin (see queues/ops-auth.ts).
+   */
+  opsToken: string | undefined;
 }

@@ -13,6 +13,7 @@ import {
 } from './health/dependency-checks.ts';
 import { healthResolvers } from './health/resolvers.ts';
 import { migrationResolvers } from './migrations/resolvers.ts';
+import { presentedOpsToken } from './queues/ops-auth.ts';
 import { createQueueRegistry } from './queues/queue-registry.ts';
 import { queueResolvers } from './queues/resolvers.ts';
 import { typeDefs } from './type-defs.ts';
@@ -49,6 +50,12 @@ export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> 
     // ready when it can read migration state and queues: Postgres and Redis.
     readyChecks: [postgresCheck(deps.pool), redisCheck(deps.redis)],
     checkTimeoutMs: timeoutMs,
-    context: async (req) => ({ ...deps, health, queues, authorization: req.headers.authorization }),
+    context: async (req, identity) => ({
+      ...deps,
+      ...identity,
+      health,
+      queues,
+      opsToken: presentedOpsToken(req.headers),
+    }),
   });
 }

@@ -1,3 +1,4 @@
+import type { RequestIdentity } from '@docuvault/shared/auth/request-identity';
 import type { StorageConfig } from '@docuvault/shared/config/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
@@ -11,7 +12,7 @@ export interface TicketDeps {
   queue: ClassifyQueue;
 }
 
-export interface StorageContext {
+export interface StorageContext extends RequestIdentity {
   config: StorageConfig;
   logger: Logger;
   store: ObjectStore;

@@ -99,7 +99,8 @@ export async function createStorageSubgraph(
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
     readyChecks,
-    context: async () => ({
+    context: async (_req, identity) => ({
+      ...identity,
       config: deps.config,
       logger: deps.logger,
       store: deps.store,

@@ -28,6 +28,8 @@ export async function startGateway(
     OPS_URL: nowhere,
     MAX_UPLOAD_BYTES: String(limits.maxUploadBytes),
     MAX_FILES_PER_REQUEST: String(limits.maxFiles ?? 10),
+    // These suites test the upload path, not accounts: the anonymous vault.
+    ALLOW_ANONYMOUS: 'true',
   });
   const server = await createGatewayServer(config, createLogger('gateway', 'silent'));
   return server.listen('127.0.0.1', 0);

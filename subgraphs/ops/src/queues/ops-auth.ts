@@ -1,11 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isAdmin, type Principal } from '@docuvault/shared/auth/principal';
 import { AppError } from '@docuvault/shared/errors/index';
 import type { OpsContext } from '../context.ts';
 
-// Operator mutations (retry, pause) change what the system does, so they need the
-// operator token; reads do not. The token is compared as SHA-256 digests with
+// Operator mutations (retry, pause) change what the system does, so they need an
+// administrator (the gateway's verified principal) or the operator token, for automation
+// that has no account; reads need neither. The token is compared as SHA-256 digests with
 // timingSafeEqual: equal lengths always, so neither its content nor its length leaks
 // through timing.
+
+/** The header that carries OPS_TOKEN through the gateway (Authorization carries the user's JWT). */
+export const OPS_TOKEN_HEADER = 'x-ops-token';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -14,32 +20,46 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
 }
 
+/** X-Ops-Token when sent (through the gateway), else the bearer of a direct call. */
+export function presentedOpsToken(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers[OPS_TOKEN_HEADER];
+  if (typeof header === 'string' && header !== '') return header;
+  return bearerToken(headers.authorization);
+}
+
 /**
- * FORBIDDEN when ops has no OPS_TOKEN (operator actions are switched off, whatever is
- * sent); UNAUTHENTICATED when the bearer token is missing or wrong.
+ * Passes for an admin. Otherwise FORBIDDEN when ops has no OPS_TOKEN (token access is
+ * switched off, whatever is sent); UNAUTHENTICATED when the token is missing or wrong.
  */
-export function requireOperator(opsToken: string | undefined, authorization: string | undefined): void {
+export function requireOperator(
+  opsToken: string | undefined,
+  presented: string | undefined,
+  principal?: Principal,
+): void {
+  if (principal && isAdmin(principal)) return;
   if (opsToken === undefined) {
     throw new AppError(
       'FORBIDDEN',
-      'Operator actions are disabled: OPS_TOKEN is not configured on the ops service',
+      'Operator actions need an administrator; OPS_TOKEN is not configured on the ops service',
     );
   }
-  const presented = bearerToken(authorization);
   if (presented === undefined) {
-    throw new AppError('UNAUTHENTICATED', 'Operator actions need Authorization: Bearer <OPS_TOKEN>');
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'Operator actions need an administrator or X-Ops-Token: <OPS_TOKEN>',
+    );
   }
   if (!timingSafeEqual(digest(presented), digest(opsToken))) {
     throw new AppError('UNAUTHENTICATED', 'The operator token is not valid');
   }
 }
 
-/** Wraps a mutation resolver: the token is checked before any argument is looked at. */
+/** Wraps a mutation resolver: the operator is checked before any argument is looked at. */
 export function operatorOnly<TArgs, TResult>(
   resolve: (args: TArgs, context: OpsContext) => Promise<TResult>,
 ): (parent: unknown, args: TArgs, context: OpsContext) => Promise<TResult> {
   return async (_parent, args, context) => {
-    requireOperator(context.config.OPS_TOKEN, context.authorization);
+    requireOperator(context.config.OPS_TOKEN, context.opsToken, context.principal);
     return resolve(args, context);
   };
 }

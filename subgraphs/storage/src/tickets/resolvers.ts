@@ -1,12 +1,10 @@
+import { vaultOwner } from '@docuvault/shared/auth/principal';
 import type { StorageContext } from '../context.ts';
 import { completeUpload } from './complete-upload.service.ts';
 import { requestUpload, type RequestUploadInput } from './request-upload.service.ts';
 
-/**
- * The vault of a request. Until authentication lands every request works in the
- * anonymous vault, as in the documents subgraph (its vaultOf); then the user's id goes here.
- */
-const ownerOf = (_context: StorageContext): string | null => null;
+/** The request's vault, as in the documents subgraph (its vaultOf): tickets are the owner's. */
+const ownerOf = (context: StorageContext): string | null => vaultOwner(context.principal);
 
 export const ticketResolvers = {
   Mutation: {

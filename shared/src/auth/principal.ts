@@ -1,0 +1,69 @@
+import { AppError } from '../errors/index.ts';
+
+// Who a request acts for, as the gateway tells the subgraphs. The gateway verifies the
+// client's token and states the result in one header, which its signature covers
+// (shared/src/http/subgraph-signature.ts): a subgraph that requires signatures therefore
+// trusts this header and nothing the client sent. Without signatures (tests, a developer
+// calling a subgraph directly) the header is taken as given.
+
+export const PRINCIPAL_HEADER = 'x-docuvault-principal';
+/** The client's address as the gateway saw it (for the audit log and per-IP rate limits). */
+export const CLIENT_IP_HEADER = 'x-docuvault-client-ip';
+
+export const ROLES = ['USER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Principal =
+  /** No identity: may register and sign in, nothing else. */
+  | { readonly kind: 'guest' }
+  /** The shared anonymous vault (owner null), when ALLOW_ANONYMOUS is on. */
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'user'; readonly id: string; readonly roles: readonly Role[] };
+
+export const GUEST: Principal = { kind: 'guest' };
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `guest`, `anonymous` or `user;<uuid>;<ROLE,ROLE>`: one printable header value. */
+export function encodePrincipal(principal: Principal): string {
+  if (principal.kind !== 'user') return principal.kind;
+  return `user;${principal.id};${principal.roles.join(',')}`;
+}
+
+/** The principal a header value states, or undefined when it is not one we write. */
+export function decodePrincipal(value: string): Principal | undefined {
+  if (value === 'guest') return GUEST;
+  if (value === 'anonymous') return ANONYMOUS;
+  const [kind, id, roles, ...rest] = value.split(';');
+  if (kind !== 'user' || id === undefined || roles === undefined || rest.length > 0) return undefined;
+  if (!UUID.test(id)) return undefined;
+  const list = roles === '' ? [] : roles.split(',');
+  if (!list.every((role): role is Role => (ROLES as readonly string[]).includes(role))) return undefined;
+  return { kind: 'user', id, roles: [...new Set(list)] };
+}
+
+export const isAdmin = (principal: Principal): boolean =>
+  principal.kind === 'user' && principal.roles.includes('ADMIN');
+
+/** The signed-in user's id, or UNAUTHENTICATED. */
+export function requireUser(principal: Principal): { id: string; roles: readonly Role[] } {
+  if (principal.kind === 'user') return principal;
+  throw new AppError('UNAUTHENTICATED', 'Sign in first: this needs a valid access token');
+}
+
+/** Only admins; anyone else signed in gets FORBIDDEN, a guest UNAUTHENTICATED. */
+export function requireAdmin(principal: Principal): { id: string } {
+  const user = requireUser(principal);
+  if (!user.roles.includes('ADMIN')) throw new AppError('FORBIDDEN', 'Only an administrator may do this');
+  return user;
+}
+
+/**
+ * Whose vault a request works in: the user's id, null for the anonymous vault (when the
+ * gateway allows anonymous use), UNAUTHENTICATED for a guest.
+ */
+export function vaultOwner(principal: Principal): string | null {
+  if (principal.kind === 'anonymous') return null;
+  return requireUser(principal).id;
+}
