@@ -16,9 +16,7 @@ export const AUDIT_ACTIONS = [
   'DELETE_DOCUMENT',
   'DELETE_FOLDER',
   'SET_QUOTA',
-  'OPS_RETRY_JOB',
-  'OPS_PAUSE_QUEUE',
-  'OPS_RESUME_QUEUE',
+  /** An operator mutation of ops; details name it and its arguments. */
   'OPS_MUTATION',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

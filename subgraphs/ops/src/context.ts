@@ -31,4 +31,5 @@ export interface OpsContext extends OpsDeps, RequestIdentity {
    * principal is an admin (see queues/ops-auth.ts).
    */
   opsToken: string | undefined;
+  requestId: string | undefined;
 }

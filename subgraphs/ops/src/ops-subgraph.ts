@@ -3,6 +3,7 @@ import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
 import { cachedReport, runChecks } from '@docuvault/shared/health/index';
+import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import type { OpsContext, OpsDeps } from './context.ts';
 import {
   objectStoreCheck,
@@ -56,6 +57,7 @@ export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> 
       health,
       queues,
       opsToken: presentedOpsToken(req.headers),
+      requestId: currentRequestId(),
     }),
   });
 }

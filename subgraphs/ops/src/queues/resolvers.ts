@@ -20,15 +20,17 @@ export const queueResolvers = {
     ) => failedJobs(context.redis, queueNamed(context.queues, args.queue), args.first, args.after),
   },
   Mutation: {
-    retryJob: operatorOnly((args: { id: string; queue?: string | null }, context) =>
+    retryJob: operatorOnly('retryJob', (args: { id: string; queue?: string | null }, context) =>
       // An explicit null means the default too.
       retryJob(queueNamed(context.queues, args.queue ?? QUEUE_NAMES.classify), args.id),
     ),
-    retryAllFailed: operatorOnly((args: QueueArg, context) =>
+    retryAllFailed: operatorOnly('retryAllFailed', (args: QueueArg, context) =>
       retryAllFailed(queueNamed(context.queues, args.queue)),
     ),
-    pauseQueue: operatorOnly((args: QueueArg, context) => pauseQueue(queueNamed(context.queues, args.queue))),
-    resumeQueue: operatorOnly((args: QueueArg, context) =>
+    pauseQueue: operatorOnly('pauseQueue', (args: QueueArg, context) =>
+      pauseQueue(queueNamed(context.queues, args.queue)),
+    ),
+    resumeQueue: operatorOnly('resumeQueue', (args: QueueArg, context) =>
       resumeQueue(queueNamed(context.queues, args.queue)),
     ),
   },
