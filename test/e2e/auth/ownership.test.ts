@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { postMultipart } from '../../support/multipart.ts';
+import { startStack, type Stack } from '../../support/stack.ts';
+import { createTestUser, type TestUser } from '../../support/users.ts';
+import { uploadOperation } from '../../integration/uploads/upload-stack.ts';
+
+// Two users through the gateway. Bob owns a document, a folder, a topic and an upload
+// ticket; Alice walks every query and mutation with Bob's ids. Each answers as if the id
+// did not exist (NOT_FOUND, never FORBIDDEN, so ids do not leak), lists and searches
+// show nothing of Bob's, and afterwards everything of Bob's is exactly as it was.
+
+let stack: Stack;
+let alice: TestUser;
+let bob: TestUser;
+const bobs = { document: '', folder: '', topic: '', ticket: '', objectKey: '' };
+let alicesDocument = '';
+
+interface Answer {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+const withoutIds = (message: string) => message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
+
+async function as(who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+  const response = await fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...who.headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as Answer;
+}
+
+async function data<T>(who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const answer = await as(who, query, variables);
+  expect(answer.errors).toBeUndefined();
+  return answer.data as T;
+}
+
+async function upload(who: TestUser, text: string, variables: Record<string, unknown> = {}) {
+  return postMultipart(
+    stack.gatewayUrl,
+    {
+      ...uploadOperation({ title: text, ...variables }),
+      files: [{ field: '0', filename: 'note.txt', contentType: 'text/plain', content: `${text}\n` }],
+    },
+    { headers: who.headers },
+  );
+}
+
+/** Everything Bob owns, as Bob sees it: compared before and after Alice's walk. */
+async function bobsWorld() {
+  return data(
+    bob,
+    `query ($d: ID!) {
+      document(id: $d) { id title folder { id } topics { topic { id } } status sizeBytes }
+      folders { id name }
+      topics { id name pattern matchMode }
+      documents(first: 50) { edges { node { id title } } }
+    }`,
+    { d: bobs.document },
+  );
+}
+
+beforeAll(async () => {
+  stack = await startStack('auth-ownership', { gateway: { ALLOW_ANONYMOUS: 'false' } });
+  alice = await createTestUser(stack.documents.admin);
+  bob = await createTestUser(stack.documents.admin);
+  const folder = await data<{ createFolder: { id: string } }>(
+    bob,
+    'mutation { createFolder(name: "Bob private") { id } }',
+  );
+  bobs.folder = folder.createFolder.id;
+  const topic = await data<{ createTopic: { id: string } }>(
+    bob,
+    'mutation { createTopic(input: { name: "Bob taxes", matchMode: ANY, pattern: "zanzibar" }) { id } }',
+  );
+  bobs.topic = topic.createTopic.id;
+  const uploaded = await upload(bob, 'zanzibar secret invoice', { folderId: bobs.folder });
+  expect(uploaded.body.errors).toBeUndefined();
+  bobs.document = (uploaded.body.data?.uploadDocument as { document: { id: string } }).document.id;
+  const ticket = await data<{ requestUpload: { id: string } }>(
+    bob,
+    'mutation { requestUpload(input: { filename: "big.pdf", contentType: "application/pdf", sizeBytes: 1000 }) { id } }',
+  );
+  bobs.ticket = ticket.requestUpload.id;
+  const mine = await upload(alice, 'alice own notes');
+  alicesDocument = (mine.body.data?.uploadDocument as { document: { id: string } }).document.id;
+  const { rows } = await stack.documents.admin.query<{ object_key: string }>(
+    'select object_key from documents where id = $1',
+    [bobs.document],
+  );
+  bobs.objectKey = rows[0]!.object_key;
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe("one user cannot reach another's things", () => {
+  it("keeps Bob's objects under Bob's id", () => {
+    expect(bobs.objectKey.startsWith(`${bob.id}/`)).toBe(true);
+  });
+
+  it('shows Alice nothing of Bob in lists, search and lookups', async () => {
+    const seen = await data<{
+      document: unknown;
+      documents: { edges: { node: { id: string } }[] };
+      search: { edges: unknown[] };
+      folders: { id: string }[];
+      topics: { id: string }[];
+      filtered: { edges: unknown[] };
+    }>(
+      alice,
+      `query ($d: ID!, $t: ID!) {
+        document(id: $d) { id }
+        documents(first: 50) { edges { node { id } } }
+        search(query: "zanzibar") { edges { node { id } } }
+        folders { id }
+        topics { id }
+        filtered: documents(filter: { topicId: $t, text: "zanzibar" }) { edges { node { id } } }
+      }`,
+      { d: bobs.document, t: bobs.topic },
+    );
+    expect(seen.document).toBeNull();
+    expect(seen.documents.edges.map((e) => e.node.id)).toEqual([alicesDocument]);
+    expect(seen.search.edges).toEqual([]);
+    expect(seen.folders.map((f) => f.id)).not.toContain(bobs.folder);
+    expect(seen.topics.map((t) => t.id)).not.toContain(bobs.topic);
+    expect(seen.filtered.edges).toEqual([]);
+  });
+
+  it("answers every mutation with Bob's ids as for ids that exist nowhere, and changes nothing of his", async () => {
+    const before = await bobsWorld();
+    const attempts: [string, string, Record<string, unknown>][] = [
+      [
+        'updateDocument',
+        'mutation ($id: ID!) { updateDocument(id: $id, input: { title: "mine" }) { id } }',
+        { id: bobs.document },
+      ],
+      ['deleteDocument', 'mutation ($id: ID!) { deleteDocument(id: $id) }', { id: bobs.document }],
+      [
+        'reclassifyDocument',
+        'mutation ($id: ID!) { reclassifyDocument(id: $id) { id } }',
+        { id: bobs.document },
+      ],
+      [
+        'renameFolder',
+        'mutation ($id: ID!) { renameFolder(id: $id, name: "mine") { id } }',
+        { id: bobs.folder },
+      ],
+      [
+        'deleteFolder',
+        'mutation ($id: ID!) { deleteFolder(id: $id, documents: DELETE_DOCUMENTS) }',
+        { id: bobs.folder },
+      ],
+      [
+        'createFolder in his folder',
+        'mutation ($id: ID!) { createFolder(name: "x", parentId: $id) { id } }',
+        { id: bobs.folder },
+      ],
+      [
+        'updateTopic',
+        'mutation ($id: ID!) { updateTopic(id: $id, input: { name: "mine" }) { id } }',
+        { id: bobs.topic },
+      ],
+      ['deleteTopic', 'mutation ($id: ID!) { deleteTopic(id: $id) }', { id: bobs.topic }],
+      [
+        'move my document into his folder',
+        'mutation ($id: ID!, $f: ID!) { updateDocument(id: $id, input: { folderId: $f }) { id } }',
+        { id: alicesDocument, f: bobs.folder },
+      ],
+      [
+        'tag my document with his topic',
+        'mutation ($id: ID!, $t: ID!) { updateDocument(id: $id, input: { topicIds: [$t] }) { id } }',
+        { id: alicesDocument, t: bobs.topic },
+      ],
+      [
+        'completeUpload',
+        'mutation ($id: ID!) { completeUpload(ticketId: $id) { document { id } } }',
+        { id: bobs.ticket },
+      ],
+      [
+        'requestUpload into his folder',
+        'mutation ($f: ID!) { requestUpload(input: { filename: "a.pdf", contentType: "application/pdf", sizeBytes: 10, folderId: $f }) { id } }',
+        { f: bobs.folder },
+      ],
+    ];
+    for (const [name, query, variables] of attempts) {
+      const answer = await as(alice, query, variables);
+      // Exactly what an id that exists nowhere gets: nothing tells Alice that Bob's exists.
+      const nowhere = Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [k, v === alicesDocument ? v : randomUUID()]),
+      );
+      const unknown = await as(alice, query, nowhere);
+      const shape = (a: Answer) => ({
+        data: a.data,
+        errors: a.errors?.map((e) => ({ code: e.extensions?.code, message: withoutIds(e.message) })),
+      });
+      expect({ name, ...shape(answer) }).toEqual({ name, ...shape(unknown) });
+      // Deletes answer false for what is not there; a reference inside an input (a parent
+      // folder, a topic to tag with) that points nowhere is bad input; a target, NOT_FOUND.
+      const refused = answer.errors?.map((e) => e.extensions?.code) ?? Object.values(answer.data ?? {});
+      const expected = name.startsWith('delete')
+        ? [false]
+        : / (in|into|with) his /.test(name)
+          ? [expect.stringMatching(/^(NOT_FOUND|BAD_USER_INPUT)$/)]
+          : ['NOT_FOUND'];
+      expect({ name, refused }).toEqual({ name, refused: expected });
+      expect(refused).not.toContain('FORBIDDEN');
+    }
+    const intoHisFolder = await upload(alice, 'alice sneaks in', { folderId: bobs.folder });
+    const intoNowhere = await upload(alice, 'alice sneaks nowhere', { folderId: randomUUID() });
+    const codesOf = (r: typeof intoHisFolder) => r.body.errors?.map((e) => e.extensions?.code);
+    expect(codesOf(intoHisFolder)).toEqual(['BAD_USER_INPUT']);
+    expect(codesOf(intoNowhere)).toEqual(codesOf(intoHisFolder));
+
+    expect(await bobsWorld()).toEqual(before);
+    const objects = await stack.documents.objectKeys();
+    expect(objects).toContain(bobs.objectKey);
+    expect(objects.filter((key) => key.startsWith(`${alice.id}/`))).toHaveLength(1);
+  });
+
+  it('lets Bob still use all of it', async () => {
+    const answer = await data<{ completeUpload?: unknown; updateDocument: { title: string } }>(
+      bob,
+      'mutation ($id: ID!) { updateDocument(id: $id, input: { title: "still mine" }) { title } }',
+      { id: bobs.document },
+    );
+    expect(answer.updateDocument.title).toBe('still mine');
+  });
+});
