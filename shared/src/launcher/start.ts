@@ -15,6 +15,9 @@ const dependencies = await provideDependencies(root, process.env).catch((error: 
   process.exit(1);
 });
 for (const line of dependencies.started) say(`  ${line}`);
+for (const warning of dependencies.warnings) {
+  warning.split('\n').forEach((line, i) => say(i === 0 ? `warning: ${line}` : `  ${line}`));
+}
 
 const env: NodeJS.ProcessEnv = { ...dependencies.env, ...process.env };
 let services: ServiceProcess[] = [];

@@ -183,6 +183,11 @@ export async function startCephRgw(options: StartCephRgwOptions): Promise<LocalS
   return { endpoint: `http://127.0.0.1:${rgwPort}`, accessKey, secretKey, region: REGION, stop: stopAll };
 }
 
+/** True when every Ceph program the local S3 server runs is on PATH. */
+export function cephAvailable(): boolean {
+  return TOOLS.every((name) => findExecutable(name) !== undefined);
+}
+
 function requireTools(): Record<Tool, string> {
   const found: Partial<Record<Tool, string>> = {};
   const missing: string[] = [];

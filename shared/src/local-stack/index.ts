@@ -6,9 +6,11 @@ import type { LocalPostgres } from './postgres.ts';
 import { startRedis } from './redis.ts';
 import type { LocalRedis } from './redis.ts';
 
-export { CEPH_MISSING_MESSAGE, startCephRgw } from './ceph-rgw.ts';
+export { CEPH_MISSING_MESSAGE, cephAvailable, startCephRgw } from './ceph-rgw.ts';
 export type { LocalS3, StartCephRgwOptions } from './ceph-rgw.ts';
 export { freePort, isPortFree } from './free-port.ts';
+export { startS3rver } from './s3rver.ts';
+export type { StartS3rverOptions } from './s3rver.ts';
 export { startEmbeddedPostgres } from './postgres.ts';
 export type { LocalPostgres, StartPostgresOptions } from './postgres.ts';
 export { pingRedis, REDIS_MISSING_MESSAGE, startRedis } from './redis.ts';
