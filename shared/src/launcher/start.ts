@@ -51,8 +51,21 @@ try {
   const port = env.GATEWAY_PORT ?? '4000';
   const host = env.HOST ?? '127.0.0.1';
   await waitForReady(`http://${host}:${port}/health/ready`, 60_000, () => stopping);
-  say(`ready: http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql  (Ctrl-C stops everything)`);
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql`;
+  say(`ready: ${url}  (Ctrl-C stops everything)`);
+  if (!['true', '1'].includes(env.ALLOW_ANONYMOUS ?? '')) say(registrationHint(url));
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));
   await shutdown(1);
+}
+
+/** Sign-in is required by default: how to make the first account, which becomes the administrator. */
+function registrationHint(url: string): string {
+  const register =
+    '{"query":"mutation { register(email: \\"you@example.com\\", password: \\"a long passphrase\\") { accessToken } }"}';
+  return [
+    'accounts: every request needs a signed-in user (ALLOW_ANONYMOUS=true turns that off).',
+    '  The first account registered becomes the administrator:',
+    `  curl -s ${url} -H 'content-type: application/json' -d '${register}'`,
+  ].join('\n');
 }
