@@ -1,3 +1,4 @@
+import { AUDIT_INSERT_ORM, auditParams, type AuditEntry } from '@docuvault/shared/audit/audit-log';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DOCUMENT_COLUMNS, toDocumentRecord, type DocumentRecord } from './documents.repository.ts';
 import { execute, join, ownedBy, query, queryOne, sql, uuidArray, type Sql } from './sql.ts';
@@ -91,16 +92,30 @@ export async function updateDocumentRow(
   return row && toDocumentRecord(row);
 }
 
-/** Deletes the row (its topic links cascade) and says where its bytes were. */
+export interface DeletedDocument {
+  readonly objectKey: string;
+  /** What the document took of its owner's quota. */
+  readonly sizeBytes: number;
+}
+
+/** Deletes the row (its topic links cascade) and says where its bytes were and how many. */
 export async function deleteDocumentRow(
   em: EntityManager,
   owner: string | null,
   id: string,
-): Promise<string | undefined> {
-  const row = await queryOne<{ objectKey: string }>(
+): Promise<DeletedDocument | undefined> {
+  return queryOne<DeletedDocument>(
     em,
     sql`delete from documents d where d.id = ${id}::uuid and ${ownedBy('d.user_id', owner)}
-        returning d.object_key as "objectKey"`,
+        returning d.object_key as "objectKey", d.size_bytes::float8 as "sizeBytes"`,
   );
-  return row?.objectKey;
+}
+
+/**
+ * One line of the audit trail (shared/src/audit/audit-log.ts), in the caller's
+ * transaction: the action and its record land or vanish together. Used by uploads and
+ * folders too.
+ */
+export async function insertAuditEntry(em: EntityManager, entry: AuditEntry): Promise<void> {
+  await em.execute(AUDIT_INSERT_ORM, auditParams(entry), 'run');
 }

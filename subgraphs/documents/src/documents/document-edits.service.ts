@@ -1,8 +1,10 @@
 import { badInput, notFound } from '@docuvault/shared/errors/index';
+import { releaseQuota } from '../quotas/quotas.service.ts';
 import {
   deleteDocumentRow,
   existingTopicIds,
   folderExists,
+  insertAuditEntry,
   lockDocument,
   replaceManualTopics,
   updateDocumentRow,
@@ -17,6 +19,12 @@ export interface UpdateDocumentInput {
   title?: string | null;
   folderId?: string | null;
   topicIds?: readonly string[] | null;
+}
+
+/** Where a change came from, for its audit line (the context's requestId and clientIp). */
+export interface RequestOrigin {
+  readonly requestId: string | undefined;
+  readonly clientIp: string | undefined;
 }
 
 export const MAX_TITLE_LENGTH = 500;
@@ -78,16 +86,31 @@ export async function updateDocument(
 }
 
 /**
- * Deletes the row, then the object (see removeStoredObjects for why in this order).
- * Idempotent: a document that is not there answers false.
+ * Deletes the row, gives its bytes back to the owner's quota and writes the audit line,
+ * in one transaction; then removes the object (see removeStoredObjects for why in this
+ * order). Idempotent: a document that is not there answers false.
  */
 export async function deleteDocument(
   vault: Vault,
   removal: ObjectRemoval,
+  origin: RequestOrigin,
   idInput: string,
 ): Promise<boolean> {
   const id = parseId(idInput, 'id');
-  const objectKey = await deleteDocumentRow(vault.em, vault.owner, id);
+  const objectKey = await vault.em.transactional(async (em) => {
+    const deleted = await deleteDocumentRow(em, vault.owner, id);
+    if (!deleted) return undefined;
+    await releaseQuota(em, vault.owner, deleted.sizeBytes);
+    await insertAuditEntry(em, {
+      actorId: vault.owner,
+      action: 'DELETE_DOCUMENT',
+      target: `document:${id}`,
+      requestId: origin.requestId,
+      ip: origin.clientIp,
+      details: { sizeBytes: deleted.sizeBytes },
+    });
+    return deleted.objectKey;
+  });
   if (objectKey === undefined) return false;
   await removeStoredObjects(removal, [objectKey]);
   return true;

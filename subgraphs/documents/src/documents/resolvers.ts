@@ -49,7 +49,8 @@ export const documentResolvers = {
       return document;
     },
     deleteDocument: async (_: unknown, args: { id: string }, context: DocumentsContext) => {
-      const deleted = await deleteDocument(vaultOf(context), context, args.id);
+      const origin = { requestId: context.requestId, clientIp: context.clientIp };
+      const deleted = await deleteDocument(vaultOf(context), context, origin, args.id);
       documentLoaders(context).document.clear(args.id.toLowerCase());
       return deleted;
     },

@@ -162,18 +162,17 @@ export async function moveDocumentsToRoot(
   );
 }
 
-/** Deletes the documents of the folders; answers the keys of their stored objects. */
+/** Deletes the documents of the folders; answers the keys of their stored objects and their sizes. */
 export async function deleteDocumentsIn(
   em: EntityManager,
   owner: string | null,
   folderIds: readonly string[],
-): Promise<string[]> {
-  const rows = await query<{ objectKey: string }>(
+): Promise<{ objectKey: string; sizeBytes: number }[]> {
+  return query<{ objectKey: string; sizeBytes: number }>(
     em,
     sql`delete from documents d where d.folder_id = any(${uuidArray(folderIds)}) and ${ownedBy('d.user_id', owner)}
-        returning d.object_key as "objectKey"`,
+        returning d.object_key as "objectKey", d.size_bytes::float8 as "sizeBytes"`,
   );
-  return rows.map((row) => row.objectKey);
 }
 
 /** Deletes the folder; its sub-folders go with it (on delete cascade). */

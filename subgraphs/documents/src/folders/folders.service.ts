@@ -1,8 +1,11 @@
 import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
+import { insertAuditEntry } from '../documents/document-edits.repository.ts';
+import type { RequestOrigin } from '../documents/document-edits.service.ts';
 import { parseId, parseName } from '../documents/input.ts';
 import { isUniqueViolation } from '../documents/sql.ts';
 import { removeStoredObjects, type ObjectRemoval } from '../documents/stored-objects.ts';
 import type { Vault } from '../documents/vault.ts';
+import { releaseQuota } from '../quotas/quotas.service.ts';
 import {
   countDocumentsIn,
   deleteDocumentsIn,
@@ -70,11 +73,13 @@ export async function renameFolder(vault: Vault, idInput: string, nameInput: str
  * Deletes a folder and every folder below it, doing with their documents what `mode`
  * says. Idempotent: a folder that is not there answers false. The whole tree is locked
  * first, so no document or sub-folder can slip in between the check and the delete.
- * With DELETE_DOCUMENTS the stored objects go after the commit, as for deleteDocument.
+ * With DELETE_DOCUMENTS their bytes go back to the owner's quota in the same transaction
+ * and the stored objects go after the commit, as for deleteDocument.
  */
 export async function deleteFolder(
   vault: Vault,
   removal: ObjectRemoval,
+  origin: RequestOrigin,
   idInput: string,
   mode: FolderDeletion = 'REFUSE_IF_NOT_EMPTY',
 ): Promise<boolean> {
@@ -82,7 +87,7 @@ export async function deleteFolder(
   const outcome = await vault.em.transactional(async (em) => {
     const tree = await lockSubtree(em, vault.owner, id);
     if (tree.length === 0) return { deleted: false, objectKeys: [] as string[] };
-    let objectKeys: string[] = [];
+    let deletedDocuments: { objectKey: string; sizeBytes: number }[] = [];
     if (mode === 'REFUSE_IF_NOT_EMPTY') {
       const count = await countDocumentsIn(em, vault.owner, tree);
       if (count > 0) {
@@ -94,9 +99,21 @@ export async function deleteFolder(
     } else if (mode === 'MOVE_DOCUMENTS_TO_ROOT') {
       await moveDocumentsToRoot(em, vault.owner, tree);
     } else {
-      objectKeys = await deleteDocumentsIn(em, vault.owner, tree);
+      deletedDocuments = await deleteDocumentsIn(em, vault.owner, tree);
     }
-    return { deleted: await deleteFolderRow(em, vault.owner, id), objectKeys };
+    const sizeBytes = deletedDocuments.reduce((sum, document) => sum + document.sizeBytes, 0);
+    await releaseQuota(em, vault.owner, sizeBytes);
+    // The tree is locked: the folder is still there to delete.
+    const deleted = await deleteFolderRow(em, vault.owner, id);
+    await insertAuditEntry(em, {
+      actorId: vault.owner,
+      action: 'DELETE_FOLDER',
+      target: `folder:${id}`,
+      requestId: origin.requestId,
+      ip: origin.clientIp,
+      details: { mode, folderCount: tree.length, documentCount: deletedDocuments.length, sizeBytes },
+    });
+    return { deleted, objectKeys: deletedDocuments.map((document) => document.objectKey) };
   });
   await removeStoredObjects(removal, outcome.objectKeys);
   return outcome.deleted;

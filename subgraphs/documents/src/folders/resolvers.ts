@@ -23,7 +23,14 @@ export const folderResolvers = {
       _: unknown,
       args: { id: string; documents?: FolderDeletion | null },
       context: DocumentsContext,
-    ) => deleteFolder(vaultOf(context), context, args.id, args.documents ?? undefined),
+    ) =>
+      deleteFolder(
+        vaultOf(context),
+        context,
+        { requestId: context.requestId, clientIp: context.clientIp },
+        args.id,
+        args.documents ?? undefined,
+      ),
   },
   Folder: {
     parent: (folder: FolderRecord, _: unknown, context: DocumentsContext) =>

@@ -2,14 +2,17 @@ import { badInput } from '@docuvault/shared/errors/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { insertAuditEntry } from '../documents/document-edits.repository.ts';
 import { findDocumentsByIds, type DocumentRecord } from '../documents/documents.repository.ts';
 import { isForeignKeyViolation } from '../documents/sql.ts';
+import { chargeQuota } from '../quotas/quotas.service.ts';
 import type { StoredObject } from './store-object.ts';
 import { findIdBySha256, insertUploadedDocument, type NewDocumentRow } from './uploads.repository.ts';
 
 // The one way a stored object becomes a document: the GraphQL upload (uploads.service.ts)
 // and the storage subgraph's direct upload (completeUpload) both end here, so both
-// record the row, detect duplicates and queue classification identically.
+// record the row, charge the owner's quota, detect duplicates, write the audit line and
+// queue classification identically.
 
 export interface RegistrationDeps {
   readonly em: EntityManager;
@@ -31,6 +34,8 @@ export interface StoredDocument {
   /** The complete object in the bucket, its type sniffed and its bytes hashed. */
   readonly stored: StoredObject;
   readonly requestId?: string | undefined;
+  /** The client's address, for the audit line. */
+  readonly clientIp?: string | undefined;
 }
 
 export interface RegisteredDocument {
@@ -44,8 +49,10 @@ const ENQUEUE_TIMEOUT_MS = 2_000;
 
 /**
  * Records the stored object as an UPLOADED document and queues its classification.
- * No object without a row (a failed insert or a duplicate removes it), and a row whose
- * job never reached Redis stays UPLOADED for the upload sweeper.
+ * The row, the charge to the owner's quota and the audit line are one transaction: an
+ * upload that does not fit (QUOTA_EXCEEDED) leaves no row, and a duplicate charges
+ * nothing. No object without a row (a refusal, a failed insert or a duplicate removes
+ * it), and a row whose job never reached Redis stays UPLOADED for the upload sweeper.
  */
 export async function registerStoredDocument(
   deps: RegistrationDeps,
@@ -64,36 +71,62 @@ export async function registerStoredDocument(
     sha256: stored.sha256,
     objectKey: stored.key,
   };
-  const id = await recordOrFindDuplicate(deps, row, stored);
+  const id = await recordOrFindDuplicate(deps, row, stored, request);
   if (id === documentId) await enqueueOrLeaveForSweeper(deps, documentId, request.requestId);
   const document = (await findDocumentsByIds(deps.em, request.owner, [id])).get(id);
   if (!document) throw new Error(`document ${id} vanished right after its upload`);
   return { document, duplicate: id !== documentId };
 }
 
-/** Inserts the row; on a duplicate removes our copy of the bytes and answers the existing id. */
+/** Records the row (see recordCharged); removes our copy of the bytes unless it became that row. */
 async function recordOrFindDuplicate(
   deps: RegistrationDeps,
   row: NewDocumentRow,
   stored: StoredObject,
+  origin: Pick<StoredDocument, 'requestId' | 'clientIp'>,
 ): Promise<string> {
+  let recorded: { id: string; inserted: boolean };
   try {
-    // Twice at most: the existing duplicate can be deleted between our insert and our read.
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      if (await insertUploadedDocument(deps.em, row)) return row.id;
-      const existing = await findIdBySha256(deps.em, row.owner, row.sha256);
-      if (existing) {
-        await stored.discard();
-        return existing;
-      }
-    }
-    throw new Error('duplicate upload: the existing document kept disappearing');
+    recorded = await deps.em.transactional((em) => recordCharged(em, row, origin));
   } catch (error) {
     await stored.discard();
     if (isForeignKeyViolation(error))
       throw badInput('the folder was deleted during the upload', { argument: 'folderId' });
     throw error;
   }
+  // Not ours even when the id is (a racing completeUpload of the same ticket recorded it).
+  if (!recorded.inserted) await stored.discard();
+  return recorded.id;
+}
+
+/**
+ * In the caller's transaction: inserts the row, charges its size to the owner's quota
+ * (QUOTA_EXCEEDED rolls the insert back) and writes the UPLOAD audit line; or, when the
+ * owner already has these bytes, answers that document's id and charges nothing.
+ */
+async function recordCharged(
+  em: EntityManager,
+  row: NewDocumentRow,
+  origin: Pick<StoredDocument, 'requestId' | 'clientIp'>,
+): Promise<{ id: string; inserted: boolean }> {
+  // Twice at most: the existing duplicate can be deleted between our insert and our read.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (await insertUploadedDocument(em, row)) {
+      await chargeQuota(em, row.owner, row.sizeBytes);
+      await insertAuditEntry(em, {
+        actorId: row.owner,
+        action: 'UPLOAD',
+        target: `document:${row.id}`,
+        requestId: origin.requestId,
+        ip: origin.clientIp,
+        details: { sizeBytes: row.sizeBytes, mimeType: row.mimeType },
+      });
+      return { id: row.id, inserted: true };
+    }
+    const existing = await findIdBySha256(em, row.owner, row.sha256);
+    if (existing) return { id: existing, inserted: false };
+  }
+  throw new Error('duplicate upload: the existing document kept disappearing');
 }
 
 async function enqueueOrLeaveForSweeper(

@@ -58,6 +58,7 @@ export const uploadResolvers = {
           title: args.title,
           folderId: args.folderId,
           requestId: context.requestId,
+          clientIp: context.clientIp,
         });
         documentLoaders(context).document.prime(result.document.id, result.document);
         return result;

@@ -3,26 +3,41 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { quotaExceeded, remainingBytes } from '../quotas/quotas.errors.ts';
+import type { QuotaRecord } from '../quotas/quotas.repository.ts';
 import { ObjectWriter } from './object-writer.ts';
 import { sniffUpload } from './sniff.ts';
 import { fileTooLarge } from './upload-errors.ts';
 
-/** SHA-256 and size of what passes through, in the same pass that stores it. */
+/**
+ * SHA-256 and size of what passes through, in the same pass that stores it. Stops the
+ * stream at the first limit crossed: MAX_UPLOAD_BYTES (FILE_TOO_LARGE) or what was left
+ * of the owner's quota when the upload began (QUOTA_EXCEEDED), so a file that cannot fit
+ * is not stored to the end only to be refused.
+ */
 class Digest extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
   private readonly maxBytes: number;
+  private readonly quota: QuotaRecord | null;
+  private readonly quotaBytes: number;
 
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, quota: QuotaRecord | null) {
     super();
     this.maxBytes = maxBytes;
+    this.quota = quota;
+    this.quotaBytes = quota ? remainingBytes(quota) : Number.POSITIVE_INFINITY;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    // The parser enforces the limit too; this guards callers that hand us any stream.
+    // The parser enforces the size limit too; this guards callers that hand us any stream.
     if (this.bytes > this.maxBytes) {
       callback(fileTooLarge(this.maxBytes));
+      return;
+    }
+    if (this.quota && this.bytes > this.quotaBytes) {
+      callback(quotaExceeded(this.quota));
       return;
     }
     this.hash.update(chunk);
@@ -48,6 +63,11 @@ export interface StoreOptions {
   /** Told when bytes could not be removed after a failure: they are then an orphan to clean up. */
   readonly logger: Logger;
   readonly maxBytes: number;
+  /**
+   * The owner's quota when the upload began (null: not limited). Only caps the stream:
+   * the charge itself happens when the document is recorded (registerStoredDocument).
+   */
+  readonly quota: QuotaRecord | null;
   readonly allowedTypes: ReadonlySet<string>;
 }
 
@@ -58,7 +78,7 @@ export function objectKey(owner: string | null, documentId: string, extension: s
 
 /**
  * Streams `source` into the bucket: sniff the head, then hash, count and upload in one
- * pass. Any failure (type, size, the source breaking off, the store) leaves no object.
+ * pass. Any failure (type, size, quota, the source breaking off, the store) leaves no object.
  */
 export async function storeObject(
   options: StoreOptions,
@@ -68,7 +88,7 @@ export async function storeObject(
   let writer: ObjectWriter | undefined;
   try {
     const { type, body } = await sniffUpload(source, file.filename, options.allowedTypes);
-    const digest = new Digest(options.maxBytes);
+    const digest = new Digest(options.maxBytes, options.quota);
     writer = new ObjectWriter(
       options.store,
       objectKey(file.owner, file.documentId, type.extension),

@@ -10,6 +10,7 @@ import { MAX_TITLE_LENGTH } from '../documents/document-edits.service.ts';
 import type { DocumentRecord } from '../documents/documents.repository.ts';
 import { parseId, parseName } from '../documents/input.ts';
 import { findFoldersByIds } from '../folders/folders.repository.ts';
+import { requireRoom } from '../quotas/quotas.service.ts';
 import { registerStoredDocument } from './register-document.ts';
 import { storeObject } from './store-object.ts';
 
@@ -35,6 +36,8 @@ export interface UploadRequest {
   readonly title?: string | null | undefined;
   readonly folderId?: string | null | undefined;
   readonly requestId?: string | undefined;
+  /** The client's address, for the audit line. */
+  readonly clientIp?: string | undefined;
 }
 
 export interface UploadResult {
@@ -70,7 +73,9 @@ export async function parseFolderId(
 }
 
 /**
- * Stores the file, records it as UPLOADED and queues its classification.
+ * Stores the file, records it as UPLOADED (charged to the owner's quota) and queues its
+ * classification. An owner with no quota left is refused before a byte is read, and the
+ * stream stops once it passes what was left (QUOTA_EXCEEDED either way).
  * Nothing is lost and nothing is orphaned: no object without a row (a failed insert
  * removes it, a duplicate's bytes are removed), no row without an object (the row is
  * written only once the object is complete), and a row whose job never reached Redis
@@ -80,12 +85,14 @@ export async function uploadDocument(deps: UploadDeps, request: UploadRequest): 
   const filename = cleanFilename(request.file.filename);
   const title = parseName(request.title ?? defaultTitle(filename), 'title', MAX_TITLE_LENGTH);
   const folderId = await parseFolderId(deps.em, request.owner, request.folderId);
+  const quota = await requireRoom(deps.em, request.owner);
   const documentId = randomUUID();
   const stored = await storeObject(
     {
       store: deps.store,
       logger: deps.logger,
       maxBytes: deps.config.MAX_UPLOAD_BYTES,
+      quota,
       allowedTypes: new Set(deps.config.UPLOAD_ALLOWED_TYPES),
     },
     request.file.open(),
@@ -100,5 +107,6 @@ export async function uploadDocument(deps: UploadDeps, request: UploadRequest): 
     declaredMimeType: request.file.declaredMimeType,
     stored,
     requestId: request.requestId,
+    clientIp: request.clientIp,
   });
 }

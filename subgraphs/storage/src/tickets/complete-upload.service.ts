@@ -1,8 +1,11 @@
 import type { StorageConfig } from '@docuvault/shared/config/index';
+import { AppError } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import { findDocumentsByIds } from '@docuvault/documents/documents/documents.repository';
 import { parseId } from '@docuvault/documents/documents/input';
 import { isUniqueViolation } from '@docuvault/documents/documents/sql';
+import type { RequestOrigin } from '@docuvault/documents/documents/document-edits.service';
+import { quotaOf } from '@docuvault/documents/quotas/quotas.service';
 import {
   registerStoredDocument,
   type RegisteredDocument,
@@ -39,16 +42,21 @@ async function rememberedDocument(
   return { document, duplicate: documentId !== ticketId };
 }
 
+const isQuotaExceeded = (error: unknown) => error instanceof AppError && error.code === 'QUOTA_EXCEEDED';
+
 /**
  * Verifies what the client POSTed for the ticket and registers it exactly as a GraphQL
- * upload is registered (registerStoredDocument: UPLOADED, duplicate detection, classify
- * job). Idempotent: a completed ticket answers its document again.
+ * upload is registered (registerStoredDocument: UPLOADED, charged to the owner's quota,
+ * duplicate detection, audit line, classify job). Idempotent: a completed ticket answers
+ * its document again. An upload that does not fit in the quota (QUOTA_EXCEEDED) is
+ * removed and the ticket stays open: the client may free space, POST again and complete
+ * while the ticket lasts.
  */
 export async function completeUpload(
   deps: CompleteUploadDeps,
   owner: string | null,
   ticketId: string,
-  requestId: string | undefined,
+  origin: RequestOrigin,
   now = new Date(),
 ): Promise<RegisteredDocument> {
   const ticket = await findTicket(deps.em, owner, parseId(ticketId, 'ticketId'));
@@ -59,7 +67,8 @@ export async function completeUpload(
     await removeQuietly(deps.store, ticket.objectKey);
     throw ticketExpired(ticket.id);
   }
-  const stored = await verifyUpload(deps.store, ticket, deps.config.UPLOAD_ALLOWED_TYPES);
+  const quota = await quotaOf(deps.em, owner);
+  const stored = await verifyUpload(deps.store, ticket, deps.config.UPLOAD_ALLOWED_TYPES, quota);
   let result: RegisteredDocument;
   try {
     result = await registerStoredDocument(deps, {
@@ -71,12 +80,15 @@ export async function completeUpload(
       filename: ticket.filename,
       declaredMimeType: ticket.declaredContentType,
       stored,
-      requestId,
+      requestId: origin.requestId,
+      clientIp: origin.clientIp,
     });
   } catch (error) {
     // A racing completion registered the ticket's document first (with other bytes, or
     // its ticket row update not yet visible): that document is the answer.
     if (isUniqueViolation(error)) return rememberedDocument(deps, owner, ticket.id, ticket.id);
+    // The copy is gone already (registerStoredDocument); the upload itself goes too.
+    if (isQuotaExceeded(error)) await removeQuietly(deps.store, ticket.objectKey);
     throw error;
   }
   await markCompleted(deps.em, ticket.id, result.document.id);

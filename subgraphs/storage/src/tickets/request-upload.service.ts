@@ -4,6 +4,7 @@ import { badInput } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import { MAX_TITLE_LENGTH } from '@docuvault/documents/documents/document-edits.service';
 import { characterCount, parseName } from '@docuvault/documents/documents/input';
+import { requireRoom } from '@docuvault/documents/quotas/quotas.service';
 import { DOCX_MIME_TYPE } from '@docuvault/documents/uploads/sniff';
 import { objectKey } from '@docuvault/documents/uploads/store-object';
 import { fileTooLarge, unsupportedType } from '@docuvault/documents/uploads/upload-errors';
@@ -77,7 +78,9 @@ function parseSize(value: number, maxBytes: number): number {
  * Hands out a presigned POST for one object: the policy binds the bucket, the exact key,
  * the content type, a size of 1 byte up to the declared size, and an expiry. The ticket
  * row records the promise, so completeUpload can verify the object against it and the
- * sweeper can remove what a client uploaded but never completed.
+ * sweeper can remove what a client uploaded but never completed. A declared size beyond
+ * what is left of the owner's quota is refused here (QUOTA_EXCEEDED), before any upload;
+ * nothing is reserved, completeUpload charges the quota.
  */
 export async function requestUpload(
   deps: RequestUploadDeps,
@@ -91,6 +94,7 @@ export async function requestUpload(
   const sizeBytes = parseSize(input.sizeBytes, maxBytes);
   const title = parseName(input.title ?? defaultTitle(filename), 'title', MAX_TITLE_LENGTH);
   const folderId = await parseFolderId(deps.em, owner, input.folderId);
+  await requireRoom(deps.em, owner, sizeBytes);
   // The ticket's id becomes the document's id: completing twice can only ever make one.
   const id = randomUUID();
   const key = objectKey(owner, id, EXTENSIONS[contentType] ?? '');

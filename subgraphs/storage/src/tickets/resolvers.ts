@@ -22,7 +22,7 @@ export const ticketResolvers = {
         { ...tickets, store: context.store, logger: context.logger, config: context.config },
         ownerOf(context),
         args.ticketId,
-        context.requestId,
+        { requestId: context.requestId, clientIp: context.clientIp },
       );
       // Only the key: the gateway fetches every other field from the documents subgraph.
       return { document: { __typename: 'Document', id: document.id }, duplicate };

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { quotaExceeded, remainingBytes } from '@docuvault/documents/quotas/quotas.errors';
+import type { QuotaRecord } from '@docuvault/documents/quotas/quotas.repository';
 import { detectType, SNIFF_BYTES, type SniffedType } from '@docuvault/documents/uploads/sniff';
 import { objectKey, type StoredObject } from '@docuvault/documents/uploads/store-object';
 import { emptyFile, fileTooLarge, unsupportedType } from '@docuvault/documents/uploads/upload-errors';
@@ -54,9 +56,12 @@ async function sniffHead(
   ticket: TicketRecord,
   facts: ObjectFacts,
   allowed: readonly string[],
+  quota: QuotaRecord | null,
 ): Promise<SniffedType> {
   if (facts.size === 0) throw emptyFile();
   if (facts.size > ticket.maxSizeBytes) throw fileTooLarge(ticket.maxSizeBytes);
+  // Before the copy and the hash: the charge on registration decides, this spares the work.
+  if (quota && facts.size > remainingBytes(quota)) throw quotaExceeded(quota);
   const length = Math.min(SNIFF_BYTES, facts.size);
   const head = await readAll(await store.client.getPartialObject(store.bucket, ticket.objectKey, 0, length));
   const type = await detectType(head, ticket.filename);
@@ -105,7 +110,8 @@ async function digest(store: ObjectStore, key: string): Promise<{ sha256: string
 
 /**
  * The ticket's upload, verified and copied to the document's key: present, within the
- * declared size, of an allowed type of the declared family, hashed by streaming.
+ * declared size and what is left of the owner's `quota` (null: not limited), of an
+ * allowed type of the declared family, hashed by streaming.
  * Bytes that can never become a document are removed (the client may upload again
  * while the ticket lasts); a failure of ours leaves the upload for a retry.
  */
@@ -113,12 +119,13 @@ export async function verifyUpload(
   store: ObjectStore,
   ticket: TicketRecord,
   allowed: readonly string[],
+  quota: QuotaRecord | null,
 ): Promise<StoredObject> {
   const facts = await statOrNull(store, ticket.objectKey);
   if (!facts) throw nothingUploaded(ticket.id);
   let type: SniffedType;
   try {
-    type = await sniffHead(store, ticket, facts, allowed);
+    type = await sniffHead(store, ticket, facts, allowed, quota);
   } catch (error) {
     if (error instanceof AppError) await removeQuietly(store, ticket.objectKey);
     throw error;
