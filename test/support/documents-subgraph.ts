@@ -60,6 +60,7 @@ export async function createDocumentsTestDeps(
     em: orm.em,
     store: createObjectStore(config),
     queue,
+    redis,
   };
 
   let recording: string[] | undefined;

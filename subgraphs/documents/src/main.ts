@@ -17,7 +17,7 @@ const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);
 
 const server = await createDocumentsSubgraph(
-  { config, logger, em: orm.em, store: createObjectStore(config), queue },
+  { config, logger, em: orm.em, store: createObjectStore(config), queue, redis },
   { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
 );
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);

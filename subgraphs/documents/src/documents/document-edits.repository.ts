@@ -1,4 +1,3 @@
-import { AUDIT_INSERT_ORM, auditParams, type AuditEntry } from '@docuvault/shared/audit/audit-log';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DOCUMENT_COLUMNS, toDocumentRecord, type DocumentRecord } from './documents.repository.ts';
 import { execute, join, ownedBy, query, queryOne, sql, uuidArray, type Sql } from './sql.ts';
@@ -109,13 +108,4 @@ export async function deleteDocumentRow(
     sql`delete from documents d where d.id = ${id}::uuid and ${ownedBy('d.user_id', owner)}
         returning d.object_key as "objectKey", d.size_bytes::float8 as "sizeBytes"`,
   );
-}
-
-/**
- * One line of the audit trail (shared/src/audit/audit-log.ts), in the caller's
- * transaction: the action and its record land or vanish together. Used by uploads and
- * folders too.
- */
-export async function insertAuditEntry(em: EntityManager, entry: AuditEntry): Promise<void> {
-  await em.execute(AUDIT_INSERT_ORM, auditParams(entry), 'run');
 }

@@ -4,7 +4,6 @@ import {
   deleteDocumentRow,
   existingTopicIds,
   folderExists,
-  insertAuditEntry,
   lockDocument,
   replaceManualTopics,
   updateDocumentRow,
@@ -14,6 +13,7 @@ import type { DocumentRecord } from './documents.repository.ts';
 import { parseId, parseIds, parseName } from './input.ts';
 import { removeStoredObjects, type ObjectRemoval } from './stored-objects.ts';
 import type { Vault } from './vault.ts';
+import { recordAudit } from '../accounts/audit.repository.ts';
 
 export interface UpdateDocumentInput {
   title?: string | null;
@@ -101,7 +101,7 @@ export async function deleteDocument(
     const deleted = await deleteDocumentRow(em, vault.owner, id);
     if (!deleted) return undefined;
     await releaseQuota(em, vault.owner, deleted.sizeBytes);
-    await insertAuditEntry(em, {
+    await recordAudit(em, {
       actorId: vault.owner,
       action: 'DELETE_DOCUMENT',
       target: `document:${id}`,

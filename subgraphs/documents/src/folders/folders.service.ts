@@ -1,5 +1,5 @@
 import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
-import { insertAuditEntry } from '../documents/document-edits.repository.ts';
+import { recordAudit } from '../accounts/audit.repository.ts';
 import type { RequestOrigin } from '../documents/document-edits.service.ts';
 import { parseId, parseName } from '../documents/input.ts';
 import { isUniqueViolation } from '../documents/sql.ts';
@@ -105,7 +105,7 @@ export async function deleteFolder(
     await releaseQuota(em, vault.owner, sizeBytes);
     // The tree is locked: the folder is still there to delete.
     const deleted = await deleteFolderRow(em, vault.owner, id);
-    await insertAuditEntry(em, {
+    await recordAudit(em, {
       actorId: vault.owner,
       action: 'DELETE_FOLDER',
       target: `folder:${id}`,

@@ -2,7 +2,7 @@ import { badInput } from '@docuvault/shared/errors/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { insertAuditEntry } from '../documents/document-edits.repository.ts';
+import { recordAudit } from '../accounts/audit.repository.ts';
 import { findDocumentsByIds, type DocumentRecord } from '../documents/documents.repository.ts';
 import { isForeignKeyViolation } from '../documents/sql.ts';
 import { chargeQuota } from '../quotas/quotas.service.ts';
@@ -113,7 +113,7 @@ async function recordCharged(
   for (let attempt = 0; attempt < 2; attempt += 1) {
     if (await insertUploadedDocument(em, row)) {
       await chargeQuota(em, row.owner, row.sizeBytes);
-      await insertAuditEntry(em, {
+      await recordAudit(em, {
         actorId: row.owner,
         action: 'UPLOAD',
         target: `document:${row.id}`,

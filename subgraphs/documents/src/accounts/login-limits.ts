@@ -1,0 +1,69 @@
+import type { DocumentsConfig } from '@docuvault/shared/config/index';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { signInUnavailable, tooManySignIns } from './accounts.errors.ts';
+import { addressBucket } from './credentials.ts';
+
+// Sign-in attempts are counted per normalised email (guessing one account's password)
+// and per client address (trying many accounts), in Redis so every documents instance
+// shares the counts. Every attempt counts, successful ones too; a success clears its
+// email's count. When Redis cannot count, sign-in is refused (fail closed): an attacker
+// must not get unlimited guesses by knocking Redis over.
+
+export interface LoginLimits {
+  /** Counts one attempt; TOO_MANY_REQUESTS over either limit, SERVICE_UNAVAILABLE without Redis. */
+  consume(email: string, clientIp: string | undefined): Promise<void>;
+  /** After a successful sign-in: the email starts afresh (the address does not). */
+  forgetEmail(email: string): Promise<void>;
+}
+
+type LimitsConfig = Pick<
+  DocumentsConfig,
+  'REDIS_PREFIX' | 'LOGIN_LIMIT_PER_EMAIL' | 'LOGIN_LIMIT_PER_IP' | 'LOGIN_LIMIT_WINDOW_SECONDS'
+>;
+
+export function createLoginLimits(redis: Redis, config: LimitsConfig): LoginLimits {
+  const limiter = (kind: string, points: number) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      useRedisPackage: false,
+      keyPrefix: `${config.REDIS_PREFIX}:login:${kind}`,
+      points,
+      duration: config.LOGIN_LIMIT_WINDOW_SECONDS,
+    });
+  const byEmail = limiter('email', config.LOGIN_LIMIT_PER_EMAIL);
+  const byAddress = limiter('ip', config.LOGIN_LIMIT_PER_IP);
+
+  return {
+    async consume(email, clientIp) {
+      const outcomes = await Promise.allSettled([
+        byEmail.consume(email),
+        byAddress.consume(addressBucket(clientIp)),
+      ]);
+      let waitMs = 0;
+      for (const outcome of outcomes) {
+        if (outcome.status === 'fulfilled') continue;
+        // A RateLimiterRes is "over the limit"; anything else is Redis failing.
+        if (!(outcome.reason instanceof RateLimiterRes)) throw signInUnavailable(outcome.reason);
+        waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
+      }
+      if (outcomes.some((outcome) => outcome.status === 'rejected')) {
+        throw tooManySignIns(Math.max(1, Math.ceil(waitMs / 1000)));
+      }
+    },
+    async forgetEmail(email) {
+      await byEmail.delete(email);
+    },
+  };
+}
+
+/** One pair of limiters per Redis connection and configuration (they hold no state of their own). */
+const cache = new WeakMap<Redis, { config: LimitsConfig; limits: LoginLimits }>();
+
+export function loginLimitsOf(deps: { redis: Redis; config: LimitsConfig }): LoginLimits {
+  const cached = cache.get(deps.redis);
+  if (cached?.config === deps.config) return cached.limits;
+  const limits = createLoginLimits(deps.redis, deps.config);
+  cache.set(deps.redis, { config: deps.config, limits });
+  return limits;
+}
