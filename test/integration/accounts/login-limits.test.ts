@@ -7,6 +7,7 @@ import {
   accountsClient,
   LOGIN,
   PASSWORD,
+  REGISTER,
   uniqueEmail,
   type AccountsClient,
   type Caller,
@@ -126,6 +127,14 @@ describe('per address', () => {
     expectLimited(await attempt(uniqueEmail('v6'), PASSWORD, { ip: '2001:db8:aa:bb:ffff:1:2:3' }));
     const neighbour = await attempt(uniqueEmail('v6'), PASSWORD, { ip: '2001:db8:aa:bc::1' });
     expect(neighbour.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('counts registrations against the address too (each costs a password hash)', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < PER_IP; i += 1) await client.register(uniqueEmail('farm'), PASSWORD, { ip });
+    const refused = await client.call(REGISTER, { email: uniqueEmail('farm'), password: PASSWORD }, { ip });
+    expectLimited(refused.errors![0]!);
+    expect((await attempt(uniqueEmail('farm'), PASSWORD, { ip })).extensions?.code).toBe('TOO_MANY_REQUESTS');
   });
 
   it('keeps its counts in Redis under the documents prefix', async () => {

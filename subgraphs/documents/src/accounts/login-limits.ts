@@ -5,7 +5,8 @@ import { signInUnavailable, tooManySignIns } from './accounts.errors.ts';
 import { addressBucket } from './credentials.ts';
 
 // Sign-in attempts are counted per normalised email (guessing one account's password)
-// and per client address (trying many accounts), in Redis so every documents instance
+// and per client address (trying many accounts); registrations count against the same
+// address budget (each costs an argon2 hash). In Redis, so every documents instance
 // shares the counts. Every attempt counts, successful ones too; a success clears its
 // email's count. When Redis cannot count, sign-in is refused (fail closed): an attacker
 // must not get unlimited guesses by knocking Redis over.
@@ -13,6 +14,8 @@ import { addressBucket } from './credentials.ts';
 export interface LoginLimits {
   /** Counts one attempt; TOO_MANY_REQUESTS over either limit, SERVICE_UNAVAILABLE without Redis. */
   consume(email: string, clientIp: string | undefined): Promise<void>;
+  /** Counts one registration against the client address's budget. */
+  consumeAddress(clientIp: string | undefined): Promise<void>;
   /** After a successful sign-in: the email starts afresh (the address does not). */
   forgetEmail(email: string): Promise<void>;
 }
@@ -34,27 +37,49 @@ export function createLoginLimits(redis: Redis, config: LimitsConfig): LoginLimi
   const byEmail = limiter('email', config.LOGIN_LIMIT_PER_EMAIL);
   const byAddress = limiter('ip', config.LOGIN_LIMIT_PER_IP);
 
+  const settle = async (attempts: () => Promise<unknown>[]) => {
+    await connected(redis);
+    const outcomes = await Promise.allSettled(attempts());
+    let waitMs = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') continue;
+      // A RateLimiterRes is "over the limit"; anything else is Redis failing.
+      if (!(outcome.reason instanceof RateLimiterRes)) throw signInUnavailable(outcome.reason);
+      waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
+    }
+    if (outcomes.some((outcome) => outcome.status === 'rejected')) {
+      throw tooManySignIns(Math.max(1, Math.ceil(waitMs / 1000)));
+    }
+  };
+
   return {
-    async consume(email, clientIp) {
-      const outcomes = await Promise.allSettled([
-        byEmail.consume(email),
-        byAddress.consume(addressBucket(clientIp)),
-      ]);
-      let waitMs = 0;
-      for (const outcome of outcomes) {
-        if (outcome.status === 'fulfilled') continue;
-        // A RateLimiterRes is "over the limit"; anything else is Redis failing.
-        if (!(outcome.reason instanceof RateLimiterRes)) throw signInUnavailable(outcome.reason);
-        waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
-      }
-      if (outcomes.some((outcome) => outcome.status === 'rejected')) {
-        throw tooManySignIns(Math.max(1, Math.ceil(waitMs / 1000)));
-      }
-    },
+    consume: (email, clientIp) =>
+      settle(() => [byEmail.consume(email), byAddress.consume(addressBucket(clientIp))]),
+    consumeAddress: (clientIp) => settle(() => [byAddress.consume(addressBucket(clientIp))]),
     async forgetEmail(email) {
       await byEmail.delete(email);
     },
   };
+}
+
+const CONNECT_WAIT_MS = 2_000;
+
+/**
+ * The producer connection queues no command while it is (re)connecting, so a sign-in
+ * right after start-up would fail; wait a little for it instead. Still not connected:
+ * the command fails, and sign-in with it (fail closed).
+ */
+async function connected(redis: Redis): Promise<void> {
+  if (redis.status === 'ready' || redis.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady = () => undefined as void;
+  await new Promise<void>((resolve) => {
+    onReady = resolve;
+    redis.once('ready', onReady);
+    timer = setTimeout(resolve, CONNECT_WAIT_MS);
+  });
+  clearTimeout(timer);
+  redis.off('ready', onReady);
 }
 
 /** One pair of limiters per Redis connection and configuration (they hold no state of their own). */

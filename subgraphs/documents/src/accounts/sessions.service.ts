@@ -31,6 +31,7 @@ export async function register(
 ): Promise<AuthPayload> {
   const email = parseEmail(input.email);
   const password = parsePassword(input.password);
+  await loginLimitsOf(context).consumeAddress(context.clientIp);
   // Before the transaction: hashing takes tens of milliseconds and holds no lock.
   const passwordHash = await hashPassword(password);
   const { user, refresh } = await context.em.transactional(async (em) => {
