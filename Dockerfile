@@ -32,11 +32,11 @@ COPY subgraphs/ops/package.json subgraphs/ops/
 # script), so every script is skipped and the approved production one is run
 # explicitly. Of the approved list, node, embedded-postgres and @swc/core are
 # devDependencies (not installed here); msgpackr-extract (BullMQ's native
-# msgpack speed-up) is production and is rebuilt. The denied protobufjs
-# postinstall scripts never run. `npm install` rather than `npm ci`: see .ci/run
-# (the lockfile lacks other platforms' optional binaries, which `npm ci` rejects).
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm rebuild msgpackr-extract \
+# msgpack speed-up) and argon2 (password hashing; its script only picks the
+# bundled prebuild) are production and are rebuilt. The denied protobufjs
+# postinstall scripts never run.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm rebuild msgpackr-extract argon2 \
  && npm cache clean --force
 
 # ---------------------------------------------------------------------------
