@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { v5 as uuidV5 } from 'uuid';
 import { ROLES, type Principal, type Role } from './principal.ts';
 
 // Access tokens: short-lived JWTs the documents subgraph issues at sign-in and the
@@ -42,11 +43,32 @@ export interface TokenVerifier {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function principalFrom(payload: JWTPayload): Principal | string {
-  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return 'the token names no user id';
+const rolesOf = (payload: JWTPayload): Role[] => {
   const claimed = Array.isArray(payload.roles) ? payload.roles : [];
   const roles = claimed.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
-  return { kind: 'user', id: payload.sub, roles: roles.length > 0 ? roles : ['USER'] };
+  return roles.length > 0 ? roles : ['USER'];
+};
+
+/** Our own tokens name the user's id. */
+function principalFrom(payload: JWTPayload): Principal | string {
+  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return 'the token names no user id';
+  return { kind: 'user', id: payload.sub, roles: rolesOf(payload) };
+}
+
+/** Names the user ids of external identities (UUIDv5 of issuer and subject). */
+const EXTERNAL_NAMESPACE = 'f1d4a3c2-5b6e-4f70-9a8b-7c6d5e4f3a21';
+
+/**
+ * An external issuer's subject is any string: its user id here is derived from issuer
+ * and subject, so it is stable, cannot collide with ours (random v4) and needs no
+ * mapping table. The email claim (when verified) names the account created on first sight.
+ */
+export function externalPrincipalFrom(payload: JWTPayload): Principal | string {
+  if (typeof payload.sub !== 'string' || payload.sub === '') return 'the token names no subject';
+  if (typeof payload.iss !== 'string') return 'the token names no issuer';
+  const id = uuidV5(`${payload.iss}|${payload.sub}`, EXTERNAL_NAMESPACE);
+  const claimed = typeof payload.email === 'string' && payload.email_verified !== false ? payload.email : '';
+  return { kind: 'user', id, roles: rolesOf(payload), email: claimed };
 }
 
 function reason(error: unknown): string {
@@ -60,6 +82,7 @@ function reason(error: unknown): string {
 function verifierWith(
   key: TokenKey | JWTVerifyGetKey,
   options: { issuer: string; audience?: string | undefined; algorithms: string[] },
+  toPrincipal: (payload: JWTPayload) => Principal | string = principalFrom,
 ): TokenVerifier {
   return {
     async verify(token) {
@@ -70,7 +93,7 @@ function verifierWith(
           algorithms: options.algorithms,
           requiredClaims: ['exp', 'sub'],
         });
-        const principal = principalFrom(payload);
+        const principal = toPrincipal(payload);
         return typeof principal === 'string' ? { refusal: principal } : { principal };
       } catch (error) {
         return { refusal: reason(error) };
@@ -84,12 +107,16 @@ export const builtInVerifier = (key: TokenKey): TokenVerifier =>
   verifierWith(key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
 
 /**
- * Verifies an external OIDC issuer's tokens against its key set. Their `sub` must be
- * the user's id in our users table (a UUID) and `roles` may carry ADMIN.
+ * Verifies an external OIDC issuer's tokens against its key set; see
+ * externalPrincipalFrom for who they name. `roles` may carry ADMIN.
  */
 export const jwksVerifier = (
   keySet: JWTVerifyGetKey,
   issuer: string,
   audience: string | undefined,
 ): TokenVerifier =>
-  verifierWith(keySet, { issuer, audience, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] });
+  verifierWith(
+    keySet,
+    { issuer, audience, algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] },
+    externalPrincipalFrom,
+  );

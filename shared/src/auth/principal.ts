@@ -18,29 +18,47 @@ export type Principal =
   | { readonly kind: 'guest' }
   /** The shared anonymous vault (owner null), when ALLOW_ANONYMOUS is on. */
   | { readonly kind: 'anonymous' }
-  | { readonly kind: 'user'; readonly id: string; readonly roles: readonly Role[] };
+  | {
+      readonly kind: 'user';
+      readonly id: string;
+      readonly roles: readonly Role[];
+      /**
+       * Only for an identity from an external issuer (AUTH_JWKS_URL): its email, so the
+       * subgraphs can create the account the first time they see it (accounts/provision).
+       */
+      readonly email?: string | undefined;
+    };
 
 export const GUEST: Principal = { kind: 'guest' };
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** `guest`, `anonymous` or `user;<uuid>;<ROLE,ROLE>`: one printable header value. */
+/**
+ * `guest`, `anonymous`, `user;<uuid>;<ROLE,ROLE>` or, for an external identity,
+ * `user;<uuid>;<ROLE,ROLE>;<base64url email>`: one printable header value.
+ */
 export function encodePrincipal(principal: Principal): string {
   if (principal.kind !== 'user') return principal.kind;
-  return `user;${principal.id};${principal.roles.join(',')}`;
+  const base = `user;${principal.id};${principal.roles.join(',')}`;
+  return principal.email === undefined
+    ? base
+    : `${base};${Buffer.from(principal.email).toString('base64url')}`;
 }
 
 /** The principal a header value states, or undefined when it is not one we write. */
 export function decodePrincipal(value: string): Principal | undefined {
   if (value === 'guest') return GUEST;
   if (value === 'anonymous') return ANONYMOUS;
-  const [kind, id, roles, ...rest] = value.split(';');
+  const [kind, id, roles, email, ...rest] = value.split(';');
   if (kind !== 'user' || id === undefined || roles === undefined || rest.length > 0) return undefined;
   if (!UUID.test(id)) return undefined;
   const list = roles === '' ? [] : roles.split(',');
   if (!list.every((role): role is Role => (ROLES as readonly string[]).includes(role))) return undefined;
-  return { kind: 'user', id, roles: [...new Set(list)] };
+  const user = { kind: 'user' as const, id, roles: [...new Set(list)] };
+  if (email === undefined) return user;
+  if (!/^[A-Za-z0-9_-]*$/.test(email)) return undefined;
+  return { ...user, email: Buffer.from(email, 'base64url').toString('utf8') };
 }
 
 export const isAdmin = (principal: Principal): boolean =>

@@ -217,12 +217,16 @@ export const gatewayAuth = {
   TRUST_PROXY: z.string().min(1).optional(),
 };
 
-/** Accounts, tokens and quotas (documents subgraph: accounts/). */
+/** Accounts are created by registration (documents) and, for external identities, by any subgraph that writes. */
+export const quotaDefaults = {
+  /** Bytes a new user may store (admins change it per user with setQuota). */
+  QUOTA_DEFAULT_BYTES: megabytes(100),
+};
+
+/** Accounts and tokens (documents subgraph: accounts/). */
 export const accounts = {
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Bytes a new user may store (admins change it per user with setQuota). */
-  QUOTA_DEFAULT_BYTES: megabytes(100),
   /** Failed and successful sign-ins allowed per email, and per client address, in each window. */
   LOGIN_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),

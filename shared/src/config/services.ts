@@ -23,6 +23,7 @@ export const documentsEnv = {
   ...g.graphqlOptions,
   ...g.subgraphSignature,
   ...g.accounts,
+  ...g.quotaDefaults,
 };
 export const storageEnv = {
   ...g.common,
@@ -34,6 +35,7 @@ export const storageEnv = {
   ...g.uploads,
   ...g.presign,
   ...g.subgraphSignature,
+  ...g.quotaDefaults,
 };
 export const opsEnv = {
   ...g.common,

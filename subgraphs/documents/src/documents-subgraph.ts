@@ -1,3 +1,4 @@
+import { provisionExternalUser } from '@docuvault/shared/auth/provision';
 import { signatureRequired } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
@@ -57,12 +58,11 @@ export async function createDocumentsSubgraph(
     gatewaySecretKey: deps.config.SECRET_KEY,
     readyChecks,
     graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
-    context: async (_req, identity) => ({
-      ...deps,
-      ...identity,
-      em: deps.em.fork(),
-      requestId: currentRequestId(),
-    }),
+    context: async (_req, identity) => {
+      const em = deps.em.fork();
+      await provisionExternalUser(em, identity.principal, deps.config.QUOTA_DEFAULT_BYTES);
+      return { ...deps, ...identity, em, requestId: currentRequestId() };
+    },
   });
   warmUpPasswords();
   // A 1 GB upload on a slow link outlives Node's default 5-minute request

@@ -131,7 +131,10 @@ describe('access tokens at the gateway', () => {
 describe('an external issuer (AUTH_JWKS_URL)', () => {
   let jwks: Server;
   let gateway: { url: string; close(): Promise<void> };
-  let signWith: (claims: { iss?: string }, which?: 'ours' | 'stranger') => Promise<string>;
+  let signWith: (
+    claims: { iss?: string; sub?: string; email?: string; roles?: string[] },
+    which?: 'ours' | 'stranger',
+  ) => Promise<string>;
 
   beforeAll(async () => {
     const ours = await generateKeyPair('RS256');
@@ -151,9 +154,12 @@ describe('an external issuer (AUTH_JWKS_URL)', () => {
     });
     signWith = async (claims, which = 'ours') => {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ roles: ['USER'] })
+      return new SignJWT({
+        roles: claims.roles ?? ['USER'],
+        ...(claims.email ? { email: claims.email } : {}),
+      })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setSubject(user.id)
+        .setSubject(claims.sub ?? user.id)
         .setIssuer(claims.iss ?? 'https://id.example')
         .setAudience('docuvault-api')
         .setExpirationTime(now + 60)
@@ -170,6 +176,38 @@ describe('an external issuer (AUTH_JWKS_URL)', () => {
     const url = `${gateway.url}/graphql`;
     expect((await ask(url, bearer(await signWith({})))).body.errors).toBeUndefined();
     expect((await ask(url, user.headers)).body.errors).toBeUndefined();
+  });
+
+  it('creates the account of an external identity on first sight, with the default quota', async () => {
+    const url = `${gateway.url}/graphql`;
+    const token = await signWith({ sub: 'google-oauth2|1234567890', email: 'Ext.User@Example.com' });
+    const me = '{ me { id email role quota { usedBytes limitBytes } } documents(first: 1) { totalCount } }';
+    const first = await ask(url, bearer(token), me);
+    expect(first.body.errors).toBeUndefined();
+    const seen = (first.body.data as { me: { id: string; email: string; quota: { limitBytes: number } } }).me;
+    expect(seen).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: 'ext.user@example.com',
+      role: 'USER',
+      quota: { usedBytes: 0, limitBytes: 100 * 1024 * 1024 },
+    });
+    // The same identity is the same account the next time; it has no password to sign in with.
+    const again = await ask(url, bearer(await signWith({ sub: 'google-oauth2|1234567890' })), me);
+    expect((again.body.data as { me: { id: string } }).me.id).toBe(seen.id);
+    const { rows } = await stack.documents.admin.query<{ password_hash: string }>(
+      'select password_hash from users where id = $1',
+      [seen.id],
+    );
+    expect(rows[0]?.password_hash.startsWith('$argon2')).toBe(false);
+  });
+
+  it('gives an external identity whose email a local account has a stand-in email', async () => {
+    const url = `${gateway.url}/graphql`;
+    const token = await signWith({ sub: 'someone-else', email: user.email });
+    const answer = await ask(url, bearer(token), '{ me { id email } }');
+    const me = (answer.body.data as { me: { id: string; email: string } }).me;
+    expect(me.id).not.toBe(user.id);
+    expect(me.email).toBe(`${me.id}@external.invalid`);
   });
 
   it('refuses tokens of another issuer or signed by a key not in the set', async () => {
