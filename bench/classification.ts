@@ -9,12 +9,14 @@ import { migratedTestDatabase } from '../test/support/database.ts';
 import { testRedisPrefix, testRedisUrl } from '../test/support/redis.ts';
 import { createTestBucket, testS3 } from '../test/support/s3.ts';
 import { spawnWorker, waitUntilReady } from '../test/integration/classification/worker-process.ts';
-import { withServices } from './support/services.ts';
+import type { ScenarioResult } from './support/report.ts';
+import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 
 // Classified one-page PDFs per second for ONE worker process (`node
 // subgraphs/documents/src/worker.ts`, WORKER_CONCURRENCY as configured, default 2), with
 // rule topics of every mode and a trained auto-classifier, against real PostgreSQL, Redis
-// and S3 (the tests' embedded ones, or TEST_* URLs from the environment).
+// and S3 (the tests' embedded ones, or TEST_* URLs from the environment). It needs no
+// gateway: it has a database, bucket and queue of its own, apart from the system's.
 //
 //   node bench/classification.ts            (npx node … outside npm scripts)
 //   BENCH_DOCUMENTS=1000 WORKER_CONCURRENCY=4 node bench/classification.ts
@@ -124,7 +126,7 @@ async function waitClassified(admin: Admin, ids: string[], timeoutMs: number): P
   }
 }
 
-async function main(): Promise<void> {
+async function measure(context: Context): Promise<ScenarioResult> {
   const database = await migratedTestDatabase('bench-classification');
   const bucket = await createTestBucket('bench-classification');
   const prefix = testRedisPrefix('bench-classification');
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
     await waitClassified(admin, warmup, 60_000);
 
     const ids = await putPdfs(admin, bucket, DOCUMENTS, WARMUP, corpus);
+    context.say(`classifying ${DOCUMENTS} one-page PDFs with one worker…`);
     const started = performance.now();
     await enqueue(ids);
     await waitClassified(admin, ids, 600_000);
@@ -178,11 +181,24 @@ async function main(): Promise<void> {
       'select count(*)::int as topics from document_topics where document_id = any($1::uuid[])',
       [ids],
     );
-    process.stdout.write(
-      `classified ${DOCUMENTS} one-page PDFs in ${seconds.toFixed(2)} s with one worker ` +
-        `(concurrency ${CONCURRENCY}): ${(DOCUMENTS / seconds).toFixed(1)} PDFs/s ` +
-        `(${(rows[0]!.topics / DOCUMENTS).toFixed(2)} topics per document)\n`,
-    );
+    const perSecond = DOCUMENTS / seconds;
+    return {
+      rows: [
+        {
+          scenario: `classification: one worker, WORKER_CONCURRENCY=${CONCURRENCY}`,
+          measured: `${perSecond.toFixed(1)} one-page PDFs/s`,
+          reference: '—',
+          ratio: '—',
+          target: '≥ 20/s',
+          met: perSecond >= 20,
+        },
+      ],
+      notes: [
+        `classification: ${DOCUMENTS} one-page PDFs (after ${WARMUP} to warm up) in ${seconds.toFixed(1)} s, ` +
+          `rule topics of every mode and a trained auto-classifier, ` +
+          `${(rows[0]!.topics / DOCUMENTS).toFixed(2)} topics per document; OCR off.`,
+      ],
+    };
   } finally {
     worker.kill('SIGTERM');
     await worker.exited;
@@ -197,4 +213,6 @@ async function main(): Promise<void> {
   }
 }
 
-await withServices(main);
+export const classification: Scenario = { name: 'classification', run: measure };
+
+await runIfMain(classification, import.meta.url);

