@@ -7,6 +7,7 @@ import type { GatewayContext } from './context.ts';
 import {
   guardFetcher,
   refusedSignature,
+  subgraphFetcher,
   signWithoutBody,
   type SubgraphCalls,
 } from './subgraph-calls/index.ts';
@@ -31,7 +32,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly calls: SubgraphCalls | undefined;
 
   constructor(config: SubgraphDataSourceConfig = {}) {
-    super({ url: config.url });
+    super({ url: config.url, fetcher: subgraphFetcher });
     this.calls = config.calls;
     // Installed here, so a subclass's fetcher wraps this one: JSON calls are signed over
     // their body and time-limited whatever the subclass does around them.

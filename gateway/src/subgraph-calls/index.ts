@@ -21,5 +21,6 @@ export function createSubgraphCalls(
 }
 
 export { guardFetcher, signWithoutBody } from './guarded-fetcher.ts';
+export { subgraphFetcher } from './http-fetcher.ts';
 export { refusedSignature } from './refusals.ts';
 export { createGatewayErrorFormatter } from './client-errors.ts';
