@@ -102,11 +102,16 @@ export async function searchDocuments(
   queryInput: string,
   first: number | null | undefined,
   after: string | null | undefined,
+  options: { countAtOnce?: boolean } = {},
 ): Promise<DocumentPage> {
   const text = parseSearchText(queryInput, 'query');
   if (text === undefined) throw badInput('query must not be blank', { argument: 'query' });
   const limit = parsePageSize(first);
   const cursor = decodeSearchCursor(after);
+  // Counting a broad match costs as much as ranking it: when the client wants the count,
+  // both queries run at once (on two connections) rather than one after the other.
+  const totalCount = once(() => countSearchMatches(vault.em, vault.owner, text));
+  if (options.countAtOnce) totalCount().catch(() => undefined);
   const hits = await searchDocumentRows(vault.em, vault.owner, text, cursor, limit + 1);
   const page = hits.slice(0, limit);
   const headlines = await findHeadlines(
@@ -122,7 +127,7 @@ export async function searchDocuments(
       snippet: toSnippet(headlines.get(document.id)),
     })),
     hasNextPage: hits.length > limit,
-    totalCount: once(() => countSearchMatches(vault.em, vault.owner, text)),
+    totalCount,
   };
 }
 

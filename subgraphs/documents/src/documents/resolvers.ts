@@ -1,3 +1,5 @@
+import { selectsField } from '@docuvault/shared/graphql/selects-field';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { DocumentsContext } from '../context.ts';
 import { deleteDocument, updateDocument, type UpdateDocumentInput } from './document-edits.service.ts';
 import type { DocumentRecord } from './documents.repository.ts';
@@ -32,8 +34,18 @@ export const documentResolvers = {
       args: PageArgs & { filter?: DocumentFilterInput | null },
       context: DocumentsContext,
     ) => remember(context, await listDocuments(vaultOf(context), args.filter, args.first, args.after)),
-    search: async (_: unknown, args: PageArgs & { query: string }, context: DocumentsContext) =>
-      remember(context, await searchDocuments(vaultOf(context), args.query, args.first, args.after)),
+    search: async (
+      _: unknown,
+      args: PageArgs & { query: string },
+      context: DocumentsContext,
+      info: GraphQLResolveInfo,
+    ) =>
+      remember(
+        context,
+        await searchDocuments(vaultOf(context), args.query, args.first, args.after, {
+          countAtOnce: selectsField(info, 'totalCount'),
+        }),
+      ),
   },
   Mutation: {
     updateDocument: async (
