@@ -1,6 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { CLIENT_IP_HEADER, encodePrincipal, GUEST, PRINCIPAL_HEADER } from '@docuvault/shared/auth/principal';
+import {
+  CLIENT_IP_HEADER,
+  encodePrincipal,
+  GUEST,
+  OPS_TOKEN_HEADER,
+  PRINCIPAL_HEADER,
+} from '@docuvault/shared/auth/principal';
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context.ts';
@@ -19,9 +25,6 @@ export interface SubgraphDataSourceConfig {
   /** Signing and timeouts (subgraph-calls/); without them calls go out as they are. */
   calls?: SubgraphCalls | undefined;
 }
-
-/** Carries X-Ops-Token to ops, which checks it (the gateway has no use for it). */
-const OPS_TOKEN_HEADER = 'x-ops-token';
 
 /**
  * Every subgraph call carries the client's request id, so one id follows a request

@@ -5,6 +5,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
+import { OPS_TOKEN_HEADER } from '@docuvault/shared/auth/principal';
 import { subgraphUrl, type GatewayConfig } from '@docuvault/shared/config/index';
 import { cachedReport, healthRouter, runChecks, type HealthCheck } from '@docuvault/shared/health/index';
 import { listen, type RunningServer } from '@docuvault/shared/http/listen';
@@ -101,7 +102,8 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
         uploads: uploadsOf(req),
         principal: principalOf(req),
         clientIp: req.ip,
-        opsToken: typeof req.headers['x-ops-token'] === 'string' ? req.headers['x-ops-token'] : undefined,
+        opsToken:
+          typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
       }),
     }),
   );

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { v5 as uuidV5 } from 'uuid';
-import { ROLES, type Principal, type Role } from './principal.ts';
+import { isUserId, ROLES, type Principal, type Role } from './principal.ts';
 
 // Access tokens: short-lived JWTs the documents subgraph issues at sign-in and the
 // gateway verifies on every request. Built-in tokens are HS256 with a key derived from
@@ -41,8 +41,6 @@ export interface TokenVerifier {
   verify(token: string): Promise<{ principal: Principal } | { refusal: string }>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 const rolesOf = (payload: JWTPayload): Role[] => {
   const claimed = Array.isArray(payload.roles) ? payload.roles : [];
   const roles = claimed.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
@@ -51,7 +49,7 @@ const rolesOf = (payload: JWTPayload): Role[] => {
 
 /** Our own tokens name the user's id. */
 function principalFrom(payload: JWTPayload): Principal | string {
-  if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return 'the token names no user id';
+  if (typeof payload.sub !== 'string' || !isUserId(payload.sub)) return 'the token names no user id';
   return { kind: 'user', id: payload.sub, roles: rolesOf(payload) };
 }
 

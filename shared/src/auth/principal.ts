@@ -9,6 +9,8 @@ import { AppError } from '../errors/index.ts';
 export const PRINCIPAL_HEADER = 'x-docuvault-principal';
 /** The client's address as the gateway saw it (for the audit log and per-IP rate limits). */
 export const CLIENT_IP_HEADER = 'x-docuvault-client-ip';
+/** OPS_TOKEN, carried by the gateway to ops unread (Authorization carries the user's token). */
+export const OPS_TOKEN_HEADER = 'x-ops-token';
 
 export const ROLES = ['USER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,6 +35,8 @@ export const GUEST: Principal = { kind: 'guest' };
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A user id as the principal carries it: a lower-case UUID. */
+export const isUserId = (value: string): boolean => UUID.test(value);
 
 /**
  * `guest`, `anonymous`, `user;<uuid>;<ROLE,ROLE>` or, for an external identity,

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AUDIT_INSERT_PG, auditParams } from '@docuvault/shared/audit/audit-log';
-import { isAdmin, type Principal } from '@docuvault/shared/auth/principal';
+import { isAdmin, OPS_TOKEN_HEADER, type Principal } from '@docuvault/shared/auth/principal';
 import { AppError } from '@docuvault/shared/errors/index';
 import type { OpsContext } from '../context.ts';
 
@@ -10,9 +10,6 @@ import type { OpsContext } from '../context.ts';
 // that has no account; reads need neither. The token is compared as SHA-256 digests with
 // timingSafeEqual: equal lengths always, so neither its content nor its length leaks
 // through timing.
-
-/** The header that carries OPS_TOKEN through the gateway (Authorization carries the user's JWT). */
-export const OPS_TOKEN_HEADER = 'x-ops-token';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
