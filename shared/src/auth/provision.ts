@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { normaliseEmail } from './email.ts';
 import type { Principal } from './principal.ts';
 
 // Accounts of external identities (AUTH_JWKS_URL) are created the first time a subgraph
@@ -22,7 +23,7 @@ export async function provisionExternalUser(
   if (principal.kind !== 'user' || principal.email === undefined || provisioned.has(principal.id)) return;
   const { id } = principal;
   const role = principal.roles.includes('ADMIN') ? 'ADMIN' : 'USER';
-  const email = principal.email.trim().toLowerCase();
+  const email = normaliseEmail(principal.email);
   await em.transactional(async (tx) => {
     const insert = (address: string) =>
       tx.execute(

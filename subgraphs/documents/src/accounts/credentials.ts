@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { normaliseEmail } from '@docuvault/shared/auth/email';
 import { badInput } from '@docuvault/shared/errors/index';
 import { characterCount } from '../documents/input.ts';
 
@@ -17,11 +18,7 @@ const EMAIL_SHAPE = /^[^\s@\p{Cc}\p{Cs}]+@[^\s@\p{Cc}\p{Cs}]+\.[^\s@\p{Cc}\p{Cs}
 /** What PostgreSQL cannot store in text or jsonb: NUL (any control character, to be plain) and lone surrogates. */
 const UNSTORABLE = /[\p{Cc}\p{Cs}]/u;
 
-/**
- * The form an address is stored and looked up in: trimmed, Unicode NFC, lower-case
- * (the users table refuses any other form: `email = lower(btrim(email))`).
- */
-export const normaliseEmail = (email: string): string => email.trim().normalize('NFC').toLowerCase();
+export { normaliseEmail };
 
 /** register's email: normalised, shaped like an address, at most 254 characters. */
 export function parseEmail(email: string): string {
