@@ -33,6 +33,12 @@ export interface AuditEntry {
   readonly details?: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** Where an action came from: the request's id and the client's address (a context has both). */
+export interface AuditOrigin {
+  readonly requestId?: string | undefined;
+  readonly clientIp?: string | undefined;
+}
+
 const COLUMNS = 'actor_id, action, target, request_id, ip, details';
 
 /** Parameters in column order, for either placeholder style. */

@@ -1,9 +1,7 @@
 import { signAccessToken, deriveTokenKey } from '@docuvault/shared/auth/access-token';
 import type { Role } from '@docuvault/shared/auth/principal';
-import type { AuditEntry } from '@docuvault/shared/audit/audit-log';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DocumentsContext } from '../context.ts';
-import { recordAudit } from './audit.repository.ts';
 import { insertRefreshToken } from './sessions.repository.ts';
 import { newRefreshToken } from './refresh-tokens.ts';
 
@@ -22,15 +20,6 @@ export interface AuthPayload {
   refreshToken: string;
   refreshTokenExpiresAt: Date;
   userId: string;
-}
-
-/** An audit line with this request's id and client address. */
-export function audit(
-  em: EntityManager,
-  context: AccountsContext,
-  entry: Omit<AuditEntry, 'requestId' | 'ip'>,
-): Promise<void> {
-  return recordAudit(em, { ...entry, requestId: context.requestId, ip: context.clientIp });
 }
 
 /** A refresh token stored in `em`'s transaction: in `familyId`, or a new family (null). */

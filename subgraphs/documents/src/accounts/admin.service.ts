@@ -1,9 +1,9 @@
 import { requireAdmin } from '@docuvault/shared/auth/principal';
 import { badInput, notFound } from '@docuvault/shared/errors/index';
 import { decodeListCursor, encodeListCursor, type ListCursor } from '../documents/cursor.ts';
+import { listAudit, recordAudit, type AuditRecord } from '../audit/audit.repository.ts';
 import { parseId, parsePageSize } from '../documents/input.ts';
-import { audit, type AccountsContext } from './accounts.service.ts';
-import { listAudit, type AuditRecord } from './audit.repository.ts';
+import type { AccountsContext } from './accounts.service.ts';
 import {
   countUsers,
   findUser,
@@ -105,7 +105,7 @@ export async function setQuota(
       });
     }
     await setQuotaLimit(em, userId, limitBytes);
-    await audit(em, context, {
+    await recordAudit(em, context, {
       actorId: admin.id,
       action: 'SET_QUOTA',
       target: `user:${userId}`,

@@ -1,7 +1,7 @@
 import { requireUser, type Role } from '@docuvault/shared/auth/principal';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { emailTaken, invalidRefreshToken, wrongCredentials } from './accounts.errors.ts';
 import {
-  audit,
   authPayload,
   storeRefreshToken,
   type AccountsContext,
@@ -41,7 +41,7 @@ export async function register(
       limitBytes: context.config.QUOTA_DEFAULT_BYTES,
     });
     if (!created) throw emailTaken();
-    await audit(em, context, {
+    await recordAudit(em, context, {
       actorId: created.id,
       action: 'REGISTER',
       target: `user:${created.id}`,
@@ -68,7 +68,7 @@ export async function login(
   // Verified even when the email is unknown (against a dummy hash): the same time either way.
   const matches = await verifyPassword(credentials?.passwordHash, password);
   if (!credentials || !matches) {
-    await audit(context.em, context, {
+    await recordAudit(context.em, context, {
       actorId: credentials?.id ?? null,
       action: 'SIGN_IN_FAILED',
       target: credentials ? `user:${credentials.id}` : undefined,
@@ -85,7 +85,7 @@ export async function login(
   }
   const refresh = await context.em.transactional(async (em) => {
     const stored = await storeRefreshToken(em, context, user.id, null);
-    await audit(em, context, {
+    await recordAudit(em, context, {
       actorId: user.id,
       action: 'SIGN_IN',
       target: `user:${user.id}`,
@@ -113,7 +113,7 @@ export async function refreshSession(context: AccountsContext, presented: string
     if (!current) return { kind: 'refused' };
     if (current.revoked) {
       const revoked = await revokeFamily(em, current.familyId);
-      await audit(em, context, {
+      await recordAudit(em, context, {
         actorId: current.userId,
         action: 'REFRESH_TOKEN_REUSED',
         target: `user:${current.userId}`,
@@ -147,7 +147,7 @@ export async function logout(context: AccountsContext, presented: string): Promi
   await context.em.transactional(async (em) => {
     const revoked = await revokeFamily(em, token.familyId);
     if (revoked === 0) return;
-    await audit(em, context, {
+    await recordAudit(em, context, {
       actorId: token.userId,
       action: 'SIGN_OUT',
       target: `user:${token.userId}`,
@@ -162,7 +162,7 @@ export async function logoutEverywhere(context: AccountsContext): Promise<boolea
   const user = requireUser(context.principal);
   await context.em.transactional(async (em) => {
     const revoked = await revokeAllOfUser(em, user.id);
-    await audit(em, context, {
+    await recordAudit(em, context, {
       actorId: user.id,
       action: 'SIGN_OUT_EVERYWHERE',
       target: `user:${user.id}`,

@@ -1,3 +1,4 @@
+import type { AuditOrigin } from '@docuvault/shared/audit/audit-log';
 import { badInput, notFound } from '@docuvault/shared/errors/index';
 import { releaseQuota } from '../quotas/quotas.service.ts';
 import {
@@ -13,18 +14,12 @@ import type { DocumentRecord } from './documents.repository.ts';
 import { parseId, parseIds, parseName } from './input.ts';
 import { removeStoredObjects, type ObjectRemoval } from './stored-objects.ts';
 import type { Vault } from './vault.ts';
-import { recordAudit } from '../accounts/audit.repository.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 
 export interface UpdateDocumentInput {
   title?: string | null;
   folderId?: string | null;
   topicIds?: readonly string[] | null;
-}
-
-/** Where a change came from, for its audit line (the context's requestId and clientIp). */
-export interface RequestOrigin {
-  readonly requestId: string | undefined;
-  readonly clientIp: string | undefined;
 }
 
 export const MAX_TITLE_LENGTH = 500;
@@ -93,7 +88,7 @@ export async function updateDocument(
 export async function deleteDocument(
   vault: Vault,
   removal: ObjectRemoval,
-  origin: RequestOrigin,
+  origin: AuditOrigin,
   idInput: string,
 ): Promise<boolean> {
   const id = parseId(idInput, 'id');
@@ -101,12 +96,10 @@ export async function deleteDocument(
     const deleted = await deleteDocumentRow(em, vault.owner, id);
     if (!deleted) return undefined;
     await releaseQuota(em, vault.owner, deleted.sizeBytes);
-    await recordAudit(em, {
+    await recordAudit(em, origin, {
       actorId: vault.owner,
       action: 'DELETE_DOCUMENT',
       target: `document:${id}`,
-      requestId: origin.requestId,
-      ip: origin.clientIp,
       details: { sizeBytes: deleted.sizeBytes },
     });
     return deleted.objectKey;

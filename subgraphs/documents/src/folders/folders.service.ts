@@ -1,6 +1,6 @@
+import type { AuditOrigin } from '@docuvault/shared/audit/audit-log';
 import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
-import { recordAudit } from '../accounts/audit.repository.ts';
-import type { RequestOrigin } from '../documents/document-edits.service.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { parseId, parseName } from '../documents/input.ts';
 import { isUniqueViolation } from '../documents/sql.ts';
 import { removeStoredObjects, type ObjectRemoval } from '../documents/stored-objects.ts';
@@ -79,7 +79,7 @@ export async function renameFolder(vault: Vault, idInput: string, nameInput: str
 export async function deleteFolder(
   vault: Vault,
   removal: ObjectRemoval,
-  origin: RequestOrigin,
+  origin: AuditOrigin,
   idInput: string,
   mode: FolderDeletion = 'REFUSE_IF_NOT_EMPTY',
 ): Promise<boolean> {
@@ -105,12 +105,10 @@ export async function deleteFolder(
     await releaseQuota(em, vault.owner, sizeBytes);
     // The tree is locked: the folder is still there to delete.
     const deleted = await deleteFolderRow(em, vault.owner, id);
-    await recordAudit(em, {
+    await recordAudit(em, origin, {
       actorId: vault.owner,
       action: 'DELETE_FOLDER',
       target: `folder:${id}`,
-      requestId: origin.requestId,
-      ip: origin.clientIp,
       details: { mode, folderCount: tree.length, documentCount: deletedDocuments.length, sizeBytes },
     });
     return { deleted, objectKeys: deletedDocuments.map((document) => document.objectKey) };

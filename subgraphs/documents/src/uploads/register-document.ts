@@ -2,7 +2,7 @@ import { badInput } from '@docuvault/shared/errors/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { recordAudit } from '../accounts/audit.repository.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { findDocumentsByIds, type DocumentRecord } from '../documents/documents.repository.ts';
 import { isForeignKeyViolation } from '../documents/sql.ts';
 import { chargeQuota } from '../quotas/quotas.service.ts';
@@ -113,12 +113,10 @@ async function recordCharged(
   for (let attempt = 0; attempt < 2; attempt += 1) {
     if (await insertUploadedDocument(em, row)) {
       await chargeQuota(em, row.owner, row.sizeBytes);
-      await recordAudit(em, {
+      await recordAudit(em, origin, {
         actorId: row.owner,
         action: 'UPLOAD',
         target: `document:${row.id}`,
-        requestId: origin.requestId,
-        ip: origin.clientIp,
         details: { sizeBytes: row.sizeBytes, mimeType: row.mimeType },
       });
       return { id: row.id, inserted: true };

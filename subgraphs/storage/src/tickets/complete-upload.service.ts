@@ -4,7 +4,7 @@ import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import { findDocumentsByIds } from '@docuvault/documents/documents/documents.repository';
 import { parseId } from '@docuvault/documents/documents/input';
 import { isUniqueViolation } from '@docuvault/documents/documents/sql';
-import type { RequestOrigin } from '@docuvault/documents/documents/document-edits.service';
+import type { AuditOrigin } from '@docuvault/shared/audit/audit-log';
 import { quotaOf } from '@docuvault/documents/quotas/quotas.service';
 import {
   registerStoredDocument,
@@ -56,7 +56,7 @@ export async function completeUpload(
   deps: CompleteUploadDeps,
   owner: string | null,
   ticketId: string,
-  origin: RequestOrigin,
+  origin: AuditOrigin,
   now = new Date(),
 ): Promise<RegisteredDocument> {
   const ticket = await findTicket(deps.em, owner, parseId(ticketId, 'ticketId'));

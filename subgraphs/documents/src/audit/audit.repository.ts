@@ -1,11 +1,24 @@
-import { AUDIT_INSERT_ORM, auditParams, type AuditEntry } from '@docuvault/shared/audit/audit-log';
+import {
+  AUDIT_INSERT_ORM,
+  auditParams,
+  type AuditEntry,
+  type AuditOrigin,
+} from '@docuvault/shared/audit/audit-log';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ListCursor } from '../documents/cursor.ts';
 import { constant, isoTimestamp, query, sql } from '../documents/sql.ts';
 
-/** Writes one audit line, in the caller's transaction when `em` is a transaction's. */
-export async function recordAudit(em: EntityManager, entry: AuditEntry): Promise<void> {
-  await em.execute(AUDIT_INSERT_ORM, auditParams(entry), 'run');
+/**
+ * Writes one audit line with the request's id and client address, in the caller's
+ * transaction when `em` is a transaction's (the action and its line land together).
+ */
+export async function recordAudit(
+  em: EntityManager,
+  origin: AuditOrigin,
+  entry: Omit<AuditEntry, 'requestId' | 'ip'>,
+): Promise<void> {
+  const line = { ...entry, requestId: origin.requestId, ip: origin.clientIp };
+  await em.execute(AUDIT_INSERT_ORM, auditParams(line), 'run');
 }
 
 export interface AuditRecord {
