@@ -26,7 +26,7 @@ export const S3RVER_WARNING = [
   'S3 runs on s3rver, a stand-in, because Ceph (radosgw, ceph-mon, ceph-osd) is not installed. With s3rver:',
   "- presigned POST uploads (requestUpload tickets) are not checked at all: neither the policy's signature nor its " +
     'conditions (key, size range, content type, expiry); completeUpload still checks size and type, but only after the bytes are stored',
-  "- multipart uploads only partly work: listing and aborting them are not implemented, so the minio client's " +
+  "- multipart uploads only partly work: s3rver cannot list or abort them, so the minio client's " +
     'putObject fails above 64 MiB and a failed large upload leaves its parts on disk',
   '- signature checks are weaker: unsigned requests are served, payload hashes and conditional copies (If-Match) ' +
     'are not checked, so any process on this machine can read and write the bucket',

@@ -119,6 +119,7 @@ describe('local stack: s3rver', () => {
         partSize: 5 * 1024 * 1024,
       });
       const body = randomBytes(6 * 1024 * 1024);
+      // S3's own error code, as s3rver answers a multipart listing it cannot do.
       await expect(smallParts.putObject(store.bucket, 'big.bin', body, body.length)).rejects.toMatchObject({
         code: 'NotImplemented',
       });
