@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gatewayClient, type Answer as GatewayAnswer } from '../../support/gateway-client.ts';
 import { postMultipart } from '../../support/multipart.ts';
 import { startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
@@ -16,27 +17,15 @@ let bob: TestUser;
 const bobs = { document: '', folder: '', topic: '', ticket: '', objectKey: '' };
 let alicesDocument = '';
 
-interface Answer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+type Answer = GatewayAnswer<Record<string, unknown>>;
 
 const withoutIds = (message: string) => message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
 
-async function as(who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
-  const response = await fetch(stack.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...who.headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Answer;
-}
+const as = (who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<Answer> =>
+  gatewayClient(stack.gatewayUrl).call(query, variables, { token: who.token });
 
-async function data<T>(who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const answer = await as(who, query, variables);
-  expect(answer.errors).toBeUndefined();
-  return answer.data as T;
-}
+const data = <T>(who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+  gatewayClient(stack.gatewayUrl).data<T>(query, variables, { token: who.token });
 
 async function upload(who: TestUser, text: string, variables: Record<string, unknown> = {}) {
   return postMultipart(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deriveTokenKey, signAccessToken } from '@docuvault/shared/auth/access-token';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { gatewayClient } from '../../support/gateway-client.ts';
 import { TEST_SECRET_KEY } from '../../support/signed-fetch.ts';
 import { startGatewayAt, startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
@@ -34,12 +35,8 @@ interface Answer {
 }
 
 async function ask(url: string, headers: Record<string, string>, query = LIST): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
+  const { status, ...body } = await gatewayClient(url).call(query, {}, { headers });
+  return { status, body };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

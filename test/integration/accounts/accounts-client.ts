@@ -1,26 +1,9 @@
-import { expect } from '@jest/globals';
+import { gatewayClient, type Caller } from '../../support/gateway-client.ts';
 
-// A GraphQL client for the accounts suites: talks to the gateway as a browser would,
-// with an optional bearer token, client address (X-Forwarded-For, for a gateway with
-// TRUST_PROXY) and request id.
+// The accounts suites' client: the gateway client (test/support/gateway-client.ts) with
+// the accounts operations.
 
-export interface GraphQLError {
-  message: string;
-  extensions?: { code?: string; [key: string]: unknown };
-}
-
-export interface Answer<T> {
-  status: number;
-  data?: T | null;
-  errors?: GraphQLError[];
-}
-
-export interface Caller {
-  token?: string;
-  /** The client's address as a trusted proxy would report it. */
-  ip?: string;
-  requestId?: string;
-}
+export type { Answer, Caller, GraphQLError } from '../../support/gateway-client.ts';
 
 export interface AuthPayload {
   accessToken: string;
@@ -50,43 +33,7 @@ export const ME = `{ me { id email role createdAt quota { usedBytes limitBytes }
 export const PASSWORD = 'correct horse battery staple';
 
 export function accountsClient(url: string) {
-  async function call<T>(
-    query: string,
-    variables: Record<string, unknown> = {},
-    caller: Caller = {},
-  ): Promise<Answer<T>> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
-        ...(caller.ip ? { 'x-forwarded-for': caller.ip } : {}),
-        ...(caller.requestId ? { 'x-request-id': caller.requestId } : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: T | null; errors?: GraphQLError[] };
-    return { status: response.status, ...body };
-  }
-
-  /** The data of an answer that must have succeeded. */
-  async function data<T>(query: string, variables?: Record<string, unknown>, caller?: Caller): Promise<T> {
-    const answer = await call<T>(query, variables, caller);
-    expect(answer.errors).toBeUndefined();
-    return answer.data as T;
-  }
-
-  /** The one error of an answer that must have failed. */
-  async function failure(
-    query: string,
-    variables?: Record<string, unknown>,
-    caller?: Caller,
-  ): Promise<GraphQLError> {
-    const answer = await call(query, variables, caller);
-    expect(answer.errors).toHaveLength(1);
-    return answer.errors![0]!;
-  }
-
+  const { call, data, failure } = gatewayClient(url);
   return {
     call,
     data,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { uploadOperation } from '../uploads/upload-stack.ts';
+import { gatewayClient } from '../../support/gateway-client.ts';
 import { deterministicText, postMultipart, type PostResult } from '../../support/multipart.ts';
 import { startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
@@ -66,25 +67,16 @@ const uploadedOf = (result: PostResult): Uploaded | undefined =>
 
 const codeOf = (result: PostResult) => result.body.errors?.[0]?.extensions?.code;
 
-async function graphql<T>(
+const graphql = <T>(
   user: TestUser | undefined,
   query: string,
   variables: Record<string, unknown> = {},
   requestId?: string,
-): Promise<T> {
-  const response = await fetch(stack.gatewayUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(user?.headers ?? {}),
-      ...(requestId ? { 'x-request-id': requestId } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
+): Promise<T> =>
+  gatewayClient(stack.gatewayUrl).data<T>(query, variables, {
+    ...(user ? { token: user.token } : {}),
+    ...(requestId ? { requestId } : {}),
   });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors).toBeUndefined();
-  return body.data!;
-}
 
 /** Every object in the bucket under the user's prefix (`{userId}/…`). */
 async function objectsOf(userId: string): Promise<string[]> {
