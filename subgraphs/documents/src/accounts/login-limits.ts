@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -71,15 +72,7 @@ const CONNECT_WAIT_MS = 2_000;
  */
 async function connected(redis: Redis): Promise<void> {
   if (redis.status === 'ready' || redis.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  let onReady = () => undefined as void;
-  await new Promise<void>((resolve) => {
-    onReady = resolve;
-    redis.once('ready', onReady);
-    timer = setTimeout(resolve, CONNECT_WAIT_MS);
-  });
-  clearTimeout(timer);
-  redis.off('ready', onReady);
+  await once(redis, 'ready', { signal: AbortSignal.timeout(CONNECT_WAIT_MS) }).catch(() => undefined);
 }
 
 /** One pair of limiters per Redis connection and configuration (they hold no state of their own). */
