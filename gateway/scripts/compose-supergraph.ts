@@ -1,10 +1,13 @@
-// `npm run compose`: writes gateway/supergraph.graphql from the subgraph schemas.
-// The file is committed; test/unit/supergraph.test.ts fails when it is stale.
+// `npm run compose`: writes gateway/supergraph.graphql from the subgraph schemas, and
+// gateway/schema.graphql, the API schema clients and their tooling see.
+// Both are committed; test/unit/supergraph.test.ts fails when either is stale.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { composeSupergraph } from '../src/compose.ts';
+import { apiSchemaOf, API_SCHEMA_PATH, composeSupergraph } from '../src/compose.ts';
+import { SUPERGRAPH_PATH } from '../src/gateway-server.ts';
 import { subgraphDefinitions } from '../src/subgraphs.ts';
 
-const target = join(import.meta.dirname, '..', 'supergraph.graphql');
-writeFileSync(target, composeSupergraph(subgraphDefinitions));
-console.log(`wrote ${target}`);
+const supergraph = composeSupergraph(subgraphDefinitions);
+writeFileSync(SUPERGRAPH_PATH, supergraph);
+console.log(`wrote ${SUPERGRAPH_PATH}`);
+writeFileSync(API_SCHEMA_PATH, apiSchemaOf(supergraph));
+console.log(`wrote ${API_SCHEMA_PATH}`);
