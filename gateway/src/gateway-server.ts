@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { OPS_TOKEN_HEADER } from '@docuvault/shared/auth/principal';
@@ -14,6 +15,7 @@ import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import express from 'express';
 import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
+import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { subgraphReadyCheck } from './readiness.ts';
 import { createGatewayErrorFormatter, createSubgraphCalls } from './subgraph-calls/index.ts';
@@ -84,10 +86,17 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     ...limits.apollo,
     formatError: createGatewayErrorFormatter(logger, { production }),
     includeStacktraceInErrorResponses: !production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's landing page loads from Apollo's CDN; ours is GraphiQL, served from here.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
   supergraphLoaded = true;
+
+  // The IDE needs introspection, so it is there exactly when introspection is on.
+  if (introspection) app.use(graphiqlRouter());
 
   app.use(
     '/graphql',
