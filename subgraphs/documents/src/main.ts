@@ -16,13 +16,14 @@ const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);
 
+const store = createObjectStore(config);
 const server = await createDocumentsSubgraph(
-  { config, logger, em: orm.em, store: createObjectStore(config), queue, redis },
+  { config, logger, em: orm.em, store, queue, redis },
   { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
 );
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);
-// Re-enqueues documents whose classify job never reached Redis.
-const sweeper = startSweeper({ em: orm.em, queue, logger, config });
+// Re-enqueues documents whose classify job never reached Redis, and aborts unfinished multipart uploads.
+const sweeper = startSweeper({ em: orm.em, queue, logger, config, store });
 stopOnSignals(logger, async () => {
   await running.close();
   await sweeper.stop();
