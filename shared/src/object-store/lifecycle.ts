@@ -17,7 +17,8 @@ const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'NotSupported
 
 async function currentRules(store: ObjectStore): Promise<LifecycleRule[]> {
   try {
-    const config = (await store.client.getBucketLifecycle(store.bucket)) as LifecycleConfig | null | undefined;
+    const config = (await store.client.getBucketLifecycle(store.bucket)) as
+      LifecycleConfig | null | undefined;
     const rules = config?.Rule;
     if (rules === undefined) return [];
     return Array.isArray(rules) ? rules : [rules];

@@ -44,7 +44,9 @@ function bucketBootstrap(deps: StorageDeps) {
       ({ lifecycle }) => {
         // Without the rule the upload sweeper (documents) still aborts them.
         if (lifecycle === 'unsupported')
-          deps.logger.warn('the object store has no lifecycle rules: unfinished uploads are left to the sweeper');
+          deps.logger.warn(
+            'the object store has no lifecycle rules: unfinished uploads are left to the sweeper',
+          );
       },
       (error: unknown) => {
         lastError = error;

@@ -20,7 +20,10 @@ export async function sweepIncompleteUploads(
 ): Promise<AbortResult> {
   const result = await abortStaleUploads(deps.store, options);
   if (result.aborted.length > 0) {
-    deps.logger.info({ count: result.aborted.length, keys: result.aborted }, 'aborted unfinished multipart uploads');
+    deps.logger.info(
+      { count: result.aborted.length, keys: result.aborted },
+      'aborted unfinished multipart uploads',
+    );
   }
   return result;
 }

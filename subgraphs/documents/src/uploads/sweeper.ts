@@ -75,7 +75,10 @@ export function startSweeper(deps: SweeperDeps): RunningSweeper {
           : undefined,
       ]);
       if (abort.status === 'rejected') {
-        deps.logger.warn({ err: abort.reason }, 'upload sweeper could not abort unfinished uploads; will retry');
+        deps.logger.warn(
+          { err: abort.reason },
+          'upload sweeper could not abort unfinished uploads; will retry',
+        );
       }
       if (requeue.status === 'rejected') throw requeue.reason;
     },
