@@ -49,9 +49,9 @@ async function removeOne(
 }
 
 /**
- * Carries out queued removals: those with `ids`, or the oldest ones. Stops at the first
- * failure (the store is most likely away; the rest would fail alike). Never throws for the
- * store's sake: the removals stay queued.
+ * Carries out queued removals: those with `ids`, or the oldest ones. Each is tried (one
+ * failing, e.g. a listing, says little about another, e.g. a single key). Never throws for
+ * the store's sake: what failed stays queued.
  */
 export async function runObjectRemovals(
   deps: ObjectRemovalDeps,
@@ -62,8 +62,8 @@ export async function runObjectRemovals(
   const removed: string[] = [];
   const failed: string[] = [];
   for (const removal of queued) {
-    if (failed.length > 0 || !(await removeOne(deps, em, removal))) failed.push(removal.id);
-    else removed.push(removal.id);
+    if (await removeOne(deps, em, removal)) removed.push(removal.id);
+    else failed.push(removal.id);
   }
   if (removed.length > 0) deps.logger.info({ count: removed.length }, 'removed objects of deleted rows');
   return { removed, failed };
