@@ -1,4 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import {
   accountsClient,
   LOGIN,
@@ -279,6 +282,68 @@ describe('a gateway with the default revocation cache (AUTH_REVOCATION_CACHE_MS=
       expect(latestServedStart).toBeLessThan(1_000);
     } finally {
       await cached.close();
+    }
+  });
+});
+
+describe('an external identity (AUTH_JWKS_URL)', () => {
+  let jwks: Server;
+  let gateway: { url: string; close(): Promise<void> };
+  let sign: (sub: string, issuedAt: number) => Promise<string>;
+
+  beforeAll(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwks = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const { port } = jwks.address() as AddressInfo;
+    gateway = await startGatewayAt(stack.subgraphUrls, {
+      ALLOW_ANONYMOUS: 'false',
+      AUTH_REVOCATION_CACHE_MS: '0',
+      REDIS_PREFIX: stack.documents.deps.config.REDIS_PREFIX,
+      AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+      AUTH_ISSUER: 'https://id.example',
+    });
+    sign = (sub, issuedAt) =>
+      new SignJWT({ email: `${sub}@idp.example`, roles: ['USER'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject(sub)
+        .setIssuer('https://id.example')
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + 3_600)
+        .sign(privateKey);
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await new Promise((resolve) => jwks?.close(resolve));
+  });
+
+  it('needs a freshly issued token instead of a password; afterwards that token is refused', async () => {
+    const client = accountsClient(`${gateway.url}/graphql`);
+    const now = Math.floor(Date.now() / 1000);
+    const sub = `idp|${crypto.randomUUID()}`;
+    const stale = await sign(sub, now - 3_000);
+    const { me } = await client.data<{ me: { id: string } }>(ME, {}, { token: stale });
+
+    const refused = await client.failure(DELETE_ACCOUNT, { p: '' }, { token: stale });
+    expect(refused.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.extensions?.reason).toBe('FRESH_SIGN_IN_REQUIRED');
+    expect((await holdings.count(me.id)).users).toBe(1);
+
+    const fresh = await sign(sub, now - 1);
+    expect(
+      (await client.data<{ deleteAccount: boolean }>(DELETE_ACCOUNT, { p: '' }, { token: fresh }))
+        .deleteAccount,
+    ).toBe(true);
+    expect(await holdings.count(me.id)).toEqual(NOTHING);
+    for (const token of [stale, fresh]) {
+      const answer = await client.call(ME, {}, { token });
+      expect(answer.status).toBe(401);
+      expect(answer.errors?.[0]?.message).toMatch(/deleted/);
     }
   });
 });
