@@ -347,3 +347,25 @@ describe('an external identity (AUTH_JWKS_URL)', () => {
     }
   });
 });
+
+describe('a gateway whose Redis is away', () => {
+  it('still serves valid tokens (the revocation check lets them through rather than fail every request)', async () => {
+    const blind = await startGatewayAt(stack.subgraphUrls, {
+      ALLOW_ANONYMOUS: 'false',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    try {
+      const answer = await accountsClient(`${blind.url}/graphql`).call<{ me: { id: string } }>(
+        ME,
+        {},
+        {
+          token: bob.accessToken,
+        },
+      );
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.me.id).toBe(bob.user.id);
+    } finally {
+      await blind.close();
+    }
+  });
+});
