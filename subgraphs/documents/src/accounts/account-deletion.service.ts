@@ -105,11 +105,14 @@ async function deleteUserAndData(
 ): Promise<void> {
   if (target.role === 'ADMIN' && (await countOtherAdmins(context.em, target.id)) === 0) throw lastAdmin();
 
+  const { config } = context;
+  // Never shorter than our own tokens live, whatever the setting says.
+  const revocationTtl = Math.max(config.ACCOUNT_REVOCATION_TTL_SECONDS, config.ACCESS_TOKEN_TTL_SECONDS);
   const revokedAt = await revokeAccessTokens(
     context.redis,
-    context.config.REDIS_PREFIX,
+    config.REDIS_PREFIX,
     target.id,
-    context.config.ACCOUNT_REVOCATION_TTL_SECONDS,
+    revocationTtl,
   ).catch((error: unknown) => {
     throw deletionUnavailable(error);
   });
