@@ -144,10 +144,21 @@ export function cachedReport(
   };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+/**
+ * The error's message with its causes (`fetch failed: connect ECONNREFUSED …`): for the
+ * log and operators. Duck-typed: errors from another realm (undici's) are not `instanceof Error`.
+ */
+function describe(error: unknown, depth = 0): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, name, cause, errors } = error as {
+    message?: unknown;
+    name?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (Array.isArray(errors) && errors.length > 0) return describe(errors[0], depth);
+  const text = typeof message === 'string' && message !== '' ? message : String(name ?? 'error');
+  return cause !== undefined && depth < 3 ? `${text}: ${describe(cause, depth + 1)}` : text;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

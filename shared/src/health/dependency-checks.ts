@@ -39,7 +39,9 @@ export function serviceReadyCheck(component: string, graphqlUrl: string, impact:
     component,
     ...impact,
     async run(signal) {
-      const response = await fetch(url, { signal });
+      const response = await fetch(url, { signal }).catch((error: unknown) => {
+        throw new Error(`${url} did not answer`, { cause: error });
+      });
       const body = (await response.json().catch(() => ({}))) as { status?: unknown };
       const status = typeof body.status === 'string' ? body.status : 'no status';
       if (!response.ok) throw new Error(`${url} answered ${response.status} (${status})`);
