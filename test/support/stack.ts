@@ -37,6 +37,8 @@ export interface StackOptions {
   gateway?: Record<string, string>;
   /** Documents subgraph settings on top of the test defaults (upload limits, sign-in limits, …). */
   documents?: Partial<DocumentsConfig>;
+  /** Ops variables on top of the test defaults (e.g. OPS_TOKEN). */
+  ops?: Record<string, string>;
   logger?: Logger;
 }
 
@@ -87,7 +89,11 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
   return server.listen('127.0.0.1', 0);
 }
 
-async function startOps(documents: UploadStack, urls: { documents: string; storage: string }) {
+async function startOps(
+  documents: UploadStack,
+  urls: { documents: string; storage: string },
+  env: Record<string, string> = {},
+) {
   const config = loadConfig('ops', opsEnv, {
     NODE_ENV: 'test',
     SUBGRAPH_REQUIRE_SIGNATURE: 'true',
@@ -103,6 +109,7 @@ async function startOps(documents: UploadStack, urls: { documents: string; stora
     MINIO_BUCKET: documents.bucket.bucket,
     DOCUMENTS_URL: urls.documents,
     STORAGE_URL: urls.storage,
+    ...env,
   });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
   pool.on('error', () => undefined);
@@ -134,10 +141,11 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     closers.push(() => documents.close());
     const storage = await startStorage(documents);
     closers.push(() => storage.close());
-    const ops = await startOps(documents, {
-      documents: documents.graphqlUrl,
-      storage: `${storage.url}/graphql`,
-    });
+    const ops = await startOps(
+      documents,
+      { documents: documents.graphqlUrl, storage: `${storage.url}/graphql` },
+      options.ops,
+    );
     closers.push(() => ops.close());
     const subgraphUrls = {
       documents: documents.graphqlUrl,

@@ -131,7 +131,7 @@ describe('through the gateway', () => {
         query: `query($id: ID!) {
           document(id: $id) { title download { url } }
           documents { totalCount }
-          migrationStatus { upToDate }
+          health { status }
         }`,
         variables: { id },
       }),
@@ -141,7 +141,7 @@ describe('through the gateway', () => {
     expect(body.data).toMatchObject({
       document: { title: 'Signed upload', download: { url: expect.stringMatching(/^http/) } },
       documents: { totalCount: expect.any(Number) },
-      migrationStatus: { upToDate: true },
+      health: { status: expect.stringMatching(/^(PASS|WARN|FAIL)$/) },
     });
   });
 
