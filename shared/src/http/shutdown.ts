@@ -4,11 +4,17 @@ import type { Logger } from '../logging/logger.ts';
  * Runs `stop` once on SIGINT/SIGTERM, then exits. A second signal, or a stop
  * that takes longer than `graceMs`, exits at once: an operator's Ctrl-C must
  * always work.
+ *
+ * A process started with an IPC channel (`npm start` starts each service so)
+ * also stops when the channel closes: its supervisor is gone, even if it was
+ * SIGKILLed, and nothing else would stop it.
  */
 export function stopOnSignals(logger: Logger, stop: () => Promise<void>, graceMs = 15_000): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const handler = (signal: NodeJS.Signals | 'parent gone') => {
     if (stopping) {
+      // Only a signal counts as a second request; the lifeline closing while stopping is expected.
+      if (signal === 'parent gone') return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
@@ -29,4 +35,9 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>, graceMs
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
+  // process.send exists only with a channel; it may have closed while this process was starting.
+  if (typeof process.send === 'function') {
+    if (process.connected) process.once('disconnect', () => handler('parent gone'));
+    else handler('parent gone');
+  }
 }
