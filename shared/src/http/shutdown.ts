@@ -1,5 +1,7 @@
 import type { Logger } from '../logging/logger.ts';
 
+const PARENT_GONE_GRACE_MS = 5_000;
+
 /**
  * Runs `stop` once on SIGINT/SIGTERM, then exits. A second signal, or a stop
  * that takes longer than `graceMs`, exits at once: an operator's Ctrl-C must
@@ -20,10 +22,13 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>, graceMs
     }
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // With the supervisor gone, the dependencies it ran are going too (npm start's
+    // Redis, PostgreSQL): a stop that waits on them would hold our port for nothing.
+    const limit = signal === 'parent gone' ? Math.min(graceMs, PARENT_GONE_GRACE_MS) : graceMs;
     const force = setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown took too long: exiting');
+      logger.error({ graceMs: limit }, 'shutdown took too long: exiting');
       process.exit(1);
-    }, graceMs);
+    }, limit);
     force.unref();
     stop().then(
       () => process.exit(0),
