@@ -59,7 +59,6 @@ async function main(): Promise<void> {
   }
   const env: NodeJS.ProcessEnv = { WORKER_SHUTDOWN_GRACE_MS, ...started.env, ...process.env };
   const ports = loadConfig('npm start', portSettings, env);
-  const readyUrl = (port: number) => `http://${probeHost(ports.HOST)}:${port}/health/ready`;
 
   const migrateUrl = env.DATABASE_MIGRATE_URL;
   if (!migrateUrl) throw new Error('DATABASE_MIGRATE_URL must be set when DATABASE_URL is');
@@ -67,18 +66,40 @@ async function main(): Promise<void> {
   say(`migrations: ${result.applied.length} applied, database up to date`);
   if (stopping) return;
 
+  supervisor = superviseServices(env, ports);
+  supervisor.start();
+  if (!(await gatewayReady(readyUrl(ports.HOST, ports.GATEWAY_PORT)))) return;
+  const host = ['0.0.0.0', '::'].includes(ports.HOST) ? 'localhost' : probeHost(ports.HOST);
+  const url = `http://${host}:${ports.GATEWAY_PORT}/graphql`;
+  say(`ready: ${url}  (Ctrl-C stops everything)`);
+  if (!['true', '1'].includes(env.ALLOW_ANONYMOUS ?? '')) say(registrationHint(url));
+}
+
+type Ports = ReturnType<typeof loadConfig<typeof portSettings>>;
+
+function readyUrl(host: string, port: number): string {
+  return `http://${probeHost(host)}:${port}/health/ready`;
+}
+
+/** Every service under a supervisor that says when a restarted one is ready again. */
+function superviseServices(env: NodeJS.ProcessEnv, ports: Ports): Supervisor {
   const restarts = new Map<string, number>();
   const announceReady = async (name: string, port: number, exitedAt: number) => {
     const restart = (restarts.get(name) ?? 0) + 1;
     restarts.set(name, restart);
     try {
-      await waitForReady(readyUrl(port), 120_000, () => stopping || restarts.get(name) !== restart);
+      // A newer restart of the same service takes over the announcement.
+      await waitForReady(
+        readyUrl(ports.HOST, port),
+        120_000,
+        () => stopping || restarts.get(name) !== restart,
+      );
       say(`${name} is ready again, ${((performance.now() - exitedAt) / 1000).toFixed(1)} s after it exited`);
     } catch (error) {
       if (!(error instanceof GaveUp)) say(`${name} restarted but is not ready: ${(error as Error).message}`);
     }
   };
-  supervisor = new Supervisor(
+  return new Supervisor(
     SERVICES.map((service) => ({ name: service.name, spawn: () => spawnService(service, env) })),
     {
       log: say,
@@ -89,22 +110,19 @@ async function main(): Promise<void> {
       },
     },
   );
-  supervisor.start();
+}
 
-  const gateway = readyUrl(ports.GATEWAY_PORT);
+/** Waits for the gateway, saying every minute what it answers; false when stopping. */
+async function gatewayReady(url: string): Promise<boolean> {
   for (;;) {
     try {
-      await waitForReady(gateway, READY_NOTICE_MS, () => stopping);
-      break;
+      await waitForReady(url, READY_NOTICE_MS, () => stopping);
+      return true;
     } catch (error) {
-      if (error instanceof GaveUp) return;
+      if (error instanceof GaveUp) return false;
       say(`not ready yet: ${(error as Error).message}; still waiting (Ctrl-C stops everything)`);
     }
   }
-  const host = ['0.0.0.0', '::'].includes(ports.HOST) ? 'localhost' : probeHost(ports.HOST);
-  const url = `http://${host}:${ports.GATEWAY_PORT}/graphql`;
-  say(`ready: ${url}  (Ctrl-C stops everything)`);
-  if (!['true', '1'].includes(env.ALLOW_ANONYMOUS ?? '')) say(registrationHint(url));
 }
 
 /** Sign-in is required by default: how to make the first account, which becomes the administrator. */
