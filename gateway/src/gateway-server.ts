@@ -22,6 +22,7 @@ import {
   createUploadMiddleware,
   uploadsOf,
   UploadingDataSource,
+  uploadRefusalPlugin,
   type UploadGatewayContext,
 } from './uploads/index.ts';
 
@@ -84,7 +85,7 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     ...limits.apollo,
     formatError: createGatewayErrorFormatter(logger, { production }),
     includeStacktraceInErrorResponses: !production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), uploadRefusalPlugin],
   });
   await apollo.start();
   supergraphLoaded = true;

@@ -3,6 +3,7 @@ import { signatureRequired } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import type { HealthCheck } from '@docuvault/shared/health/index';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { checkBucket } from '@docuvault/shared/object-store/client';
@@ -56,8 +57,9 @@ export async function createDocumentsSubgraph(
     nodeEnv: deps.config.NODE_ENV,
     requireGatewaySignature: options.requireGatewaySignature ?? signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
-    graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
+    graphqlMiddleware: [createUploadMiddleware(deps.config, deps.logger), ...(options.graphqlMiddleware ?? [])],
     context: async (_req, identity) => {
       const em = deps.em.fork();
       await provisionExternalUser(em, identity.principal, deps.config.QUOTA_DEFAULT_BYTES);

@@ -2,6 +2,7 @@ import { signatureRequired, subgraphUrl } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import { cachedReport, runChecks } from '@docuvault/shared/health/index';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import type { OpsContext, OpsDeps } from './context.ts';
@@ -47,6 +48,7 @@ export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> 
     nodeEnv: deps.config.NODE_ENV,
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     // Ops must answer while other things are down (that is its job), so it is
     // ready when it can read migration state and queues: Postgres and Redis.
     readyChecks: [postgresCheck(deps.pool), redisCheck(deps.redis)],

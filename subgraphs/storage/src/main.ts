@@ -19,7 +19,7 @@ const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);
 
 const server = await createStorageSubgraph(
-  { config, logger, store, tickets: { em: orm.em, queue } },
+  { config, logger, store, tickets: { em: orm.em, queue }, redis },
   { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
 );
 const running = await server.listen(config.HOST, config.STORAGE_PORT);

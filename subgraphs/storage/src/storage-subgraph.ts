@@ -3,6 +3,7 @@ import { AppError } from '@docuvault/shared/errors/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import type { HealthCheck } from '@docuvault/shared/health/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
@@ -22,6 +23,8 @@ export interface StorageDeps {
    * SERVICE_UNAVAILABLE (tests of downloads need no database or Redis).
    */
   tickets?: TicketDeps | undefined;
+  /** Remembers signed call ids (replay protection); needed when signatures are required. */
+  redis?: Parameters<typeof redisReplayGuard>[0] | undefined;
 }
 
 export interface StorageSubgraphOptions {
@@ -98,6 +101,7 @@ export async function createStorageSubgraph(
     nodeEnv: deps.config.NODE_ENV,
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: deps.redis && redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
     context: async (_req, identity) => ({
       ...identity,
