@@ -223,7 +223,9 @@ export class IncomingUploads {
   }
 
   private arrive(key: string, stream: Readable, info: busboy.FileInfo, maxBytes: number): void {
-    // Read and dropped whatever happens next: a refused part must not stall the body.
+    // Read and dropped whatever happens next: a refused part must not stall the body. Its
+    // stream fails when the parser stops mid-part, and that is expected here.
+    stream.on('error', () => undefined);
     if (this.failure) {
       stream.resume();
       return;

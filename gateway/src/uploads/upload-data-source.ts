@@ -71,6 +71,8 @@ export class UploadingDataSource extends SubgraphDataSource {
     super.willSendRequest(options);
     const { request, context } = options;
     const uploads = context.uploads;
+    // Refused as a whole: no later call of the request goes out (the client gets the refusal alone).
+    if (uploads?.refusal) throw uploads.refusal;
     if (!uploads || !request.variables) return;
     const { map, variables } = planHop(uploads, request.variables);
     if (map.size === 0) return;

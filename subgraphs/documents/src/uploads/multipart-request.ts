@@ -191,6 +191,8 @@ class MultipartReader {
 
   private file(key: string, stream: Readable, info: busboy.FileInfo): void {
     const uploads = this.uploads;
+    // A part the parser stops in the middle of fails; whoever reads it sees that through the capacitor.
+    stream.on('error', () => undefined);
     if (this.failure || this.released || !uploads) {
       stream.resume();
       if (!uploads) this.refuse(malformed('files must follow the ‘operations’ and ‘map’ fields'));
