@@ -20,10 +20,19 @@ const CLAIM_TIMEOUT_MS = 1_000;
 
 /**
  * A `producer` connection (shared/src/queue/redis.ts) refuses commands while it is not
- * ready, which includes the moment after start: wait for it, within the claim's time.
+ * ready. Right after start that only means "not yet": wait for it, within the claim's
+ * time. Once it has been ready, not ready means Redis is away: fail at once.
  */
-async function ready(redis: Redis, signal: AbortSignal): Promise<void> {
-  if (redis.status !== 'ready') await once(redis, 'ready', { signal });
+function readiness(redis: Redis): (signal: AbortSignal) => Promise<void> {
+  let wasReady = redis.status === 'ready';
+  redis.once('ready', () => {
+    wasReady = true;
+  });
+  return async (signal) => {
+    if (redis.status === 'ready') return;
+    if (wasReady) throw new Error(`Redis connection is ${redis.status}`);
+    await once(redis, 'ready', { signal });
+  };
 }
 
 /**
@@ -32,6 +41,7 @@ async function ready(redis: Redis, signal: AbortSignal): Promise<void> {
  * lives until the signature is stale, plus a second of slack.
  */
 export function redisReplayGuard(redis: Redis, prefix: string, logger: Logger): ReplayGuard {
+  const ready = readiness(redis);
   return {
     async claim(callId, timestamp) {
       const ttl = Math.max(1, timestamp + MAX_SKEW_SECONDS + 1 - nowSeconds());
@@ -39,7 +49,7 @@ export function redisReplayGuard(redis: Redis, prefix: string, logger: Logger): 
       let timer: NodeJS.Timeout | undefined;
       try {
         const answer = await Promise.race([
-          ready(redis, abort.signal).then(() =>
+          ready(abort.signal).then(() =>
             redis.set(`${prefix}:subgraph-call:${callId}`, '1', 'EX', ttl, 'NX'),
           ),
           new Promise<never>((_, reject) => {
