@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { multipartBody, type MultipartFile, type MultipartRequest } from '../support/multipart.ts';
@@ -38,7 +38,6 @@ afterAll(async () => {
 });
 
 const uniqueText = () => `hostile upload ${randomUUID()}\n`;
-const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 /** A quoted-string parameter: busboy reads `\x` as `x`, so backslashes and quotes are escaped. */
 const quoted = (filename: string) => filename.replace(/[\\"]/g, '\\$&');
 
@@ -83,7 +82,12 @@ const asOwner = () => ({ headers: owner.headers });
 function expectWholeRefusal(outcome: Outcome, words: string, status = 400): void {
   expect(outcome.status).toBe(status);
   expect(outcome.body).toEqual({
-    errors: [{ message: expect.stringContaining(words), extensions: expect.objectContaining({ code: expect.any(String) }) }],
+    errors: [
+      {
+        message: expect.stringContaining(words),
+        extensions: expect.objectContaining({ code: expect.any(String) }),
+      },
+    ],
   });
   expectRefused(outcome, status === 413 ? 'TOO_MANY_FILES' : 'BAD_USER_INPUT', [status]);
 }
@@ -141,7 +145,10 @@ describe('maps and parts that disagree', () => {
         content: `${uniqueText()}${'s'.repeat(size)}`,
       })).filter((_, i) => i !== absent);
       const outcome = await refusedUpload(() => hostile.multipart({ operations, map, files }, asOwner()));
-      expectWholeRefusal(outcome, `the map names the file part ‘f${absent}’, which the request does not carry`);
+      expectWholeRefusal(
+        outcome,
+        `the map names the file part ‘f${absent}’, which the request does not carry`,
+      );
     });
   });
 
@@ -311,7 +318,10 @@ describe('filenames', () => {
       };
       const hex = code.toString(16).toUpperCase().padStart(4, '0');
       const outcome = await refusedUpload(() => hostile.multipart({ ...uploadOperation(), files: [file] }));
-      expectWholeRefusal(outcome, `The filename of the file part ‘0’ contains the control character U+${hex}`);
+      expectWholeRefusal(
+        outcome,
+        `The filename of the file part ‘0’ contains the control character U+${hex}`,
+      );
     });
   });
 
@@ -336,7 +346,16 @@ describe('filenames', () => {
   });
 
   it('stores a name without its bidirectional controls, and audits the name as sent', async () => {
-    const controls = fc.constantFrom('\u202e', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200f', '\u061c');
+    const controls = fc.constantFrom(
+      '\u202e',
+      '\u202d',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200f',
+      '\u061c',
+    );
     await check('bidirectional controls in filenames', controls, 8, async (control) => {
       const sent = `invoice${control}gpj.exe`;
       const file = { field: '0', filename: sent, content: uniqueText() };

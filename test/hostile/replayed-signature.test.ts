@@ -65,7 +65,11 @@ const documentsUrl = () => hostile.stack.subgraphUrls.documents;
 async function replay(headers: IncomingHttpHeaders, body: Buffer | string, contentType?: string) {
   const sent: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string' && !['host', 'content-length', 'connection', 'transfer-encoding'].includes(name)) sent[name] = value;
+    if (
+      typeof value === 'string' &&
+      !['host', 'content-length', 'connection', 'transfer-encoding'].includes(name)
+    )
+      sent[name] = value;
   }
   if (contentType) sent['content-type'] = contentType;
   const response = await fetch(documentsUrl(), { method: 'POST', headers: sent, body });
@@ -91,11 +95,15 @@ async function capturedUpload() {
   captured.length = 0;
   const result = await postMultipart(
     `${gateway.url}/graphql`,
-    { ...uploadOperation(), files: [{ field: '0', filename: 'once.txt', content: `once ${randomUUID()}\n` }] },
+    {
+      ...uploadOperation(),
+      files: [{ field: '0', filename: 'once.txt', content: `once ${randomUUID()}\n` }],
+    },
     { headers: owner.headers },
   );
   expect(result.body.errors).toBeUndefined();
-  const id = (result.body.data as { uploadDocument: { document: { id: string } } }).uploadDocument.document.id;
+  const id = (result.body.data as { uploadDocument: { document: { id: string } } }).uploadDocument.document
+    .id;
   const call = captured.find((c) => c.headers['content-type']?.startsWith('multipart/form-data'));
   if (!call) throw new Error('the upload did not go through the proxy');
   return { id, call };
@@ -159,7 +167,11 @@ describe('a replayed upload signature', () => {
       files: [],
     });
     await hostile.leavesNothing(async () => {
-      const reply = await replay({ ...headers, 'apollo-require-preflight': 'true' }, swapped.body, swapped.contentType);
+      const reply = await replay(
+        { ...headers, 'apollo-require-preflight': 'true' },
+        swapped.body,
+        swapped.contentType,
+      );
       expectRefused(reply, 'invalid');
       return reply.outcome;
     });
@@ -186,7 +198,9 @@ describe('a replayed JSON signature', () => {
       expectRefused(reply, 'replayed');
       return reply.outcome;
     });
-    const other = JSON.stringify({ query: `mutation { createTopic(input: { name: "${name} again" }) { id } }` });
+    const other = JSON.stringify({
+      query: `mutation { createTopic(input: { name: "${name} again" }) { id } }`,
+    });
     await hostile.leavesNothing(async () => {
       const reply = await replay(call.headers, other);
       expect(reply.outcome.status).toBe(401);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { AppError } from '@docuvault/shared/errors/index';
 import { CLIENT_IP_HEADER, PRINCIPAL_HEADER } from '@docuvault/shared/auth/principal';
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';

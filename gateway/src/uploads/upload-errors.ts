@@ -24,8 +24,7 @@ export const missingPart = (keys: readonly string[]) =>
     `the map names the file part${keys.length > 1 ? 's' : ''} ${keys.map((k) => `‘${k}’`).join(', ')}, which the request does not carry`,
   );
 
-export const unmappedPart = (key: string) =>
-  malformed(`the file part ‘${key}’ is not named in the map`);
+export const unmappedPart = (key: string) => malformed(`the file part ‘${key}’ is not named in the map`);
 
 export const partSentTwice = (key: string) => malformed(`the file part ‘${key}’ is sent twice`);
 

@@ -286,7 +286,10 @@ export function gatewaySignatureGuard(
         // Not JSON (express.json read nothing), or no body at all: what was signed went unchecked.
         if (!verified.has(req)) return refuseAndLog(req, res, 'invalid');
         if (unchecked.has(req) && mayChangeSomething(req.body)) {
-          logger.warn({ path: req.originalUrl }, 'refused a change: its call id could not be checked for replay');
+          logger.warn(
+            { path: req.originalUrl },
+            'refused a change: its call id could not be checked for replay',
+          );
           return refuseUnchecked(res);
         }
         if (unchecked.has(req)) logger.warn('served a query whose call id could not be checked for replay');

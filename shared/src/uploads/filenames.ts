@@ -4,7 +4,7 @@
 // controls (the name as sent goes to the audit log).
 
 /** C0 controls (CR, LF and TAB among them), DEL and C1 controls. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const isControl = (code: number) => code <= 0x1f || (code >= 0x7f && code <= 0x9f);
 
 /**
  * Bidirectional formatting characters: with a right-to-left override `invoice‮gpj.exe`
@@ -18,7 +18,7 @@ const codePoint = (char: string) =>
 /** Why a filename is refused, as the end of a sentence about it; undefined when it is fine. */
 export function filenameProblem(filename: string): string | undefined {
   if (filename === '') return 'is empty';
-  const control = CONTROL.exec(filename)?.[0];
+  const control = [...filename].find((char) => isControl(char.codePointAt(0) ?? 0));
   if (control !== undefined) {
     return `contains the control character ${codePoint(control)}: line breaks, tabs and other control characters are not allowed in filenames`;
   }

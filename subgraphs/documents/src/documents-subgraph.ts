@@ -59,7 +59,10 @@ export async function createDocumentsSubgraph(
     gatewaySecretKey: deps.config.SECRET_KEY,
     replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
-    graphqlMiddleware: [createUploadMiddleware(deps.config, deps.logger), ...(options.graphqlMiddleware ?? [])],
+    graphqlMiddleware: [
+      createUploadMiddleware(deps.config, deps.logger),
+      ...(options.graphqlMiddleware ?? []),
+    ],
     context: async (_req, identity) => {
       const em = deps.em.fork();
       await provisionExternalUser(em, identity.principal, deps.config.QUOTA_DEFAULT_BYTES);

@@ -79,7 +79,8 @@ describe('IncomingUploads', () => {
     const result = await postMultipart(url, { ...twoFiles, files: [twoFiles.files[0]!] });
     expect(result.body).toEqual({
       waited: expect.stringContaining('‘b’'),
-      refusal: 'Malformed multipart request: the map names the file part ‘b’, which the request does not carry',
+      refusal:
+        'Malformed multipart request: the map names the file part ‘b’, which the request does not carry',
     });
   });
 

@@ -123,7 +123,10 @@ describe('with Redis away', () => {
   it.each([
     ['a mutation', json('mutation { deleteDocument(id: "x") }')],
     ['a document that does not parse', json('mutation {')],
-    ['an operation chosen by name among several', JSON.stringify({ query: 'query Q { a } mutation M { b }', operationName: 'M' })],
+    [
+      'an operation chosen by name among several',
+      JSON.stringify({ query: 'query Q { a } mutation M { b }', operationName: 'M' }),
+    ],
   ])('refuses %s with 503 SERVICE_UNAVAILABLE', async (_case, body) => {
     const answer = await signedJson(away, body);
     expect(answer.status).toBe(503);

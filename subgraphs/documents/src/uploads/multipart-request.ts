@@ -47,8 +47,7 @@ export class RequestUpload extends Upload {
 }
 
 export type ParsedMultipart =
-  | { readonly operations: Record<string, unknown> }
-  | { readonly unsigned: Refusal };
+  { readonly operations: Record<string, unknown> } | { readonly unsigned: Refusal };
 
 type JsonObject = Record<string, unknown>;
 
@@ -80,9 +79,16 @@ function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number,
       const last = segments.pop() as string;
       let parent: unknown = operations;
       for (const segment of segments) {
-        parent = isObject(parent) || Array.isArray(parent) ? Object.hasOwn(parent, segment) && (parent as JsonObject)[segment] : undefined;
+        parent =
+          isObject(parent) || Array.isArray(parent)
+            ? Object.hasOwn(parent, segment) && (parent as JsonObject)[segment]
+            : undefined;
       }
-      if (!(isObject(parent) || Array.isArray(parent)) || !Object.hasOwn(parent, last) || (parent as JsonObject)[last] !== null) {
+      if (
+        !(isObject(parent) || Array.isArray(parent)) ||
+        !Object.hasOwn(parent, last) ||
+        (parent as JsonObject)[last] !== null
+      ) {
         throw malformed(`map entry ‘${key}’ names ‘${path}’, which is not a null in the operations`);
       }
       (parent as JsonObject)[last] = upload;
@@ -136,7 +142,9 @@ class MultipartReader {
 
   start(): void {
     const { parser, req } = this;
-    parser.on('field', (name, value, info) => this.guarded(() => this.field(name, value, info.valueTruncated)));
+    parser.on('field', (name, value, info) =>
+      this.guarded(() => this.field(name, value, info.valueTruncated)),
+    );
     parser.on('file', (key, stream, info) => this.file(key, stream, info));
     parser.on('filesLimit', () => this.refuse(tooManyFiles(this.limits.maxFiles)));
     parser.on('error', (error: Error) =>
@@ -253,7 +261,13 @@ class MultipartReader {
   private end(): void {
     if (this.failure || this.settled) return;
     if (!this.uploads) {
-      this.refuse(malformed(this.operationsJson === undefined ? 'the ‘operations’ field is missing' : 'the ‘map’ field is missing'));
+      this.refuse(
+        malformed(
+          this.operationsJson === undefined
+            ? 'the ‘operations’ field is missing'
+            : 'the ‘map’ field is missing',
+        ),
+      );
       return;
     }
     const missing = [...this.uploads].filter(([, upload]) => !upload.file).map(([key]) => key);
@@ -292,7 +306,11 @@ class MultipartReader {
  * `RequestUpload`s), or the signature refusal. Rejects with a RequestRefused for a
  * malformed request. Temp files are released when the response closes.
  */
-export function readMultipart(req: Request, res: Response, limits: MultipartLimits): Promise<ParsedMultipart> {
+export function readMultipart(
+  req: Request,
+  res: Response,
+  limits: MultipartLimits,
+): Promise<ParsedMultipart> {
   const reader = new MultipartReader(req, limits);
   res.once('close', () => reader.release());
   reader.start();

@@ -59,7 +59,11 @@ const MAX_FILENAME_LENGTH = 255;
  */
 export function cleanFilename(filename: string | null | undefined): string {
   // Multipart parsers hand over no name (or '') for parts like `filename=""` or `../`.
-  const base = withoutBidiControls(filename ?? '').split(/[\\/]/).pop()?.trim() ?? '';
+  const base =
+    withoutBidiControls(filename ?? '')
+      .split(/[\\/]/)
+      .pop()
+      ?.trim() ?? '';
   return [...(base || 'upload')].slice(0, MAX_FILENAME_LENGTH).join('');
 }
 
