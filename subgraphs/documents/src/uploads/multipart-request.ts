@@ -62,7 +62,17 @@ function parseJson(name: string, value: string): unknown {
   }
 }
 
-/** Puts an upload at each path of its map entry; a path must name a null in `operations` (own properties only). */
+/** The object or array at `segments` of `root`, through own properties only (no `__proto__` tricks). */
+function containerAt(root: unknown, segments: readonly string[]): JsonObject | undefined {
+  let current = root;
+  for (const segment of segments) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as JsonObject)[segment];
+  }
+  return typeof current === 'object' && current !== null ? (current as JsonObject) : undefined;
+}
+
+/** Puts an upload at each path of its map entry; a path must name a null in `operations`. */
 function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number, whole: Promise<void>) {
   const parsed = parseJson('map', mapJson);
   if (!isObject(parsed)) throw malformed('the ‘map’ field must be a JSON object');
@@ -77,21 +87,11 @@ function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number,
     for (const path of paths as string[]) {
       const segments = path.split('.');
       const last = segments.pop() as string;
-      let parent: unknown = operations;
-      for (const segment of segments) {
-        parent =
-          isObject(parent) || Array.isArray(parent)
-            ? Object.hasOwn(parent, segment) && (parent as JsonObject)[segment]
-            : undefined;
-      }
-      if (
-        !(isObject(parent) || Array.isArray(parent)) ||
-        !Object.hasOwn(parent, last) ||
-        (parent as JsonObject)[last] !== null
-      ) {
+      const parent = containerAt(operations, segments);
+      if (!parent || !Object.hasOwn(parent, last) || parent[last] !== null) {
         throw malformed(`map entry ‘${key}’ names ‘${path}’, which is not a null in the operations`);
       }
-      (parent as JsonObject)[last] = upload;
+      parent[last] = upload;
     }
     uploads.set(key, upload);
   }
