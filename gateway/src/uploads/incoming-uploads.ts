@@ -124,6 +124,7 @@ export class IncomingUploads {
       });
       parser.on('file', (key, stream, info) => {
         if (!uploads) {
+          stream.on('error', () => undefined); // stopping the parser mid-part fails it
           stream.resume();
           fail(malformed('files must follow the ‘operations’ and ‘map’ fields'));
           return;
@@ -155,8 +156,9 @@ export class IncomingUploads {
   }
 
   /**
-   * The next file, in the order the client sent them, among `keys`. Undefined once none
-   * of them can come any more (the body ended without them: the subgraph reports which).
+   * The next file, in the order the client sent them, among `keys`. Undefined when they
+   * were read and dropped for want of a reader (skipUnclaimed); a body that ends without
+   * one of them refuses the whole request, and this rejects with that refusal.
    * `signal` withdraws the wait when the fetch gives up.
    */
   next(keys: ReadonlySet<string>, signal?: AbortSignal): Promise<FilePart | undefined> {
