@@ -26,6 +26,7 @@ import {
   createUploadMiddleware,
   uploadsOf,
   UploadingDataSource,
+  uploadRefusalPlugin,
   type UploadGatewayContext,
 } from './uploads/index.ts';
 
@@ -108,6 +109,7 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's landing page loads from Apollo's CDN; ours is GraphiQL, served from here.
       ApolloServerPluginLandingPageDisabled(),
+      uploadRefusalPlugin,
     ],
   });
   await apollo.start();

@@ -73,6 +73,7 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
     SECRET_KEY: TEST_SECRET_KEY,
     DATABASE_URL: documents.database.appUrl,
     REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: documents.deps.config.REDIS_PREFIX,
     MINIO_ENDPOINT: s3.endpoint,
     MINIO_ROOT_USER: s3.accessKey,
     MINIO_ROOT_PASSWORD: s3.secretKey,
@@ -85,6 +86,8 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
     store: createObjectStore(config),
     // Direct uploads on the documents side's database and queue (storage forks per request).
     tickets: { em: documents.deps.em, queue: documents.deps.queue },
+    // Signed call ids are remembered where the documents side remembers them (one prefix per suite).
+    redis: documents.deps.redis,
   });
   return server.listen('127.0.0.1', 0);
 }

@@ -12,6 +12,7 @@ import { createReadiness, healthRouter, type HealthCheck } from '../health/index
 import { listen, type RunningServer } from '../http/listen.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
 import { gatewaySignatureFor } from '../http/subgraph-signature.ts';
+import type { ReplayGuard } from '../http/signature-replay.ts';
 import type { Logger } from '../logging/logger.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -42,6 +43,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   requireGatewaySignature: boolean;
   /** The secret the gateway's signing key derives from (SECRET_KEY). */
   gatewaySecretKey: string | undefined;
+  /** Where signed call ids are remembered (redisReplayGuard); required with signatures. */
+  replayGuard?: ReplayGuard | undefined;
 }
 
 export interface SubgraphServer {
@@ -98,6 +101,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     }),
     ...(signature?.afterBody ?? []),
     ...(options.graphqlMiddleware ?? []),
+    ...(signature ? [signature.afterMultipart] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => options.context(req, identityOf(req, signature !== undefined)),
     }),

@@ -4,6 +4,7 @@ import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
 import { objectStoreCheck, postgresCheck, type HealthCheck } from '@docuvault/shared/health/index';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import type { RequestHandler } from 'express';
 import { accountResolvers } from './accounts/resolvers.ts';
@@ -52,8 +53,12 @@ export async function createDocumentsSubgraph(
     errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: options.requireGatewaySignature ?? signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
-    graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
+    graphqlMiddleware: [
+      createUploadMiddleware(deps.config, deps.logger),
+      ...(options.graphqlMiddleware ?? []),
+    ],
     context: async (_req, identity) => {
       const em = deps.em.fork();
       await provisionExternalUser(em, identity.principal, deps.config.QUOTA_DEFAULT_BYTES);

@@ -21,7 +21,7 @@ const schema = schemaCurrentCheck(config.DATABASE_URL);
 const store = createObjectStore(config);
 const server = await createDocumentsSubgraph(
   { config, logger, em: orm.em, store, queue, redis },
-  // Without Redis uploads still succeed (the sweeper enqueues them later): warn, not 503.
+  // Without Redis, reads are still served (mutations answer 503: no replay check): warn, not 503.
   { extraReadyChecks: [schema, redisCheck(redis, { whenFailing: 'warn' })] },
 );
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);

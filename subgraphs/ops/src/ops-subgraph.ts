@@ -2,6 +2,7 @@ import { errorDetailsExposed, signatureRequired, subgraphUrl } from '@docuvault/
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import {
   createReadiness,
   objectStoreCheck,
@@ -60,6 +61,7 @@ export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> 
     errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     // Ops's main job is to report, above all while other things are down: it is ready when
     // it answers. Without PostgreSQL or Redis it still reports health (migration status or
     // queues fail): degraded, warn.

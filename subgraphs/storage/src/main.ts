@@ -20,8 +20,8 @@ const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);
 
 const server = await createStorageSubgraph(
-  { config, logger, store, tickets: { em: orm.em, queue } },
-  // completeUpload without Redis still registers the document (the sweeper enqueues it): warn.
+  { config, logger, store, tickets: { em: orm.em, queue }, redis },
+  // Without Redis, reads are still served (mutations answer 503: no replay check): warn.
   { extraReadyChecks: [schema, redisCheck(redis, { whenFailing: 'warn' })] },
 );
 const running = await server.listen(config.HOST, config.STORAGE_PORT);

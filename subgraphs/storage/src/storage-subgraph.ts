@@ -4,6 +4,7 @@ import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
 import { objectStoreCheck, postgresCheck, type HealthCheck } from '@docuvault/shared/health/index';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-store/client';
@@ -23,6 +24,8 @@ export interface StorageDeps {
    * SERVICE_UNAVAILABLE (tests of downloads need no database or Redis).
    */
   tickets?: TicketDeps | undefined;
+  /** Remembers signed call ids (replay protection); needed when signatures are required. */
+  redis?: Parameters<typeof redisReplayGuard>[0] | undefined;
 }
 
 export interface StorageSubgraphOptions {
@@ -107,6 +110,7 @@ export async function createStorageSubgraph(
     errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: deps.redis && redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
     context: async (_req, identity) => ({
       ...identity,

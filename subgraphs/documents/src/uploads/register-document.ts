@@ -29,6 +29,8 @@ export interface StoredDocument {
   readonly title: string;
   /** As cleaned by cleanFilename. */
   readonly filename: string;
+  /** The name as the client sent it, when cleaning removed bidirectional controls: for the audit line. */
+  readonly submittedFilename?: string | undefined;
   /** The client's claim; kept for the record, never trusted. */
   readonly declaredMimeType: string | null;
   /** The complete object in the bucket, its type sniffed and its bytes hashed. */
@@ -71,7 +73,7 @@ export async function registerStoredDocument(
     sha256: stored.sha256,
     objectKey: stored.key,
   };
-  const id = await recordOrFindDuplicate(deps, row, stored, request);
+  const id = await recordOrFindDuplicate(deps, row, stored, request, request.submittedFilename);
   if (id === documentId) await enqueueOrLeaveForSweeper(deps, documentId, request.requestId);
   const document = (await findDocumentsByIds(deps.em, request.owner, [id])).get(id);
   if (!document) throw new Error(`document ${id} vanished right after its upload`);
@@ -84,10 +86,11 @@ async function recordOrFindDuplicate(
   row: NewDocumentRow,
   stored: StoredObject,
   origin: Pick<StoredDocument, 'requestId' | 'clientIp'>,
+  submittedFilename: string | undefined,
 ): Promise<string> {
   let recorded: { id: string; inserted: boolean };
   try {
-    recorded = await deps.em.transactional((em) => recordCharged(em, row, origin));
+    recorded = await deps.em.transactional((em) => recordCharged(em, row, origin, submittedFilename));
   } catch (error) {
     await stored.discard();
     if (isForeignKeyViolation(error))
@@ -108,6 +111,7 @@ async function recordCharged(
   em: EntityManager,
   row: NewDocumentRow,
   origin: Pick<StoredDocument, 'requestId' | 'clientIp'>,
+  submittedFilename: string | undefined,
 ): Promise<{ id: string; inserted: boolean }> {
   // Twice at most: the existing duplicate can be deleted between our insert and our read.
   for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -117,7 +121,11 @@ async function recordCharged(
         actorId: row.owner,
         action: 'UPLOAD',
         target: `document:${row.id}`,
-        details: { sizeBytes: row.sizeBytes, mimeType: row.mimeType },
+        details: {
+          sizeBytes: row.sizeBytes,
+          mimeType: row.mimeType,
+          ...(submittedFilename === undefined ? {} : { submittedFilename }),
+        },
       });
       return { id: row.id, inserted: true };
     }
