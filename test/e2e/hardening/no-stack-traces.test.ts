@@ -90,11 +90,15 @@ beforeAll(async () => {
     await createDocumentsSubgraph({ ...deps.deps, config: documentsConfig })
   ).listen('127.0.0.1', 0);
   const storageConfig = loadConfig('storage', storageEnv, npmStartEnv());
+  // Signed calls are remembered in Redis, so a replay is refused.
+  const storageRedis = createRedis(storageConfig.REDIS_URL, 'producer');
+  closers.push(async () => storageRedis.disconnect());
   const storage = await (
     await createStorageSubgraph({
       config: storageConfig,
       logger: createLogger('storage', 'silent'),
       store: createObjectStore(storageConfig),
+      redis: storageRedis,
     })
   ).listen('127.0.0.1', 0);
   servers.push(documents, storage);
