@@ -12,7 +12,7 @@ import {
 } from '../classification/classification.repository.ts';
 import type { ModelCache } from '../classification/model-cache.ts';
 import type { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
-import { extractInSandbox, type SandboxSettings } from '../classification/text/extraction-sandbox.ts';
+import type { ExtractionSandbox } from '../classification/text/extraction-sandbox.ts';
 import { UnreadableDocumentError } from '../classification/text/extraction.errors.ts';
 import { listTopics } from '../topics/topics.repository.ts';
 import type { DocumentCancellations } from './document-cancellations.ts';
@@ -25,8 +25,8 @@ export interface ClassifyDeps {
   logger: Logger;
   regex: RegexSandbox;
   models: ModelCache;
-  /** Where and under which limits text is extracted (a child process per document). */
-  extraction: SandboxSettings;
+  /** Where text is extracted: child processes under memory and time limits. */
+  extraction: ExtractionSandbox;
   cancellations: DocumentCancellations;
   ownerSlots: OwnerSlots;
 }
@@ -85,11 +85,10 @@ async function classifyDocument(
   const started = performance.now();
   await setStatus(em, documentId, 'PROCESSING');
   try {
-    const extraction = await extractInSandbox(
+    const extraction = await deps.extraction.extract(
       deps.store,
       document.objectKey,
       document.mimeType,
-      deps.extraction,
       signal,
     );
     const extractedAt = performance.now();

@@ -12,7 +12,7 @@ import { markFailedIfPending } from '../classification/classification.repository
 import { scheduleLabelCheck } from '../classification/enqueue.ts';
 import { ModelCache } from '../classification/model-cache.ts';
 import { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
-import type { SandboxSettings } from '../classification/text/extraction-sandbox.ts';
+import { ExtractionSandbox, type SandboxSettings } from '../classification/text/extraction-sandbox.ts';
 import { detectOcr } from '../classification/text/ocr.ts';
 import { DocumentCancellations } from './document-cancellations.ts';
 import { createHandlers } from './handlers.ts';
@@ -81,13 +81,14 @@ export async function startWorkerRuntime(
     'worker starting',
   );
   const cancellations = await DocumentCancellations.start(config.REDIS_URL, config.REDIS_PREFIX, logger);
+  const extraction = new ExtractionSandbox(extractionSettings(config, searchPath, logger));
   const handlers = createHandlers({
     em: orm.em,
     store,
     logger,
     regex,
     models: new ModelCache(logger),
-    extraction: extractionSettings(config, searchPath, logger),
+    extraction,
     cancellations,
     ownerSlots: new OwnerSlots(queueRedis, {
       prefix: config.REDIS_PREFIX,
@@ -133,6 +134,7 @@ export async function startWorkerRuntime(
     async close() {
       await stopJobWorker(worker, config.WORKER_SHUTDOWN_GRACE_MS, logger);
       cancellations.close();
+      extraction.close();
       await health.close();
       await queue.close();
       // BullMQ closes only the connections it made itself.

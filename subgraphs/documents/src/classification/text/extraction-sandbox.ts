@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
-import type { ExtractionAnswer, ExtractionRequest } from './extraction-child.ts';
 import { isExtractable, type Extraction, type ExtractionLimits } from './extract.ts';
+import { ExtractionProcess, type RequestEnding } from './extraction-process.ts';
 import {
   extractionCrashed,
   memoryLimit,
@@ -16,191 +16,173 @@ import {
   type UnreadableCode,
 } from './extraction.errors.ts';
 
-const CHILD = fileURLToPath(new URL('./extraction-child.ts', import.meta.url));
-/** Node's own code and libraries, mapped from files, outside the data limit (~45 MB measured). */
-export const NODE_CODE_MB = 64;
-const STDERR_TAIL = 4_096;
+/** A process is replaced after this many documents, whatever its memory says. */
+export const MAX_DOCUMENTS_PER_PROCESS = 100;
 const SAMPLE_MS = 100;
 const HEAP_OUT_OF_MEMORY = /heap limit|out of memory|allocation failed/i;
 
 export interface SandboxSettings {
-  /** The extraction process's resident memory stays below this (see README, "Limits"). */
+  /** An extraction process's resident memory stays below this (see README, "Limits"). */
   memoryLimitMb: number;
+  /** Download, parsing and OCR of one document together. */
   timeoutMs: number;
   limits: ExtractionLimits;
   ocr: 'auto' | 'off';
-  /** Where tesseract/pdftoppm are looked for; also the child's PATH. */
+  /** Where tesseract/pdftoppm are looked for; also the processes' PATH. */
   searchPath: string;
   /** Told how each extraction went (its peak memory included), whatever the outcome. */
   report?(facts: { mimeType: string; ms: number; peakRssBytes: number; outcome: string }): void;
 }
 
 export interface SandboxedExtraction extends Extraction {
-  /** The extraction process's peak resident memory (its own report, or the last sample). */
+  /** Peak resident memory of the process that read it (over its life: an upper bound). */
   peakRssBytes: number;
 }
 
-/**
- * The command that starts an extraction process: the kernel caps its data segment
- * (RLIMIT_DATA, so Buffers and native allocations fail past it) and V8 its heap, leaving
- * Node's code outside both; the resident total stays below `memoryLimitMb`.
- */
-export function childCommand(memoryLimitMb: number): { command: string; args: string[] } {
-  const dataKb = (memoryLimitMb - NODE_CODE_MB) * 1024;
-  const heapMb = Math.floor(memoryLimitMb / 2);
-  return {
-    command: '/bin/sh',
-    args: [
-      '-c',
-      'ulimit -d "$0" && exec "$@"',
-      String(dataKb),
-      process.execPath,
-      `--max-old-space-size=${heapMb}`,
-      '--disable-warning=ExperimentalWarning',
-      CHILD,
-    ],
-  };
-}
-
-async function openObject(store: ObjectStore, key: string): Promise<Readable> {
+/** The stored object into a private temporary file, unless `stop` aborts first. */
+async function download(store: ObjectStore, key: string, file: string, stop: AbortSignal): Promise<void> {
+  let body;
   try {
-    return await store.client.getObject(store.bucket, key);
+    body = await store.client.getObject(store.bucket, key);
   } catch (error) {
     if ((error as { code?: string }).code === 'NoSuchKey') throw missingObject(key);
     throw error;
   }
+  await pipeline(body, createWriteStream(file, { mode: 0o600 }), { signal: stop });
 }
 
-/** VmHWM (peak resident set) of a live process, in bytes; 0 where /proc cannot tell. */
-export async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
-  return kb ? Number(kb) * 1024 : 0;
-}
-
-/** Kills the process group: the child and any pdftoppm/tesseract it started. */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
-}
-
-interface Ending {
-  answer: ExtractionAnswer | undefined;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function outcome(
-  ending: Ending,
-  settings: SandboxSettings,
-  stoppedBy: 'time' | 'cancel' | undefined,
-): Extraction {
+/** What the end of a request means for the document. */
+function verdict(ending: RequestEnding, memoryLimitMb: number): Extraction {
   const { answer } = ending;
   if (answer?.ok) return answer.extraction;
-  if (stoppedBy === 'time') throw timeLimit(Math.round(settings.timeoutMs / 1000));
-  if (answer?.memory || HEAP_OUT_OF_MEMORY.test(ending.stderr)) throw memoryLimit(settings.memoryLimitMb);
+  if (answer?.memory || (!answer && HEAP_OUT_OF_MEMORY.test(ending.stderr))) throw memoryLimit(memoryLimitMb);
   if (answer?.code) throw new UnreadableDocumentError(answer.code as UnreadableCode, answer.message);
   // Any other error of the parsers (not of the file's limits) may be passing: retried.
   if (answer) throw new Error(answer.message);
   throw extractionCrashed(ending.signal ? `signal ${ending.signal}` : `exit code ${ending.code}`);
 }
 
+/** The process's own state (not the file) may be to blame: judge the file again in a new one. */
+const worthAFreshProcess = (ending: RequestEnding) => !ending.answer?.ok && !ending.answer?.code;
+
 /**
- * The text of a stored object, read by a child process under the memory and time limits
- * of `settings`. The object streams from the bucket into the child; the worker itself
- * never parses a byte of it. `signal` (shutdown, or the document was deleted) kills the
- * child and rejects with its reason. A limit overrun rejects with an
- * UnreadableDocumentError saying which limit, the first time it happens.
+ * Text extraction in child processes (extraction-child.ts) under a memory limit and a
+ * deadline: the worker never parses a byte of a file. Processes are kept warm between
+ * documents (starting one and loading pdf.js costs more than most documents), replaced
+ * after MAX_DOCUMENTS_PER_PROCESS documents or once they hold half their limit, and killed
+ * on any overrun. An overrun in a process that had served other documents is judged again
+ * in a fresh one, so a document fails only for what it does itself.
  */
-export async function extractInSandbox(
-  store: ObjectStore,
-  objectKey: string,
-  mimeType: string,
-  settings: SandboxSettings,
-  signal: AbortSignal,
-): Promise<SandboxedExtraction> {
-  if (!isExtractable(mimeType)) throw unsupportedType(mimeType);
-  const body = await openObject(store, objectKey);
-  if (signal.aborted) {
-    body.destroy();
-    throw signal.reason;
+export class ExtractionSandbox {
+  private readonly settings: SandboxSettings;
+  private readonly idle: ExtractionProcess[] = [];
+  private readonly busy = new Set<ExtractionProcess>();
+  private closed = false;
+
+  constructor(settings: SandboxSettings) {
+    this.settings = settings;
   }
-  const { command, args } = childCommand(settings.memoryLimitMb);
-  const child = spawn(command, args, {
-    stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
-    env: { PATH: settings.searchPath },
-    // Its own process group, so a kill reaches the OCR commands it runs too.
-    detached: true,
-  });
-  let stoppedBy: 'time' | 'cancel' | undefined;
-  let downloadError: unknown;
-  let peak = 0;
-  let stderr = '';
-  let answer: ExtractionAnswer | undefined;
-  const stop = (why: 'time' | 'cancel') => {
-    stoppedBy ??= why;
-    killGroup(child);
-  };
-  const onAbort = () => stop('cancel');
-  signal.addEventListener('abort', onAbort, { once: true });
-  const deadline = setTimeout(() => stop('time'), settings.timeoutMs);
-  const sampler = setInterval(() => {
-    if (child.pid) void peakRss(child.pid).then((bytes) => (peak = Math.max(peak, bytes)));
-  }, SAMPLE_MS);
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL)));
-  child.on('message', (message: ExtractionAnswer) => (answer = message));
-  const closed = new Promise<Ending>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, exitSignal) => resolve({ answer, code, signal: exitSignal, stderr }));
-  });
-  // The child stops reading early (text cap reached, or it died): a broken pipe is expected.
-  child.stdin!.on('error', () => undefined);
-  const started = performance.now();
-  let result = 'failed';
-  const download = pipeline(body, child.stdin!).catch((error: unknown) => {
-    const code = (error as { code?: string }).code;
-    if (code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || answer || stoppedBy) return;
-    downloadError = error;
-    killGroup(child);
-  });
-  try {
-    const request: ExtractionRequest = {
-      mimeType,
-      limits: settings.limits,
-      ocr: settings.ocr,
-      searchPath: settings.searchPath,
-      timeoutMs: settings.timeoutMs,
-    };
-    child.send(request, (error) => {
-      if (error) killGroup(child);
-    });
-    const ending = await closed;
-    await download;
-    if (stoppedBy === 'cancel') throw signal.reason;
-    if (downloadError !== undefined) throw downloadError;
-    peak = Math.max(peak, (ending.answer?.maxRssKb ?? 0) * 1024);
-    const extraction = outcome(ending, settings, stoppedBy);
-    result = 'extracted';
-    return { ...extraction, peakRssBytes: peak };
-  } catch (error) {
-    result = stoppedBy === 'cancel' ? 'cancelled' : ((error as { code?: string }).code ?? 'failed');
-    throw error;
-  } finally {
-    settings.report?.({
-      mimeType,
-      ms: Math.round(performance.now() - started),
-      peakRssBytes: peak,
-      outcome: result,
-    });
-    clearTimeout(deadline);
-    clearInterval(sampler);
-    signal.removeEventListener('abort', onAbort);
-    killGroup(child);
-    body.destroy();
+
+  /**
+   * The text of a stored object. `signal` (shutdown, or the document was deleted) kills
+   * its process and rejects with its reason; an overrun rejects with an
+   * UnreadableDocumentError saying which limit.
+   */
+  async extract(
+    store: ObjectStore,
+    objectKey: string,
+    mimeType: string,
+    signal: AbortSignal,
+  ): Promise<SandboxedExtraction> {
+    if (!isExtractable(mimeType)) throw unsupportedType(mimeType);
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(this.settings.timeoutMs);
+    const stop = AbortSignal.any([signal, deadline]);
+    const peak = { bytes: 0 };
+    let outcome = 'failed';
+    const dir = await mkdtemp(path.join(tmpdir(), 'docuvault-extract-'));
+    try {
+      const file = path.join(dir, 'object');
+      await download(store, objectKey, file, stop).catch((error: unknown) => {
+        throw stop.aborted ? this.stopReason(signal) : error;
+      });
+      const request = { path: file, mimeType, limits: this.settings.limits, ocr: this.settings.ocr };
+      let ending = await this.run(this.take(), request, stop, peak);
+      if (worthAFreshProcess(ending) && ending.reused && !stop.aborted)
+        ending = await this.run(this.spawn(), request, stop, peak);
+      if (stop.aborted) throw this.stopReason(signal);
+      const extraction = verdict(ending, this.settings.memoryLimitMb);
+      outcome = 'extracted';
+      return { ...extraction, peakRssBytes: peak.bytes };
+    } catch (error) {
+      outcome = signal.aborted ? 'cancelled' : ((error as { code?: string }).code ?? 'failed');
+      throw error;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      this.settings.report?.({
+        mimeType,
+        ms: Math.round(performance.now() - started),
+        peakRssBytes: peak.bytes,
+        outcome,
+      });
+    }
+  }
+
+  /** Kills every process; running extractions end as crashed. */
+  close(): void {
+    this.closed = true;
+    for (const child of [...this.idle.splice(0), ...this.busy]) child.kill();
+  }
+
+  private stopReason(signal: AbortSignal): unknown {
+    return signal.aborted ? signal.reason : timeLimit(Math.round(this.settings.timeoutMs / 1000));
+  }
+
+  private spawn(): ExtractionProcess {
+    return new ExtractionProcess(this.settings.memoryLimitMb, this.settings.searchPath);
+  }
+
+  private take(): ExtractionProcess {
+    let child = this.idle.pop();
+    while (child && !child.alive) child = this.idle.pop();
+    return child ?? this.spawn();
+  }
+
+  private async run(
+    child: ExtractionProcess,
+    request: { path: string; mimeType: string; limits: ExtractionLimits; ocr: 'auto' | 'off' },
+    stop: AbortSignal,
+    peak: { bytes: number },
+  ): Promise<RequestEnding & { reused: boolean }> {
+    const reused = child.served > 0;
+    this.busy.add(child);
+    const kill = () => child.kill();
+    stop.addEventListener('abort', kill, { once: true });
+    if (stop.aborted) kill();
+    const sampler = setInterval(() => {
+      void child.peak().then((bytes) => (peak.bytes = Math.max(peak.bytes, bytes)));
+    }, SAMPLE_MS);
+    try {
+      const ending = await child.run({ ...request, searchPath: this.settings.searchPath });
+      peak.bytes = Math.max(peak.bytes, (ending.answer?.maxRssKb ?? 0) * 1024);
+      await this.release(child, ending);
+      return { ...ending, reused };
+    } finally {
+      clearInterval(sampler);
+      stop.removeEventListener('abort', kill);
+      this.busy.delete(child);
+    }
+  }
+
+  /** Back to the idle ones if it answered normally and is fit for more; killed otherwise. */
+  private async release(child: ExtractionProcess, ending: RequestEnding): Promise<void> {
+    const fit =
+      !this.closed &&
+      child.alive &&
+      (ending.answer?.ok === true || ending.answer?.code !== undefined) &&
+      child.served < MAX_DOCUMENTS_PER_PROCESS &&
+      (await child.rss()) < (this.settings.memoryLimitMb * 1024 * 1024) / 2;
+    if (fit) this.idle.push(child);
+    else child.kill();
   }
 }
