@@ -147,6 +147,18 @@ describe('DOCX text', () => {
     expect(sink.text()).toBe('a\tb\nc \n\nd');
   });
 
+  it('reads one version of alternate content (its fallback), not both', async () => {
+    const sink = new TextSink(1_000);
+    const body = Buffer.from(
+      '<w:p><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">' +
+        '<mc:Choice Requires="wps"><w:p><w:r><w:t>boxed</w:t></w:r></w:p></mc:Choice>' +
+        '<mc:Fallback><w:p><w:r><w:t>boxed</w:t></w:r></w:p></mc:Fallback>' +
+        '</mc:AlternateContent></w:r></w:p>',
+    );
+    await extractDocxText(await deflatedDocx(() => [body]), sink, zipLimits);
+    expect(sink.text()).toBe('boxed');
+  });
+
   it('refuses an entry compressed beyond the ratio cap before inflating it', async () => {
     const sink = new TextSink(1_000);
     await expect(extractDocxText(await ratioBombDocx(8), sink, zipLimits)).rejects.toMatchObject({

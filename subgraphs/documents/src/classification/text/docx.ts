@@ -107,6 +107,9 @@ function wordTextCollector(sink: TextSink) {
   const parser = sax.parser(true, { trim: false, normalize: false });
   let inText = false;
   let inTabStops = 0;
+  // mc:AlternateContent holds one content twice (e.g. a text box as DrawingML and as VML):
+  // read its mc:Fallback only, as mammoth did.
+  let inChoice = 0;
   let pending = '';
   const flush = () => {
     if (pending) sink.append(pending);
@@ -119,6 +122,8 @@ function wordTextCollector(sink: TextSink) {
   const local = (name: string) => name.slice(name.indexOf(':') + 1);
   parser.onopentag = (tag) => {
     const name = local(tag.name);
+    if (name === 'Choice') inChoice++;
+    if (inChoice > 0) return;
     if (name === 't') inText = true;
     else if (name === 'tabs') inTabStops++;
     else if (name === 'tab' && inTabStops === 0) add('\t');
@@ -126,12 +131,14 @@ function wordTextCollector(sink: TextSink) {
   };
   parser.onclosetag = (tagName) => {
     const name = local(tagName);
+    if (name === 'Choice') inChoice--;
+    if (inChoice > 0) return;
     if (name === 't') inText = false;
     else if (name === 'tabs') inTabStops--;
     else if (name === 'p') add('\n\n');
   };
   parser.ontext = (text) => {
-    if (inText) add(text);
+    if (inText && inChoice === 0) add(text);
   };
   parser.oncdata = parser.ontext;
   return {
