@@ -17,7 +17,7 @@ import {
 } from './extraction.errors.ts';
 
 /** A process is replaced after this many documents, whatever its memory says. */
-export const MAX_DOCUMENTS_PER_PROCESS = 100;
+export const MAX_DOCUMENTS_PER_PROCESS = 1_000;
 const SAMPLE_MS = 100;
 const HEAP_OUT_OF_MEMORY = /heap limit|out of memory|allocation failed/i;
 
