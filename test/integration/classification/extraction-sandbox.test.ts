@@ -45,13 +45,15 @@ async function extractionProcesses(): Promise<number[]> {
   return found;
 }
 
-async function killWhenBusy(): Promise<void> {
+/** Kills the extraction process working on a document once it has started on it. */
+async function killWhenBusy(pid?: number): Promise<void> {
+  // Another test's processes may still be dying: wait for one that is not among them.
+  const before = pid === undefined ? await extractionProcesses() : [];
   for (let i = 0; i < 200; i++) {
-    const [pid] = await extractionProcesses();
-    if (pid) {
-      // Let it start on the document first.
+    const busy = pid ?? (await extractionProcesses()).find((candidate) => !before.includes(candidate));
+    if (busy) {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      process.kill(pid, 'SIGKILL');
+      process.kill(busy, 'SIGKILL');
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -94,16 +96,18 @@ describe('extraction processes', () => {
     sandbox = new ExtractionSandbox(settings);
     await sandbox.extract(bucket, 'small.pdf', 'application/pdf', never);
     const [warm] = await extractionProcesses();
+    expect(warm).toBeDefined();
     const extraction = sandbox.extract(bucket, 'slow.pdf', 'application/pdf', never);
-    await killWhenBusy();
+    await killWhenBusy(warm);
     await expect(extraction).resolves.toMatchObject({ method: 'TEXT', truncated: false });
     expect(await extractionProcesses()).not.toContain(warm);
   }, 60_000);
 
   it('fail a document whose own fresh process dies under it, saying so', async () => {
     sandbox = new ExtractionSandbox(settings);
+    const running = killWhenBusy();
     const extraction = sandbox.extract(bucket, 'slow.pdf', 'application/pdf', never);
-    await killWhenBusy();
+    await running;
     await expect(extraction).rejects.toMatchObject({
       code: 'EXTRACTION_CRASHED',
       message: expect.stringMatching(/stopped abnormally \(signal SIGKILL\)/),

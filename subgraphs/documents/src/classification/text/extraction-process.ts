@@ -85,7 +85,7 @@ export class ExtractionProcess {
   /** Sends one request; resolves with its answer, or with the process's death. */
   run(request: Omit<ExtractionRequest, 'id'>): Promise<RequestEnding> {
     const id = this.nextId++;
-    return new Promise<RequestEnding>((resolve) => {
+    const answered = new Promise<RequestEnding>((resolve) => {
       const onMessage = (answer: ExtractionAnswer) => {
         if (answer.id !== id) return;
         this.child.off('message', onMessage);
@@ -93,14 +93,11 @@ export class ExtractionProcess {
         resolve({ answer });
       };
       this.child.on('message', onMessage);
-      void this.exited.then((ending) => {
-        this.child.off('message', onMessage);
-        resolve(ending);
-      });
-      this.child.send({ ...request, id } satisfies ExtractionRequest, (error) => {
-        if (error) this.kill();
-      });
     });
+    this.child.send({ ...request, id } satisfies ExtractionRequest, (error) => {
+      if (error) this.kill();
+    });
+    return Promise.race([answered, this.exited]);
   }
 
   /** Current resident memory, to decide whether the process is fit for another document. */
