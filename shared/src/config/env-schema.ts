@@ -159,6 +159,36 @@ export const worker = {
     .min(1_024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  /**
+   * Memory of one text extraction, in MB. Each document's text is read in a child process
+   * whose data segment the kernel caps (RLIMIT_DATA) at this less 64 MB for Node's own code,
+   * with half of it for the JavaScript heap; over it the child dies, the worker does not.
+   */
+  EXTRACTION_MEMORY_LIMIT_MB: z.coerce.number().int().min(256).max(65_536).default(512),
+  /** Wall time of one text extraction (download, parsing, OCR); then the child is killed. */
+  EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(120),
+  /** PDFs with more pages are not read (a household scanner's longest stays far below). */
+  EXTRACTION_MAX_PAGES: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  /** DOCX: bytes one zip entry may unpack to; checked while unpacking, before any XML is parsed. */
+  EXTRACTION_MAX_UNZIPPED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(4 * 1024 * 1024 * 1024)
+    .default(128 * 1024 * 1024),
+  /** DOCX: highest unpacked-to-packed ratio of an entry past its first MB (zip bombs exceed it). */
+  EXTRACTION_MAX_ZIP_RATIO: z.coerce.number().int().min(2).max(100_000).default(100),
+  /**
+   * Fairness: a document of at least this many bytes is a heavy job, and one owner runs at most
+   * WORKER_HEAVY_JOBS_PER_OWNER heavy jobs at a time across all workers; the others wait
+   * (delayed) while slots serve other owners and light documents.
+   */
+  WORKER_HEAVY_JOB_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(4 * 1024 * 1024),
+  WORKER_HEAVY_JOBS_PER_OWNER: z.coerce.number().int().min(1).max(64).default(1),
   /** OCR of scanned PDFs: `auto` uses tesseract (+ pdftoppm) when on the PATH; `off` never does. */
   OCR: z.enum(['auto', 'off']).default('auto'),
   /** Time budget of one document's REGEX topics; a pattern that runs past it counts as no match. */

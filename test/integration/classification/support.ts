@@ -16,7 +16,14 @@ export interface ClassificationStack extends DocumentsTestServer {
   workerConfig(extra?: Record<string, string>): WorkerConfig;
   /** Starts an in-process worker; closed with the stack. */
   startWorker(extra?: Record<string, string>): Promise<WorkerRuntime>;
-  putDocument(file: { title: string; filename: string; mimeType: string; body: Buffer }): Promise<string>;
+  /** As the upload path leaves it; `owner` is a user's id (unset: the anonymous vault). */
+  putDocument(file: {
+    title: string;
+    filename: string;
+    mimeType: string;
+    body: Buffer;
+    owner?: string;
+  }): Promise<string>;
   waitForStatus(id: string, statuses: readonly DocumentStatus[], timeoutMs?: number): Promise<DocumentStatus>;
 }
 
@@ -54,13 +61,22 @@ export async function startClassificationStack(label: string): Promise<Classific
     },
     async putDocument(file) {
       const id = randomUUID();
-      const objectKey = `_anonymous/${id}/${randomUUID()}`;
+      const objectKey = `${file.owner ?? '_anonymous'}/${id}/${randomUUID()}`;
       await stack.bucket.client.putObject(stack.bucket.bucket, objectKey, file.body, file.body.length);
       const sha256 = createHash('sha256').update(file.body).update(randomBytes(8)).digest('hex');
       await stack.admin.query(
-        `insert into documents (id, title, original_filename, mime_type, size_bytes, sha256, object_key, status)
-         values ($1, $2, $3, $4, $5, $6, $7, 'UPLOADED')`,
-        [id, file.title, file.filename, file.mimeType, file.body.length, sha256, objectKey],
+        `insert into documents (id, title, original_filename, mime_type, size_bytes, sha256, object_key, status, user_id)
+         values ($1, $2, $3, $4, $5, $6, $7, 'UPLOADED', $8)`,
+        [
+          id,
+          file.title,
+          file.filename,
+          file.mimeType,
+          file.body.length,
+          sha256,
+          objectKey,
+          file.owner ?? null,
+        ],
       );
       await enqueueClassification(stack.deps.queue, { documentId: id, requestId: `test-${id}` });
       return id;

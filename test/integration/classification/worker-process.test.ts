@@ -16,7 +16,8 @@ const workers: WorkerProcess[] = [];
 
 /**
  * A legitimately slow document: 3,200 short pages (~0.8 MB of text, under the 1 MB cap)
- * take pdf.js a few seconds, long enough to stop a worker in the middle of it.
+ * take pdf.js a few seconds, long enough to stop a worker in the middle of it. Above the
+ * default page cap, so these workers have a higher one.
  */
 const slowPdf = buildPdf(
   Array.from({ length: 3_200 }, (_, page) => ({
@@ -28,7 +29,9 @@ const slowPdf = buildPdf(
 );
 
 async function start(env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const worker = await spawnWorker(stack.workerEnv({ WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info', ...env }));
+  const worker = await spawnWorker(
+    stack.workerEnv({ WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info', EXTRACTION_MAX_PAGES: '5000', ...env }),
+  );
   workers.push(worker);
   await waitUntilReady(worker);
   return worker;
@@ -126,7 +129,9 @@ describe('a worker process', () => {
     });
     expect(await stack.waitForStatus(id, ['PROCESSING'])).toBe('PROCESSING');
     first.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    const code = await first.exited;
+    if (code !== 0) process.stdout.write(first.output());
+    expect(code).toBe(0);
     expect(first.output()).toMatch(/job handed back to the queue/);
     expect(await jobState(id, 'waiting')).toBe('waiting');
     expect(await stack.waitForStatus(id, ['UPLOADED'])).toBe('UPLOADED');

@@ -6,8 +6,12 @@ import { decodeText, detectCharset } from '@docuvault/documents/classification/t
 import { capUtf8, TextSink } from '@docuvault/documents/classification/text/text-sink';
 import { buildDocx, utf16be, utf16le } from '../../fixtures/docx.ts';
 import { buildPdf, corruptPdf, textPdf } from '../../fixtures/pdf.ts';
+import { deflatedDocx, ratioBombDocx } from '../../hostile/hostile-files.ts';
 
 const never = new AbortController().signal;
+const zipLimits = { maxUnzippedBytes: 128 * 1024 * 1024, maxRatio: 100 };
+const paragraphs = (texts: readonly string[]) =>
+  texts.map((text) => Buffer.from(`<w:p><w:r><w:t>${text}</w:t></w:r></w:p>`));
 
 describe('the text cap', () => {
   it('cuts at a character boundary, never inside a multi-byte character', () => {
@@ -106,6 +110,16 @@ describe('PDF text', () => {
     });
   });
 
+  it('refuses a PDF of more pages than the cap before reading any page', async () => {
+    const sink = new TextSink(1_000);
+    const pdf = buildPdf([{ lines: ['one'] }, { lines: ['two'] }, { lines: ['three'] }]);
+    await expect(extractPdfText(new Uint8Array(pdf), sink, never, 2)).rejects.toMatchObject({
+      code: 'TOO_MANY_PAGES',
+      message: expect.stringMatching(/has 3 pages; documents of more than 2 pages are not read/),
+    });
+    expect(sink.text()).toBe('');
+  });
+
   it('stops when the job is cancelled', async () => {
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
@@ -118,13 +132,72 @@ describe('PDF text', () => {
 describe('DOCX text', () => {
   it('reads paragraphs', async () => {
     const sink = new TextSink(1_000);
-    await extractDocxText(buildDocx(['Hello <world> & co', 'Second']), sink);
+    await extractDocxText(buildDocx(['Hello <world> & co', 'Second']), sink, zipLimits);
     expect(sink.text()).toBe('Hello <world> & co\n\nSecond');
+  });
+
+  it('keeps tabs and line breaks of runs, not the tab stops of paragraph properties', async () => {
+    const sink = new TextSink(1_000);
+    const body = Buffer.from(
+      '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>' +
+        '<w:r><w:t>a</w:t><w:tab/><w:t>b</w:t><w:br/><w:t xml:space="preserve">c </w:t></w:r></w:p>' +
+        '<w:p><w:r><w:delText>deleted</w:delText><w:instrText>PAGE</w:instrText><w:t>d</w:t></w:r></w:p>',
+    );
+    await extractDocxText(await deflatedDocx(() => [body]), sink, zipLimits);
+    expect(sink.text()).toBe('a\tb\nc \n\nd');
+  });
+
+  it('reads one version of alternate content (its fallback), not both', async () => {
+    const sink = new TextSink(1_000);
+    const body = Buffer.from(
+      '<w:p><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">' +
+        '<mc:Choice Requires="wps"><w:p><w:r><w:t>boxed</w:t></w:r></w:p></mc:Choice>' +
+        '<mc:Fallback><w:p><w:r><w:t>boxed</w:t></w:r></w:p></mc:Fallback>' +
+        '</mc:AlternateContent></w:r></w:p>',
+    );
+    await extractDocxText(await deflatedDocx(() => [body]), sink, zipLimits);
+    expect(sink.text()).toBe('boxed');
+  });
+
+  it('refuses an entry compressed beyond the ratio cap before inflating it', async () => {
+    const sink = new TextSink(1_000);
+    await expect(extractDocxText(await ratioBombDocx(8), sink, zipLimits)).rejects.toMatchObject({
+      code: 'ZIP_BOMB',
+      message: expect.stringMatching(/word\/document.xml is compressed more than 100 to 1/),
+    });
+    expect(sink.text()).toBe('');
+  });
+
+  it('refuses an entry that unpacks past the size cap', async () => {
+    const limits = { maxUnzippedBytes: 1024 * 1024, maxRatio: 100_000 };
+    await expect(extractDocxText(await ratioBombDocx(2), new TextSink(1_000), limits)).rejects.toMatchObject({
+      code: 'ZIP_BOMB',
+      message: expect.stringMatching(/unpacks to more than 1 MB/),
+    });
+  });
+
+  it('refuses a zip that declares fewer bytes than its entry inflates to', async () => {
+    const docx = await deflatedDocx(() => paragraphs(['a'.repeat(5_000)]), { understateSizeBy: 4_000 });
+    await expect(extractDocxText(docx, new TextSink(100_000), zipLimits)).rejects.toMatchObject({
+      code: 'CORRUPT_DOCX',
+    });
+  });
+
+  it('stops unpacking once the text cap is reached: what follows is never parsed', async () => {
+    const sink = new TextSink(1_000);
+    // Broken XML far past the cap: reading it would fail the document.
+    const docx = await deflatedDocx(() => [
+      ...paragraphs(Array.from({ length: 20_000 }, (_, i) => `paragraph ${i}`)),
+      Buffer.from('<w:p><<not xml'),
+    ]);
+    await extractDocxText(docx, sink, zipLimits);
+    expect(sink.isFull).toBe(true);
+    expect(sink.text()).toMatch(/^paragraph 0\n\nparagraph 1\n\n/);
   });
 
   it('refuses a file that is not a Word document', async () => {
     await expect(
-      extractDocxText(Buffer.from('PK\u0003\u0004 not really'), new TextSink(100)),
+      extractDocxText(Buffer.from('PK\u0003\u0004 not really'), new TextSink(100), zipLimits),
     ).rejects.toMatchObject({
       code: 'CORRUPT_DOCX',
     });

@@ -11,6 +11,7 @@ export interface DocumentToClassify {
   title: string;
   mimeType: string;
   objectKey: string;
+  sizeBytes: number;
   status: DocumentStatus;
 }
 
@@ -30,7 +31,8 @@ export async function findDocumentToClassify(
 ): Promise<DocumentToClassify | undefined> {
   return queryOne<DocumentToClassify>(
     em,
-    sql`select d.id, d.user_id as owner, d.title, d.mime_type as "mimeType", d.object_key as "objectKey", d.status
+    sql`select d.id, d.user_id as owner, d.title, d.mime_type as "mimeType", d.object_key as "objectKey",
+               d.size_bytes::float8 as "sizeBytes", d.status
         from documents d where d.id = ${id}::uuid`,
   );
 }

@@ -1,3 +1,4 @@
+import { announceDocumentsDeleted } from '@docuvault/shared/queue/document-events';
 import { selectsField } from '@docuvault/shared/graphql/selects-field';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { DocumentsContext } from '../context.ts';
@@ -64,6 +65,13 @@ export const documentResolvers = {
       const origin = { requestId: context.requestId, clientIp: context.clientIp };
       const deleted = await deleteDocument(vaultOf(context), context, origin, args.id);
       documentLoaders(context).document.clear(args.id.toLowerCase());
+      // Stops a classification running on it; without Redis the job ends finding it gone.
+      if (deleted)
+        await announceDocumentsDeleted(context.redis, context.config.REDIS_PREFIX, [
+          args.id.toLowerCase(),
+        ]).catch((error: unknown) =>
+          context.logger.warn({ err: error }, 'could not announce the deletion to the workers'),
+        );
       return deleted;
     },
   },

@@ -2,19 +2,21 @@ import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import type { ClassifyDocumentJob } from '@docuvault/shared/queue/jobs';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { classify } from '../classification/classify.ts';
 import {
   findDocumentToClassify,
+  type DocumentToClassify,
   saveClassification,
   setStatus,
 } from '../classification/classification.repository.ts';
 import type { ModelCache } from '../classification/model-cache.ts';
 import type { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
-import { extractText } from '../classification/text/extract.ts';
+import type { ExtractionSandbox } from '../classification/text/extraction-sandbox.ts';
 import { UnreadableDocumentError } from '../classification/text/extraction.errors.ts';
-import type { OcrEngine } from '../classification/text/ocr.ts';
 import { listTopics } from '../topics/topics.repository.ts';
+import type { DocumentCancellations } from './document-cancellations.ts';
+import { waitForSlotMs, type OwnerSlots } from './owner-slots.ts';
 
 export interface ClassifyDeps {
   /** The root entity manager; each job works on a fork. */
@@ -22,25 +24,30 @@ export interface ClassifyDeps {
   store: ObjectStore;
   logger: Logger;
   regex: RegexSandbox;
-  ocr: OcrEngine | undefined;
   models: ModelCache;
-  textLimitBytes: number;
+  /** Where text is extracted: child processes under memory and time limits. */
+  extraction: ExtractionSandbox;
+  cancellations: DocumentCancellations;
+  ownerSlots: OwnerSlots;
 }
 
 export interface ClassifyResult {
-  outcome: 'classified' | 'gone';
+  outcome: 'classified' | 'gone' | 'deleted while classified';
   topics?: number;
   method?: string;
 }
 
 /**
  * UPLOADED → PROCESSING → CLASSIFIED. Everything but the id is read here, from Postgres
- * and the bucket, so a job is never stale. Rerunning it gives the same end state.
+ * and the bucket, so a job is never stale. Rerunning it gives the same end state. A heavy
+ * document whose owner already runs their share of heavy jobs waits (delayed, still
+ * UPLOADED); a document deleted meanwhile stops its job.
  */
 export async function classifyDocumentJob(
   deps: ClassifyDeps,
   job: Job<ClassifyDocumentJob>,
   signal: AbortSignal,
+  token?: string,
 ): Promise<ClassifyResult> {
   const em = deps.em.fork();
   const { documentId } = job.data;
@@ -49,14 +56,41 @@ export async function classifyDocumentJob(
     deps.logger.info({ documentId }, 'document is gone; nothing to classify');
     return { outcome: 'gone' };
   }
+  const slot = await deps.ownerSlots.claim(document, job.id ?? documentId);
+  if (!slot) {
+    await job.moveToDelayed(Date.now() + waitForSlotMs(), token);
+    throw new DelayedError('the owner runs their share of heavy jobs: waiting for a slot');
+  }
+  const deletion = deps.cancellations.watch(document.id);
+  try {
+    return await classifyDocument(deps, em, job, document, AbortSignal.any([signal, deletion.signal]));
+  } catch (error) {
+    if (!deletion.signal.aborted || signal.aborted) throw error;
+    deps.logger.info({ documentId }, 'document deleted while it was classified: job stopped');
+    return { outcome: 'deleted while classified' };
+  } finally {
+    deletion.release();
+    await slot.release().catch(() => undefined);
+  }
+}
+
+async function classifyDocument(
+  deps: ClassifyDeps,
+  em: EntityManager,
+  job: Job<ClassifyDocumentJob>,
+  document: DocumentToClassify,
+  signal: AbortSignal,
+): Promise<ClassifyResult> {
+  const documentId = document.id;
   const started = performance.now();
   await setStatus(em, documentId, 'PROCESSING');
   try {
-    const extraction = await extractText(deps.store, document.objectKey, document.mimeType, {
-      limitBytes: deps.textLimitBytes,
-      ocr: deps.ocr,
+    const extraction = await deps.extraction.extract(
+      deps.store,
+      document.objectKey,
+      document.mimeType,
       signal,
-    });
+    );
     const extractedAt = performance.now();
     const topics = await listTopics(em, document.owner);
     const model = await deps.models.live(em, document.owner);
@@ -78,6 +112,7 @@ export async function classifyDocumentJob(
         ms: ms(started, performance.now()),
         extractMs: ms(started, extractedAt),
         classifyMs: ms(extractedAt, classifiedAt),
+        extractionPeakRssMb: Math.round(extraction.peakRssBytes / (1024 * 1024)),
         method: extraction.method,
         truncated: extraction.truncated,
         topics: assignments.length,

@@ -15,7 +15,7 @@ export interface HandlerDeps extends ClassifyDeps {
 /** The registry: one handler per job name of shared/src/queue/jobs.ts. */
 export function createHandlers(deps: HandlerDeps): JobHandlers {
   return {
-    'classify-document': (job, signal) => classifyDocumentJob(deps, job, signal),
+    'classify-document': (job, signal, token) => classifyDocumentJob(deps, job, signal, token),
     'retrain-classifier': async (job) => {
       const result = await retrainClassifier(deps.em.fork(), job.data.owner, deps.logger);
       return { modelId: result.id, documentsUsed: result.documentsUsed, topics: result.topics };

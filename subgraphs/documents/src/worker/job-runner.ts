@@ -39,7 +39,7 @@ export function createJobWorker(options: JobWorkerOptions): Worker<AnyJob> {
     return runWithRequestContext({ requestId }, async () => {
       const jobSignal = signal ?? new AbortController().signal;
       try {
-        return await handler(job as Job<never>, jobSignal);
+        return await handler(job as Job<never>, jobSignal, token);
       } catch (error) {
         if (!jobSignal.aborted) throw error;
         // Shutting down past the grace period: hand the job back instead of failing it.

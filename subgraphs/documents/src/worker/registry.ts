@@ -8,6 +8,8 @@ import type { Job } from 'bullmq';
 export type JobHandler<N extends JobName> = (
   job: Job<ClassifyQueueJobs[N]>,
   signal: AbortSignal,
+  /** The job's lock token, for a handler that moves its job (e.g. back to delayed). */
+  token?: string,
 ) => Promise<unknown>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 

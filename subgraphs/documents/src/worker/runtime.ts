@@ -17,10 +17,13 @@ import { markFailedIfPending } from '../classification/classification.repository
 import { scheduleLabelCheck } from '../classification/enqueue.ts';
 import { ModelCache } from '../classification/model-cache.ts';
 import { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
+import { ExtractionSandbox, type SandboxSettings } from '../classification/text/extraction-sandbox.ts';
 import { detectOcr } from '../classification/text/ocr.ts';
+import { DocumentCancellations } from './document-cancellations.ts';
 import { createHandlers } from './handlers.ts';
 import { startHealthServer } from './health.ts';
 import { createJobWorker, stopJobWorker } from './job-runner.ts';
+import { OwnerSlots } from './owner-slots.ts';
 
 export interface WorkerRuntimeOptions {
   logger?: Logger;
@@ -37,6 +40,28 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
+function extractionSettings(config: WorkerConfig, searchPath: string, logger: Logger): SandboxSettings {
+  return {
+    memoryLimitMb: config.EXTRACTION_MEMORY_LIMIT_MB,
+    timeoutMs: config.EXTRACTION_TIMEOUT_SECONDS * 1000,
+    limits: {
+      textLimitBytes: config.EXTRACTED_TEXT_LIMIT_BYTES,
+      maxPages: config.EXTRACTION_MAX_PAGES,
+      zip: {
+        maxUnzippedBytes: config.EXTRACTION_MAX_UNZIPPED_BYTES,
+        maxRatio: config.EXTRACTION_MAX_ZIP_RATIO,
+      },
+    },
+    ocr: config.OCR,
+    searchPath,
+    report: ({ peakRssBytes, ...facts }) =>
+      logger[facts.outcome === 'extracted' ? 'debug' : 'info'](
+        { ...facts, peakRssMb: Math.round(peakRssBytes / (1024 * 1024)) },
+        'text extraction',
+      ),
+  };
+}
+
 /** Everything a worker process runs: the job worker, its dependencies, its health endpoints. */
 export async function startWorkerRuntime(
   config: WorkerConfig,
@@ -49,16 +74,32 @@ export async function startWorkerRuntime(
   const queueRedis = createRedis(config.REDIS_URL, 'worker');
   const queue = createClassifyQueue(queueRedis, config.REDIS_PREFIX);
   const regex = new RegexSandbox(config.CLASSIFIER_REGEX_TIMEOUT_MS);
-  const ocr = detectOcr(config.OCR, options.searchPath ?? '');
-  logger.info({ ocr: ocr?.name ?? 'none', concurrency: config.WORKER_CONCURRENCY }, 'worker starting');
+  const searchPath = options.searchPath ?? '';
+  // The extraction processes detect it themselves; this is what the log says.
+  const ocr = detectOcr(config.OCR, searchPath);
+  logger.info(
+    {
+      ocr: ocr?.name ?? 'none',
+      concurrency: config.WORKER_CONCURRENCY,
+      extractionMemoryLimitMb: config.EXTRACTION_MEMORY_LIMIT_MB,
+    },
+    'worker starting',
+  );
+  const cancellations = await DocumentCancellations.start(config.REDIS_URL, config.REDIS_PREFIX, logger);
+  const extraction = new ExtractionSandbox(extractionSettings(config, searchPath, logger));
   const handlers = createHandlers({
     em: orm.em,
     store,
     logger,
     regex,
-    ocr,
     models: new ModelCache(logger),
-    textLimitBytes: config.EXTRACTED_TEXT_LIMIT_BYTES,
+    extraction,
+    cancellations,
+    ownerSlots: new OwnerSlots(queueRedis, {
+      prefix: config.REDIS_PREFIX,
+      heavyBytes: config.WORKER_HEAVY_JOB_BYTES,
+      perOwner: config.WORKER_HEAVY_JOBS_PER_OWNER,
+    }),
     queue,
     retrainDebounceMs: config.CLASSIFIER_RETRAIN_DEBOUNCE_MS,
   });
@@ -92,6 +133,8 @@ export async function startWorkerRuntime(
     health,
     async close() {
       await stopJobWorker(worker, config.WORKER_SHUTDOWN_GRACE_MS, logger);
+      cancellations.close();
+      extraction.close();
       await health.close();
       await queue.close();
       // BullMQ closes only the connections it made itself.

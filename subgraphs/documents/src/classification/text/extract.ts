@@ -1,7 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ObjectStore } from '@docuvault/shared/object-store/client';
-import { extractDocxText } from './docx.ts';
-import { missingObject, unsupportedType } from './extraction.errors.ts';
+import { extractDocxText, type ZipLimits } from './docx.ts';
 import type { OcrEngine } from './ocr.ts';
 import { extractPdfText } from './pdf.ts';
 import { extractPlainText } from './plain-text.ts';
@@ -19,21 +17,25 @@ export interface Extraction {
   truncated: boolean;
 }
 
+/** What one extraction may produce and parse; memory and time are the sandbox's to bound. */
+export interface ExtractionLimits {
+  /** The cap on stored text, in UTF-8 bytes: extractors stop reading once it is reached. */
+  textLimitBytes: number;
+  maxPages: number;
+  zip: ZipLimits;
+}
+
 export interface ExtractionOptions {
-  /** The cap on stored text, in UTF-8 bytes. */
-  limitBytes: number;
+  limits: ExtractionLimits;
   ocr: OcrEngine | undefined;
   signal: AbortSignal;
 }
 
-async function openObject(store: ObjectStore, key: string): Promise<Readable> {
-  try {
-    return await store.client.getObject(store.bucket, key);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'NoSuchKey') throw missingObject(key);
-    throw error;
-  }
-}
+export const isExtractable = (mimeType: string): boolean =>
+  mimeType === 'application/pdf' ||
+  mimeType === DOCX_MIME_TYPE ||
+  mimeType.startsWith('text/') ||
+  mimeType.startsWith('image/');
 
 async function readAll(body: Readable, signal: AbortSignal): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -51,7 +53,12 @@ async function fromPdf(
 ): Promise<ExtractionMethod> {
   const bytes = await readAll(body, options.signal);
   // pdf.js may transfer (detach) the buffer it is given; OCR needs the bytes afterwards.
-  const { pagesWithText } = await extractPdfText(new Uint8Array(bytes), sink, options.signal);
+  const { pagesWithText } = await extractPdfText(
+    new Uint8Array(bytes),
+    sink,
+    options.signal,
+    options.limits.maxPages,
+  );
   if (pagesWithText > 0) return 'TEXT';
   const ocrText = await options.ocr?.pdf(bytes, options.signal);
   if (!ocrText?.trim()) return 'NONE';
@@ -75,27 +82,21 @@ async function fromImage(
 }
 
 /**
- * The text of a stored object, by its sniffed type, capped at `limitBytes`. Plain text is
- * streamed and only its head is downloaded; PDF and DOCX keep their index at the end of
- * the file, so those are read whole (uploads are bounded by MAX_UPLOAD_BYTES).
+ * The text of a file's bytes, by its sniffed type, capped at `limits.textLimitBytes`.
+ * Runs inside the extraction process (extraction-child.ts), which bounds its memory and
+ * time. Plain text is streamed and only its head is read; PDF and DOCX keep their index at
+ * the end of the file, so those are read whole (uploads are bounded by MAX_UPLOAD_BYTES).
  */
-export async function extractText(
-  store: ObjectStore,
-  objectKey: string,
+export async function extractFromStream(
+  body: Readable,
   mimeType: string,
   options: ExtractionOptions,
 ): Promise<Extraction> {
-  const sink = new TextSink(options.limitBytes);
-  const supported =
-    mimeType === 'application/pdf' ||
-    mimeType === DOCX_MIME_TYPE ||
-    mimeType.startsWith('text/') ||
-    mimeType.startsWith('image/');
-  if (!supported) throw unsupportedType(mimeType);
-  const body = await openObject(store, objectKey);
+  const sink = new TextSink(options.limits.textLimitBytes);
   let method: ExtractionMethod = 'TEXT';
   if (mimeType === 'application/pdf') method = await fromPdf(body, sink, options);
-  else if (mimeType === DOCX_MIME_TYPE) await extractDocxText(await readAll(body, options.signal), sink);
+  else if (mimeType === DOCX_MIME_TYPE)
+    await extractDocxText(await readAll(body, options.signal), sink, options.limits.zip);
   else if (mimeType.startsWith('image/')) method = await fromImage(body, sink, options);
   else await extractPlainText(body, sink);
   return { text: sink.text(), method, truncated: sink.isFull };

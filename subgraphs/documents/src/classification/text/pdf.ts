@@ -1,5 +1,5 @@
 import { getDocumentProxy } from 'unpdf';
-import { corruptPdf, encryptedPdf } from './extraction.errors.ts';
+import { corruptPdf, encryptedPdf, tooManyPages } from './extraction.errors.ts';
 import type { TextSink } from './text-sink.ts';
 
 export interface PdfText {
@@ -41,18 +41,23 @@ const SLICE_MS = 25;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Page by page into `sink`, stopping when it is full. pdf.js needs random access to the
- * file (the cross-reference table is at its end), so the caller hands over the whole
- * object. pdf.js's awaits resolve as microtasks, which never let timers run: without the
- * explicit turns below, a long PDF would starve the job-lock renewal and its job would be
- * taken over as stalled while still being worked on.
+ * Page by page into `sink`, stopping when it is full; a PDF of more than `maxPages` pages
+ * is refused before its first page is read. pdf.js needs random access to the file (the
+ * cross-reference table is at its end), so the caller hands over the whole object.
+ * pdf.js's awaits resolve as microtasks, which never let timers or messages in: the
+ * explicit turns below let the extraction process hear that its worker went away.
  */
 export async function extractPdfText(
   bytes: Uint8Array,
   sink: TextSink,
   signal: AbortSignal,
+  maxPages = Number.POSITIVE_INFINITY,
 ): Promise<PdfText> {
   const pdf = await openPdf(bytes);
+  if (pdf.numPages > maxPages) {
+    await pdf.loadingTask.destroy();
+    throw tooManyPages(pdf.numPages, maxPages);
+  }
   let pagesWithText = 0;
   let sliceStart = performance.now();
   try {
