@@ -52,7 +52,10 @@ describe('migrate -- status as a gate', () => {
   });
 
   it('exits 1, not 0, when it cannot read the database', async () => {
-    const result = await runCli(['status', '--dir', temp.dir], db.ownerUrl.replace(/\/[^/]+$/, '/no_such_db'));
+    const result = await runCli(
+      ['status', '--dir', temp.dir],
+      db.ownerUrl.replace(/\/[^/]+$/, '/no_such_db'),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^migrate: .*no_such_db/);
   });
