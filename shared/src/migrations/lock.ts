@@ -13,7 +13,11 @@ const POLL_MS = 200;
 
 /** Who holds the lock, for the message: pid, application and since when. */
 async function lockHolder(client: pg.Client): Promise<string> {
-  const { rows } = await client.query<{ pid: number; application_name: string; backend_start: Date }>(
+  const { rows } = await client.query<{
+    pid: number;
+    application_name: string | null;
+    backend_start: Date | null;
+  }>(
     `select a.pid, a.application_name, a.backend_start
        from pg_locks l join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted
@@ -21,9 +25,13 @@ async function lockHolder(client: pg.Client): Promise<string> {
       limit 1`,
   );
   const holder = rows[0];
-  return holder
-    ? `held by backend pid ${holder.pid} (${holder.application_name || 'no application name'}, connected since ${holder.backend_start.toISOString()})`
-    : 'its holder is not visible to this role';
+  if (!holder) return 'its holder is not visible to this role';
+  // Another role's session shows its pid only, unless this role may read all statistics.
+  const details = [
+    holder.application_name ? `application "${holder.application_name}"` : null,
+    holder.backend_start ? `connected since ${holder.backend_start.toISOString()}` : null,
+  ].filter(Boolean);
+  return `held by backend pid ${holder.pid}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
 }
 
 /**
