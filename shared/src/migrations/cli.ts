@@ -8,6 +8,7 @@ import { withClient } from './connection.ts';
 import { defaultMigrationsDir } from './files.ts';
 import { formatStatus } from './format.ts';
 import { formatDownPlan, readPlan } from './plan.ts';
+import { baseline, repairLedger, resolve } from './repair.ts';
 import { migrateDown, migrateUp, type MigrationLogger } from './runner.ts';
 import { migrationStatus, statusProblems } from './status.ts';
 
@@ -73,6 +74,19 @@ const timeoutsOf = (config: MigrateConfig) => ({
   lockWaitMs: config.MIGRATE_LOCK_WAIT_SECONDS * 1000,
 });
 
+async function ledgerCommand(args: CommandLine, config: MigrateConfig, dir: string): Promise<void> {
+  const url = config.DATABASE_MIGRATE_URL;
+  const options = { logger, dir, plan: args.plan, lockWaitMs: config.MIGRATE_LOCK_WAIT_SECONDS * 1000 };
+  const changes =
+    args.command === 'repair'
+      ? await repairLedger(url, { ...options, ...(args.name ? { name: args.name } : {}) })
+      : args.command === 'baseline'
+        ? await baseline(url, args.name!, options)
+        : await resolve(url, args.name!, args.resolveTo!, options);
+  if (changes.length > 0)
+    logger.info(`done: ${changes.length} ledger change(s), recorded in schema_migrations_audit`);
+}
+
 async function main(): Promise<number> {
   const args = parseCommandLine(process.argv.slice(2));
   if (typeof args === 'string') {
@@ -89,6 +103,11 @@ async function main(): Promise<number> {
       return down(args, config, dir);
     case 'status':
       return status(args, config, dir);
+    case 'repair':
+    case 'baseline':
+    case 'resolve':
+      await ledgerCommand(args, config, dir);
+      return 0;
   }
 }
 

@@ -36,3 +36,5 @@ export {
   type MigrationState,
   type MigrationStatus,
 } from './status.ts';
+export { baseline, repairLedger, resolve, type LedgerChange, type LedgerCommandOptions } from './repair.ts';
+export { LEDGER_AUDIT_TABLE } from './ledger.ts';

@@ -141,11 +141,23 @@ export async function migrateUp(
             if (transactional) {
               await inTransaction(client, migration, 'up', timeouts, async () => {
                 await client.query(migration.up.sql);
-                await recordApplied(client, migration.name, migration.checksum, performance.now() - started);
+                await recordApplied(
+                  client,
+                  migration.name,
+                  migration.checksum,
+                  performance.now() - started,
+                  migration.checksumText,
+                );
               });
             } else {
               await runWithoutTransaction(client, migration, 'up', timeouts);
-              await recordApplied(client, migration.name, migration.checksum, performance.now() - started);
+              await recordApplied(
+                client,
+                migration.name,
+                migration.checksum,
+                performance.now() - started,
+                migration.checksumText,
+              );
             }
           });
           const note = transactional ? '' : ', without a transaction';
