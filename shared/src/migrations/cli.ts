@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { loadConfigOrExit, migrateEnv, type MigrateConfig } from '@docuvault/shared/config/index';
 import { parseCommandLine, USAGE, type CommandLine } from './cli-args.ts';
 import { withClient } from './connection.ts';
-import { defaultMigrationsDir } from './files.ts';
+import { defaultMigrationsDir, readMigrationDirectory } from './files.ts';
 import { formatStatus } from './format.ts';
 import { formatDownPlan, readPlan } from './plan.ts';
 import { baseline, repairLedger, resolve } from './repair.ts';
@@ -62,6 +62,11 @@ async function down(args: CommandLine, config: MigrateConfig, dir: string): Prom
 async function status(args: CommandLine, config: MigrateConfig, dir: string): Promise<number> {
   const result = await migrationStatus(config.DATABASE_MIGRATE_URL, dir);
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
+  const { ignored } = await readMigrationDirectory(dir);
+  if (!args.json && ignored.length > 0)
+    process.stdout.write(
+      `ignored (not named like a migration, nor like one gone wrong): ${ignored.join(', ')}\n`,
+    );
   const problems = statusProblems(result);
   if (problems.length === 0) return 0;
   process.stderr.write(`migrate: schema is not up to date: ${problems.join('; ')}\n`);

@@ -164,6 +164,8 @@ export interface MigrationDirectory {
   readonly migrations: MigrationFile[];
   /** Files that look like migrations but are not named like one (see LOOKS_LIKE_A_MIGRATION). */
   readonly badlyNamed: string[];
+  /** Every other file, except README.md: not ours, listed by `status` so a stray is seen. */
+  readonly ignored: string[];
 }
 
 /**
@@ -181,9 +183,11 @@ export async function readMigrationDirectory(
     .sort();
   const migrations: MigrationFile[] = [];
   const badlyNamed: string[] = [];
+  const ignored: string[] = [];
   for (const name of names) {
     if (!MIGRATION_NAME.test(name)) {
       if (LOOKS_LIKE_A_MIGRATION.test(name)) badlyNamed.push(name);
+      else if (name !== 'README.md') ignored.push(name);
       continue;
     }
     const bytes = await readFile(path.join(dir, name));
@@ -197,7 +201,7 @@ export async function readMigrationDirectory(
       ...parseMigration(name, text),
     });
   }
-  return { migrations, badlyNamed };
+  return { migrations, badlyNamed, ignored };
 }
 
 /** The migrations of `dir`; refuses a badly named file instead of skipping it. */
