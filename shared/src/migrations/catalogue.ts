@@ -34,112 +34,115 @@ export function describeObject(object: CatalogueObject): string {
   return `${object.kind} "${schema}${object.name}"`;
 }
 
+interface Effects {
+  creates: CatalogueObject[];
+  drops: CatalogueObject[];
+}
+const none: Effects = { creates: [], drops: [] };
+const creating = (...creates: CatalogueObject[]): Effects => ({ creates, drops: [] });
+
+const relation = (value: unknown): CatalogueObject => ({
+  kind: 'relation',
+  schema: (value as RangeVar).schemaname ?? null,
+  name: (value as RangeVar).relname,
+});
+const on = (value: unknown, kind: 'column' | 'constraint' | 'trigger', name: string): CatalogueObject => ({
+  kind,
+  schema: (value as RangeVar).schemaname ?? null,
+  table: (value as RangeVar).relname,
+  name,
+});
+
+/** A table, its columns and its named table constraints. */
+function createTable(node: Tree): Effects {
+  const elements = (node.tableElts as Tree[] | undefined) ?? [];
+  const parts = elements.flatMap((element) => {
+    const column = element.ColumnDef as { colname?: string } | undefined;
+    const constraint = element.Constraint as { conname?: string } | undefined;
+    if (column?.colname) return [on(node.relation, 'column', column.colname)];
+    if (constraint?.conname) return [on(node.relation, 'constraint', constraint.conname)];
+    return [];
+  });
+  return creating(relation(node.relation), ...parts);
+}
+
+function alterTable(node: Tree): Effects {
+  const result: Effects = { creates: [], drops: [] };
+  for (const item of (node.cmds as Tree[] | undefined) ?? []) {
+    const cmd = item.AlterTableCmd as { subtype?: string; name?: string; def?: Tree } | undefined;
+    const column = cmd?.def?.ColumnDef as { colname?: string } | undefined;
+    const constraint = cmd?.def?.Constraint as { conname?: string } | undefined;
+    if (cmd?.subtype === 'AT_AddColumn' && column?.colname)
+      result.creates.push(on(node.relation, 'column', column.colname));
+    if (cmd?.subtype === 'AT_AddConstraint' && constraint?.conname)
+      result.creates.push(on(node.relation, 'constraint', constraint.conname));
+    if (cmd?.subtype === 'AT_DropColumn' && cmd.name)
+      result.drops.push(on(node.relation, 'column', cmd.name));
+    if (cmd?.subtype === 'AT_DropConstraint' && cmd.name)
+      result.drops.push(on(node.relation, 'constraint', cmd.name));
+  }
+  return result;
+}
+
+const DROPPED_KINDS: Record<string, 'relation' | 'type'> = {
+  OBJECT_TABLE: 'relation',
+  OBJECT_INDEX: 'relation',
+  OBJECT_SEQUENCE: 'relation',
+  OBJECT_VIEW: 'relation',
+  OBJECT_MATVIEW: 'relation',
+  OBJECT_TYPE: 'type',
+  OBJECT_DOMAIN: 'type',
+};
+
+function drop(node: Tree): Effects {
+  const kind = DROPPED_KINDS[node.removeType as string];
+  if (!kind) return none;
+  const drops = ((node.objects as Tree[] | undefined) ?? []).map((object): CatalogueObject => {
+    const list = (object.List as { items?: unknown } | undefined)?.items ?? (object.TypeName as Tree)?.names;
+    return { kind, ...qualified(list) };
+  });
+  return { creates: [], drops };
+}
+
 /** Objects one statement creates and drops (drops first: `drop … ; create …` replaces). */
-function effects(statement: Statement): { creates: CatalogueObject[]; drops: CatalogueObject[] } {
+function effects(statement: Statement): Effects {
   const node = statement.node as Tree;
-  const rel = (value: unknown) => value as RangeVar;
-  const relation = (value: unknown): CatalogueObject => ({
-    kind: 'relation',
-    schema: rel(value).schemaname ?? null,
-    name: rel(value).relname,
-  });
-  const on = (value: unknown, kind: 'column' | 'constraint' | 'trigger', name: string): CatalogueObject => ({
-    kind,
-    schema: rel(value).schemaname ?? null,
-    table: rel(value).relname,
-    name,
-  });
-  const none = { creates: [], drops: [] };
   switch (statement.kind) {
-    case 'CreateStmt': {
-      const columns = (node.tableElts as Tree[] | undefined) ?? [];
-      return {
-        drops: [],
-        creates: [
-          relation(node.relation),
-          ...columns.flatMap((element) => {
-            const column = element.ColumnDef as { colname?: string } | undefined;
-            const constraint = element.Constraint as { conname?: string } | undefined;
-            if (column?.colname) return [on(node.relation, 'column', column.colname)];
-            if (constraint?.conname) return [on(node.relation, 'constraint', constraint.conname)];
-            return [];
-          }),
-        ],
-      };
-    }
+    case 'CreateStmt':
+      return createTable(node);
+    case 'AlterTableStmt':
+      return alterTable(node);
+    case 'DropStmt':
+      return drop(node);
     case 'IndexStmt':
       return node.idxname
-        ? {
-            drops: [],
-            creates: [
-              {
-                kind: 'relation',
-                schema: rel(node.relation).schemaname ?? null,
-                name: node.idxname as string,
-              },
-            ],
-          }
+        ? creating(relation({ ...(node.relation as RangeVar), relname: node.idxname as string }))
         : none;
     case 'CreateSeqStmt':
-      return { drops: [], creates: [relation(node.sequence)] };
+      return creating(relation(node.sequence));
     case 'ViewStmt':
-      return { drops: [], creates: [relation(node.view)] };
+      return creating(relation(node.view));
     case 'CreateTableAsStmt':
-      return { drops: [], creates: [relation((node.into as Tree).rel)] };
+      return creating(relation((node.into as Tree).rel));
     case 'CreateEnumStmt':
     case 'CreateRangeStmt':
-      return { drops: [], creates: [{ kind: 'type', ...qualified(node.typeName) }] };
+      return creating({ kind: 'type', ...qualified(node.typeName) });
     case 'CreateDomainStmt':
-      return { drops: [], creates: [{ kind: 'type', ...qualified(node.domainname) }] };
+      return creating({ kind: 'type', ...qualified(node.domainname) });
     case 'CompositeTypeStmt':
-      return {
-        drops: [],
-        creates: [{ kind: 'type', ...qualified([{ String: { sval: rel(node.typevar).relname } }]) }],
-      };
-    case 'CreateFunctionStmt':
-      return { drops: [], creates: [{ kind: 'function', ...qualified(node.funcname) }] };
-    case 'CreateSchemaStmt':
-      return { drops: [], creates: [{ kind: 'schema', name: node.schemaname as string }] };
-    case 'CreateExtensionStmt':
-      return { drops: [], creates: [{ kind: 'extension', name: node.extname as string }] };
-    case 'CreateTrigStmt':
-      return { drops: [], creates: [on(node.relation, 'trigger', node.trigname as string)] };
-    case 'AlterTableStmt': {
-      const result: { creates: CatalogueObject[]; drops: CatalogueObject[] } = { creates: [], drops: [] };
-      for (const item of (node.cmds as Tree[] | undefined) ?? []) {
-        const cmd = item.AlterTableCmd as { subtype?: string; name?: string; def?: Tree } | undefined;
-        const column = cmd?.def?.ColumnDef as { colname?: string } | undefined;
-        const constraint = cmd?.def?.Constraint as { conname?: string } | undefined;
-        if (cmd?.subtype === 'AT_AddColumn' && column?.colname)
-          result.creates.push(on(node.relation, 'column', column.colname));
-        if (cmd?.subtype === 'AT_AddConstraint' && constraint?.conname)
-          result.creates.push(on(node.relation, 'constraint', constraint.conname));
-        if (cmd?.subtype === 'AT_DropColumn' && cmd.name)
-          result.drops.push(on(node.relation, 'column', cmd.name));
-        if (cmd?.subtype === 'AT_DropConstraint' && cmd.name)
-          result.drops.push(on(node.relation, 'constraint', cmd.name));
-      }
-      return result;
-    }
-    case 'DropStmt': {
-      const kinds: Record<string, 'relation' | 'type' | 'schema' | 'extension'> = {
-        OBJECT_TABLE: 'relation',
-        OBJECT_INDEX: 'relation',
-        OBJECT_SEQUENCE: 'relation',
-        OBJECT_VIEW: 'relation',
-        OBJECT_MATVIEW: 'relation',
-        OBJECT_TYPE: 'type',
-        OBJECT_DOMAIN: 'type',
-      };
-      const kind = kinds[node.removeType as string];
-      if (!kind) return none;
-      const drops = ((node.objects as Tree[] | undefined) ?? []).map((object): CatalogueObject => {
-        const list =
-          (object.List as { items?: unknown } | undefined)?.items ?? (object.TypeName as Tree)?.names;
-        return { kind, ...qualified(list) } as CatalogueObject;
+      return creating({
+        kind: 'type',
+        schema: (node.typevar as RangeVar).schemaname ?? null,
+        name: (node.typevar as RangeVar).relname,
       });
-      return { creates: [], drops };
-    }
+    case 'CreateFunctionStmt':
+      return creating({ kind: 'function', ...qualified(node.funcname) });
+    case 'CreateSchemaStmt':
+      return creating({ kind: 'schema', name: node.schemaname as string });
+    case 'CreateExtensionStmt':
+      return creating({ kind: 'extension', name: node.extname as string });
+    case 'CreateTrigStmt':
+      return creating(on(node.relation, 'trigger', node.trigname as string));
     default:
       return none;
   }

@@ -38,7 +38,7 @@ function lcsOps(a: string[], b: string[]): string[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       ops.push(` ${a[i++]}`);
       j++;
-    } else if (j < b.length && (i === a.length || lengths[i]![j + 1]! >= lengths[i + 1]![j]!))
+    } else if (j < b.length && (i === a.length || lengths[i]![j + 1]! > lengths[i + 1]![j]!))
       ops.push(`+${b[j++]}`);
     else ops.push(`-${a[i++]}`);
   }
