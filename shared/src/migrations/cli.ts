@@ -62,7 +62,7 @@ async function down(args: CommandLine, config: MigrateConfig, dir: string): Prom
 async function status(args: CommandLine, config: MigrateConfig, dir: string): Promise<number> {
   const result = await migrationStatus(config.DATABASE_MIGRATE_URL, dir);
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
-  const { ignored } = await readMigrationDirectory(dir);
+  const { ignored } = await readMigrationDirectory(dir, { check: false });
   if (!args.json && ignored.length > 0)
     process.stdout.write(
       `ignored (not named like a migration, nor like one gone wrong): ${ignored.join(', ')}\n`,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseHeader, type MigrationHeader } from './header.ts';
 import {
   analyse,
+  loadParser,
   forbiddenReason,
   nonTransactionalReason,
   type Analysis,
@@ -113,6 +114,7 @@ const firstLineOf = (statement: Statement) => statement.sql.split('\n')[0]!.slic
 export function parseMigration(
   name: string,
   text: string,
+  options: { check?: boolean } = {},
 ): { header: MigrationHeader; up: MigrationSection; down: MigrationSection } {
   const lines = text.split(/\r\n|\r|\n/);
   const markerLines = (marker: string) =>
@@ -130,6 +132,7 @@ export function parseMigration(
   const header = parseHeader(lines.slice(0, upAt), (problem) => new MigrationFileError(name, problem));
   const section = (from: number, to: number): MigrationSection => {
     const sql = lines.slice(from, to).join('\n').trim();
+    let analysis: Analysis | undefined;
     return {
       sql,
       empty: lines.slice(from, to).every(isCommentOrBlank),
@@ -140,12 +143,17 @@ export function parseMigration(
           0,
           lines.slice(from, to).findIndex((line) => line.trim() !== ''),
         ),
-      analysis: analyse(sql),
+      // Parsed on first use (and once): status reads files without parsing their SQL.
+      get analysis() {
+        analysis ??= analyse(sql);
+        return analysis;
+      },
     };
   };
   const up = section(upAt + 1, downAt);
   const down = section(downAt + 1, lines.length);
   if (up.empty) throw new MigrationFileError(name, `the "${UP_MARKER}" section is empty`);
+  if (options.check === false) return { header, up, down };
   for (const [label, part] of [
     ['up', up],
     ['down', down],
@@ -175,7 +183,11 @@ export interface MigrationDirectory {
  */
 export async function readMigrationDirectory(
   dir: string = defaultMigrationsDir,
+  options: { check?: boolean } = {},
 ): Promise<MigrationDirectory> {
+  // Without `check`, files are split and checksummed only: their SQL is not parsed, so a
+  // statement that escapes the transaction is reported by up, not by status.
+  if (options.check !== false) await loadParser();
   const entries = await readdir(dir, { withFileTypes: true });
   const names = entries
     .filter((entry) => entry.isFile())
@@ -198,15 +210,18 @@ export async function readMigrationDirectory(
       checksum: checksumOf(normalised),
       rawChecksum: checksumOf(bytes),
       checksumText: normalised,
-      ...parseMigration(name, text),
+      ...parseMigration(name, text, options),
     });
   }
   return { migrations, badlyNamed, ignored };
 }
 
 /** The migrations of `dir`; refuses a badly named file instead of skipping it. */
-export async function readMigrations(dir: string = defaultMigrationsDir): Promise<MigrationFile[]> {
-  const { migrations, badlyNamed } = await readMigrationDirectory(dir);
+export async function readMigrations(
+  dir: string = defaultMigrationsDir,
+  options: { check?: boolean } = {},
+): Promise<MigrationFile[]> {
+  const { migrations, badlyNamed } = await readMigrationDirectory(dir, options);
   if (badlyNamed.length > 0) {
     throw new MigrationFileError(
       badlyNamed.join(', '),

@@ -3,7 +3,15 @@ import { loadModule, parseSync, type Node } from 'libpg-query';
 // PostgreSQL's own grammar (libpg_query, compiled to WebAssembly: nothing is downloaded
 // at install time) splits and classifies every statement of a migration, so a synonym
 // (`END`, `ABORT`) or a clause (`AND CHAIN`, `CONCURRENTLY`) cannot slip past a pattern.
-await loadModule();
+// Loaded on first use only: `status` and the services' readiness checks never parse SQL.
+let loading: Promise<void> | undefined;
+let loaded = false;
+export function loadParser(): Promise<void> {
+  loading ??= loadModule().then(() => {
+    loaded = true;
+  });
+  return loading;
+}
 
 export interface Statement {
   /** The statement's text, exactly as in the file (without its terminating semicolon). */
@@ -23,6 +31,7 @@ export type Analysis =
 
 /** Splits SQL into statements with PostgreSQL's parser; offsets from the parser are UTF-8 bytes. */
 export function analyse(sql: string): Analysis {
+  if (!loaded) throw new Error('the SQL parser is not loaded: await loadParser() first');
   let stmts;
   try {
     stmts = parseSync(sql).stmts ?? [];

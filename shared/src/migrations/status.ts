@@ -68,7 +68,7 @@ export async function migrationStatus(
   target: Queryable | string,
   dir: string = defaultMigrationsDir,
 ): Promise<MigrationStatus> {
-  const files = await readMigrations(dir);
+  const files = await readMigrations(dir, { check: false });
   return withQueryable(target, async (db) => {
     const migrations = compareMigrations(files, await readLedger(db));
     return {

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { loadParser } from '@docuvault/shared/migrations/statements';
 import {
   MIGRATION_NAME,
   MigrationFileError,
@@ -12,6 +13,9 @@ import {
 } from '@docuvault/shared/migrations/files';
 
 const NAME = '2026-11-23T10-00-00-create-things.sql';
+
+// parseMigration is synchronous; readMigrations loads the parser itself.
+beforeAll(() => loadParser());
 
 describe('parseMigration', () => {
   it('splits the up and down sections and remembers where up starts', () => {

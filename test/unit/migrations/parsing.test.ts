@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { loadParser } from '@docuvault/shared/migrations/statements';
 import { objectsCreatedBy } from '@docuvault/shared/migrations/catalogue';
 import { parseCommandLine } from '@docuvault/shared/migrations/cli-args';
 import { checksumText, parseMigration, type MigrationFile } from '@docuvault/shared/migrations/files';
@@ -7,6 +8,9 @@ import { analyse, isDataStatement, nonTransactionalReason } from '@docuvault/sha
 import { lineDiff } from '@docuvault/shared/migrations/text-diff';
 
 const NAME = '2026-11-23T10-00-00-create-things.sql';
+
+// parseMigration is synchronous; readMigrations loads the parser itself.
+beforeAll(() => loadParser());
 
 describe('checksumText', () => {
   it('leaves a file in normal form byte for byte', () => {
