@@ -2,7 +2,8 @@
 // of `npm run migrate -- status` on an up-to-date one, each as its own process (as an
 // operator or a deploy script runs them), median of BENCH_RUNS runs (default 5).
 // Needs a superuser URL to provision throw-away databases: BENCH_ADMIN_DATABASE_URL, or
-// TEST_DATABASE_URL as set by /work/stack/env.sh or the test harness.
+// TEST_DATABASE_URL as set by /work/stack/env.sh or the test harness. BENCH_MIGRATE_CLI
+// times another copy of the CLI (e.g. an older revision's) against the same databases.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -13,10 +14,11 @@ const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? process.env.TEST_DATABA
 if (!adminUrl) throw new Error('set BENCH_ADMIN_DATABASE_URL (a superuser URL)');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const repoRoot = path.resolve(import.meta.dirname, '..');
+const cliPath = process.env.BENCH_MIGRATE_CLI ?? 'shared/src/migrations/cli.ts';
 
 function timeCli(args: string[], url: string): number {
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['shared/src/migrations/cli.ts', ...args], {
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, DATABASE_MIGRATE_URL: url, NODE_ENV: 'development' },
     encoding: 'utf8',

@@ -7,9 +7,7 @@ import { parseCommandLine, USAGE, type CommandLine } from './cli-args.ts';
 import { withClient } from './connection.ts';
 import { defaultMigrationsDir, readMigrationDirectory } from './files.ts';
 import { formatStatus } from './format.ts';
-import { formatDownPlan, readPlan } from './plan.ts';
-import { baseline, repairLedger, resolve } from './repair.ts';
-import { migrateDown, migrateUp, type MigrationLogger } from './runner.ts';
+import type { MigrationLogger } from './logger.ts';
 import { migrationStatus, statusProblems } from './status.ts';
 
 const logger: MigrationLogger = { info: (message) => process.stdout.write(`${message}\n`) };
@@ -30,8 +28,13 @@ async function confirmed(question: string): Promise<boolean> {
   }
 }
 
+// The commands that run or record migrations are imported when used: `status`, which
+// deploy scripts call often, then loads neither the runner nor the SQL parser.
+const runner = () => import('./runner.ts');
+
 async function down(args: CommandLine, config: MigrateConfig, dir: string): Promise<number> {
   const url = config.DATABASE_MIGRATE_URL;
+  const { formatDownPlan, readPlan } = await import('./plan.ts');
   const { rollback } = await withClient(url, (client) => readPlan(client, dir, { downTo: args.to ?? null }));
   if (rollback.length === 0) {
     logger.info('no applied migration to roll back');
@@ -50,7 +53,9 @@ async function down(args: CommandLine, config: MigrateConfig, dir: string): Prom
       return 1;
     }
   }
-  await migrateDown(url, dir, {
+  await (
+    await runner()
+  ).migrateDown(url, dir, {
     ...timeoutsOf(config),
     logger,
     ...(args.to ? { to: args.to } : {}),
@@ -82,6 +87,7 @@ const timeoutsOf = (config: MigrateConfig) => ({
 async function ledgerCommand(args: CommandLine, config: MigrateConfig, dir: string): Promise<void> {
   const url = config.DATABASE_MIGRATE_URL;
   const options = { logger, dir, plan: args.plan, lockWaitMs: config.MIGRATE_LOCK_WAIT_SECONDS * 1000 };
+  const { baseline, repairLedger, resolve } = await import('./repair.ts');
   const changes =
     args.command === 'repair'
       ? await repairLedger(url, { ...options, ...(args.name ? { name: args.name } : {}) })
@@ -102,7 +108,9 @@ async function main(): Promise<number> {
   const dir = args.dir ?? defaultMigrationsDir;
   switch (args.command) {
     case 'up':
-      await migrateUp(config.DATABASE_MIGRATE_URL, dir, { ...timeoutsOf(config), logger, plan: args.plan });
+      await (
+        await runner()
+      ).migrateUp(config.DATABASE_MIGRATE_URL, dir, { ...timeoutsOf(config), logger, plan: args.plan });
       return 0;
     case 'down':
       return down(args, config, dir);

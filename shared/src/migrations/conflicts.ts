@@ -35,14 +35,18 @@ async function inSavepoint(client: pg.Client, probe: () => Promise<boolean>): Pr
   }
 }
 
-/** A plain index build is the dry run's one costly DDL: its name is looked up instead. */
-async function indexNameTaken(client: pg.Client, statement: Statement): Promise<boolean> {
-  const relation = statement.node.relation as { schemaname?: string } | undefined;
-  const { rows } = await client.query<{ taken: boolean }>(
-    `select to_regclass(format('%I.%I', coalesce($1, current_schema()), $2::text)) is not null as taken`,
-    [relation?.schemaname ?? null, statement.node.idxname],
+/** Named index builds of `statements` whose name is taken; one round trip. */
+async function takenIndexNames(client: pg.Client, statements: readonly Statement[]): Promise<Set<string>> {
+  if (statements.length === 0) return new Set();
+  const schemas = statements.map(
+    (s) => (s.node.relation as { schemaname?: string } | undefined)?.schemaname ?? null,
   );
-  return rows[0]?.taken === true;
+  const { rows } = await client.query<{ name: string }>(
+    `select t.name from unnest($1::text[], $2::text[]) as t(schema, name)
+      where to_regclass(format('%I.%I', coalesce(t.schema, current_schema()), t.name)) is not null`,
+    [schemas, statements.map((s) => s.node.idxname)],
+  );
+  return new Set(rows.map((row) => row.name));
 }
 
 const isNamedIndexBuild = (statement: Statement) =>
@@ -50,13 +54,99 @@ const isNamedIndexBuild = (statement: Statement) =>
   typeof statement.node.idxname === 'string' &&
   statement.node.if_not_exists !== true;
 
+const isDuplicateSql = (client: pg.Client, sql: string) => () =>
+  client.query(sql).then(
+    () => false,
+    (again: unknown) => isDuplicate(again),
+  );
+
+/** One pending migration inside the dry run: its savepoint, and how to tell whose an object is. */
+interface DryRunStep {
+  readonly client: pg.Client;
+  readonly migration: MigrationFile;
+  /** Rolls back to before this migration, or before the batch, and re-applies its timeouts. */
+  rollbackTo(point: 'migration' | 'batch'): Promise<void>;
+  lineOf(statement: Statement): number;
+}
+
+/** Where an object that is there already comes from: this file, an earlier pending one, or the database. */
+async function sourceOf(step: DryRunStep, stillThere: () => Promise<boolean>): Promise<ConflictSource> {
+  await step.rollbackTo('migration');
+  if (!(await inSavepoint(step.client, stillThere))) return 'same-file';
+  await step.rollbackTo('batch');
+  return (await inSavepoint(step.client, stillThere)) ? 'database' : 'earlier-pending';
+}
+
+/**
+ * Runs the migration's DDL in one round trip; on "already exists", again statement by
+ * statement to find which one and whose fault it is. False: another error, stop quietly.
+ */
+async function runDdl(step: DryRunStep, ddl: readonly Statement[]): Promise<boolean> {
+  const { client, migration } = step;
+  try {
+    if (ddl.length > 0) await client.query(ddl.map((statement) => statement.sql).join(';\n'));
+    return true;
+  } catch (error) {
+    if (!isDuplicate(error)) return false;
+  }
+  await step.rollbackTo('migration');
+  for (const statement of ddl) {
+    try {
+      await client.query(statement.sql);
+    } catch (error) {
+      if (!isDuplicate(error)) return false;
+      const source = await sourceOf(step, isDuplicateSql(client, statement.sql));
+      throw new MigrationConflictError(
+        migration.name,
+        objectNamedIn(error),
+        source,
+        error,
+        step.lineOf(statement),
+      );
+    }
+  }
+  return false;
+}
+
+/** Index names taken in the file itself, by an earlier pending migration, or in the catalogue. */
+async function checkIndexNames(
+  step: DryRunStep,
+  indexes: readonly Statement[],
+  indexesOfBatch: Set<string>,
+): Promise<void> {
+  const { client, migration } = step;
+  const here = new Set<string>();
+  for (const statement of indexes) {
+    const name = statement.node.idxname as string;
+    const source = here.has(name) ? 'same-file' : indexesOfBatch.has(name) ? 'earlier-pending' : null;
+    if (source)
+      throw new MigrationConflictError(
+        migration.name,
+        `relation "${name}"`,
+        source,
+        null,
+        step.lineOf(statement),
+      );
+    here.add(name);
+  }
+  const taken = await takenIndexNames(client, indexes);
+  const first = indexes.find((statement) => taken.has(statement.node.idxname as string));
+  if (first) {
+    const source = await sourceOf(step, async () => (await takenIndexNames(client, [first])).size > 0);
+    const object = `relation "${first.node.idxname as string}"`;
+    throw new MigrationConflictError(migration.name, object, source, null, step.lineOf(first));
+  }
+  here.forEach((name) => indexesOfBatch.add(name));
+}
+
 /**
  * Finds, before anything changes, a pending migration that would create an object that
  * already exists, and says whose fault that is. Runs only the statements that can create
  * objects (DDL), in one transaction that is always rolled back: data statements (INSERT,
- * UPDATE, SELECT, DO, …) and index builds are skipped, so sequences are not consumed and
- * heavy data work runs once. Stops quietly at any other error: the real run then applies
- * what precedes it and reports the failure with the migration's own name.
+ * UPDATE, SELECT, DO, …) and named index builds are skipped (the index name is looked up
+ * instead), so sequences are not consumed and heavy data work runs once. Stops quietly at
+ * any other error: the real run then applies what precedes it and reports the failure
+ * with the migration's own name.
  */
 export async function detectConflicts(
   client: pg.Client,
@@ -72,45 +162,26 @@ export async function detectConflicts(
       if (!migration.up.analysis.ok) return;
       await client.query(`savepoint before_${index}`);
       await setTimeouts(migration);
-      const indexesHere = new Set<string>();
-      const recordIndexes = () => indexesHere.forEach((name) => indexesOfBatch.add(name));
-      for (const statement of migration.up.analysis.statements) {
-        if (isDataStatement(statement)) continue;
-        const line = migration.up.firstLine + statement.line - 1;
-        const where = async (stillThere: () => Promise<boolean>): Promise<ConflictSource> => {
-          await client.query(`rollback to savepoint before_${index}`);
-          if (!(await inSavepoint(client, stillThere))) return 'same-file';
-          await client.query('rollback to savepoint before_batch');
-          return (await inSavepoint(client, stillThere)) ? 'database' : 'earlier-pending';
-        };
-        if (isNamedIndexBuild(statement)) {
-          const name = statement.node.idxname as string;
-          const object = `relation "${name}"`;
-          if (indexesHere.has(name))
-            throw new MigrationConflictError(migration.name, object, 'same-file', null, line);
-          if (indexesOfBatch.has(name))
-            throw new MigrationConflictError(migration.name, object, 'earlier-pending', null, line);
-          indexesHere.add(name);
-          if (await indexNameTaken(client, statement)) {
-            const source = await where(() => indexNameTaken(client, statement));
-            throw new MigrationConflictError(migration.name, object, source, null, line);
-          }
-          continue;
-        }
-        try {
-          await client.query(statement.sql);
-        } catch (error) {
-          if (!isDuplicate(error)) return;
-          const stillThere = () =>
-            client.query(statement.sql).then(
-              () => false,
-              (again: unknown) => isDuplicate(again),
-            );
-          const source = await where(stillThere);
-          throw new MigrationConflictError(migration.name, objectNamedIn(error), source, error, line);
-        }
-      }
-      recordIndexes();
+      const step: DryRunStep = {
+        client,
+        migration,
+        lineOf: (statement: Statement) => migration.up.firstLine + statement.line - 1,
+        async rollbackTo(point: 'migration' | 'batch') {
+          await client.query(
+            `rollback to savepoint ${point === 'batch' ? 'before_batch' : `before_${index}`}`,
+          );
+          await setTimeouts(migration);
+        },
+      };
+      const creating = migration.up.analysis.statements.filter((statement) => !isDataStatement(statement));
+      if (
+        !(await runDdl(
+          step,
+          creating.filter((statement) => !isNamedIndexBuild(statement)),
+        ))
+      )
+        return;
+      await checkIndexNames(step, creating.filter(isNamedIndexBuild), indexesOfBatch);
     }
   } finally {
     await client.query('rollback');

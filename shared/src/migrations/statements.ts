@@ -1,14 +1,16 @@
-import { loadModule, parseSync, type Node } from 'libpg-query';
+import type { Node } from 'libpg-query';
 
 // PostgreSQL's own grammar (libpg_query, compiled to WebAssembly: nothing is downloaded
 // at install time) splits and classifies every statement of a migration, so a synonym
 // (`END`, `ABORT`) or a clause (`AND CHAIN`, `CONCURRENTLY`) cannot slip past a pattern.
 // Loaded on first use only: `status` and the services' readiness checks never parse SQL.
 let loading: Promise<void> | undefined;
-let loaded = false;
+let parseSync:
+  ((sql: string) => { stmts?: { stmt?: Node; stmt_location?: number; stmt_len?: number }[] }) | undefined;
 export function loadParser(): Promise<void> {
-  loading ??= loadModule().then(() => {
-    loaded = true;
+  loading ??= import('libpg-query').then(async (parser) => {
+    await parser.loadModule();
+    parseSync = parser.parseSync;
   });
   return loading;
 }
@@ -31,7 +33,7 @@ export type Analysis =
 
 /** Splits SQL into statements with PostgreSQL's parser; offsets from the parser are UTF-8 bytes. */
 export function analyse(sql: string): Analysis {
-  if (!loaded) throw new Error('the SQL parser is not loaded: await loadParser() first');
+  if (!parseSync) throw new Error('the SQL parser is not loaded: await loadParser() first');
   let stmts;
   try {
     stmts = parseSync(sql).stmts ?? [];
