@@ -153,7 +153,13 @@ export function parseMigration(
   const up = section(upAt + 1, downAt);
   const down = section(downAt + 1, lines.length);
   if (up.empty) throw new MigrationFileError(name, `the "${UP_MARKER}" section is empty`);
-  if (options.check === false) return { header, up, down };
+  if (options.check !== false) checkStatements({ name, header, up, down });
+  return { header, up, down };
+}
+
+/** Refuses what cannot run as the file says it runs; needs the parser loaded (loadParser). */
+function checkStatements(file: Pick<MigrationFile, 'name' | 'header' | 'up' | 'down'>): void {
+  const { name, header, up, down } = file;
   for (const [label, part] of [
     ['up', up],
     ['down', down],
@@ -165,7 +171,17 @@ export function parseMigration(
   }
   refuseEscapingStatements(name, 'up', up, header.transactional);
   refuseEscapingStatements(name, 'down', down, header.transactional);
-  return { header, up, down };
+}
+
+/**
+ * Parses the SQL of migrations read without `check` and refuses, before anything runs,
+ * every statement that would escape its transaction. Up calls it for the pending ones only,
+ * so a database that is up to date never loads the parser.
+ */
+export async function checkMigrations(files: readonly MigrationFile[]): Promise<void> {
+  if (files.length === 0) return;
+  await loadParser();
+  for (const file of files) checkStatements(file);
 }
 
 export interface MigrationDirectory {

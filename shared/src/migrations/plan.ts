@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { MigrationDriftError, MigrationError } from './errors.ts';
-import { readMigrations, type MigrationFile } from './files.ts';
+import { checkMigrations, readMigrations, type MigrationFile } from './files.ts';
 import { readLedger } from './ledger.ts';
 import { compareMigrations, outOfOrderPending, type MigrationEntry } from './status.ts';
 
@@ -38,7 +38,7 @@ export async function readPlan(
   dir: string,
   options: { downTo?: string | null } = {},
 ): Promise<Plan> {
-  const files = await readMigrations(dir);
+  const files = await readMigrations(dir, { check: false });
   const entries = compareMigrations(files, await readLedger(db));
   const named = (state: MigrationEntry['state']) =>
     entries.filter((e) => e.state === state).map((e) => e.name);
@@ -51,12 +51,11 @@ export async function readPlan(
     throw new MigrationDriftError(drift);
   }
   const pendingNames = new Set(named('PENDING'));
-  return {
-    files,
-    entries,
-    pending: files.filter((file) => pendingNames.has(file.name)),
-    rollback: options.downTo === undefined ? [] : rollbackOf(files, entries, options.downTo),
-  };
+  const pending = files.filter((file) => pendingNames.has(file.name));
+  const rollback = options.downTo === undefined ? [] : rollbackOf(files, entries, options.downTo);
+  // Only what is about to run is parsed and checked.
+  await checkMigrations(options.downTo === undefined ? pending : rollback);
+  return { files, entries, pending, rollback };
 }
 
 export function formatUpPlan(pending: readonly MigrationFile[]): string {
