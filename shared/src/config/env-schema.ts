@@ -46,6 +46,12 @@ export const database = {
 export const databaseMigrate = {
   /** Migration role: owns the schema. */
   DATABASE_MIGRATE_URL: postgresUrl,
+  /** lock_timeout of each migration: a blocked ALTER gives up rather than stall runtime queries behind it. */
+  MIGRATE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  /** statement_timeout of each migration; 0 = none (a file's header may set its own). */
+  MIGRATE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(0),
+  /** How long a runner waits for another runner's advisory lock before giving up. */
+  MIGRATE_LOCK_WAIT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 };
 
 export const objectStore = {

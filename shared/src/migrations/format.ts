@@ -6,12 +6,14 @@ export function formatStatus(status: MigrationStatus): string {
     entry.name,
     entry.state.toLowerCase().replaceAll('_', '-'),
     entry.appliedAt?.toISOString() ?? '',
+    entry.transactional === false ? 'no transaction' : '',
   ]);
-  const table = [['MIGRATION', 'STATE', 'APPLIED AT'], ...rows];
-  const widths = [0, 1].map((column) => Math.max(...table.map((row) => row[column]!.length)));
+  const table = [['MIGRATION', 'STATE', 'APPLIED AT', 'NOTE'], ...rows];
+  const widths = [0, 1, 2].map((column) => Math.max(...table.map((row) => row[column]!.length)));
+  const hasNotes = rows.some((row) => row[3] !== '');
   const lines = table.map((row) =>
-    row
-      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell))
+    (hasNotes ? row : row.slice(0, 3))
+      .map((cell, column) => (column < (hasNotes ? 3 : 2) ? cell.padEnd(widths[column]!) : cell))
       .join('  ')
       .trimEnd(),
   );

@@ -5,13 +5,22 @@ export {
   MigrationDriftError,
   MigrationError,
   MigrationFailedError,
+  type ConflictSource,
 } from './errors.ts';
-export { defaultMigrationsDir, MigrationFileError, readMigrations, type MigrationFile } from './files.ts';
-export { LEDGER_TABLE } from './ledger.ts';
 export {
-  ADVISORY_LOCK_KEY,
+  defaultMigrationsDir,
+  MigrationFileError,
+  readMigrationDirectory,
+  readMigrations,
+  type MigrationFile,
+} from './files.ts';
+export { LEDGER_TABLE } from './ledger.ts';
+export { ADVISORY_LOCK_KEY } from './lock.ts';
+export { MigrationRoleError } from './role.ts';
+export {
   migrateDown,
   migrateUp,
+  type DownOptions,
   type DownResult,
   type MigrationLogger,
   type RunOptions,
@@ -21,8 +30,11 @@ export {
   assertSchemaCurrent,
   migrationStatus,
   schemaProblem,
+  statusProblems,
   SchemaNotCurrentError,
   type MigrationEntry,
   type MigrationState,
   type MigrationStatus,
 } from './status.ts';
+export { baseline, repairLedger, resolve, type LedgerChange, type LedgerCommandOptions } from './repair.ts';
+export { LEDGER_AUDIT_TABLE } from './ledger.ts';

@@ -1,115 +1,41 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { isDatabaseError, withClient } from './connection.ts';
-import {
-  MigrationConflictError,
-  MigrationDriftError,
-  MigrationError,
-  MigrationFailedError,
-} from './errors.ts';
-import { defaultMigrationsDir, readMigrations, type MigrationFile } from './files.ts';
-import { ensureLedger, readLedger, recordApplied, removeApplied } from './ledger.ts';
-import { compareMigrations, outOfOrderPending, type MigrationEntry } from './status.ts';
+import { detectConflicts } from './conflicts.ts';
+import { MigrationError, MigrationFailedError } from './errors.ts';
+import { defaultMigrationsDir, type MigrationFile } from './files.ts';
+import { ensureLedger, recordApplied, removeApplied } from './ledger.ts';
+import { withMigrationLock } from './lock.ts';
+import { silent, type MigrationLogger } from './logger.ts';
+import { formatUpPlan, readPlan } from './plan.ts';
+import { assertOwnerRole } from './role.ts';
+import { resolveTimeouts } from './timeouts.ts';
 
-export interface MigrationLogger {
-  info(message: string): void;
-}
+type Timeouts = ReturnType<typeof resolveTimeouts>;
 
-export interface RunOptions {
+export { ADVISORY_LOCK_KEY } from './lock.ts';
+export type { MigrationLogger } from './logger.ts';
+
+export interface RunOptions extends Partial<Omit<Timeouts, 'apply'>> {
   logger?: MigrationLogger;
+  /** Print what would be done and change nothing. */
+  plan?: boolean;
 }
 
-/**
- * One fixed key for every runner of this schema. Session-level, held on the same
- * connection that applies the migrations, so it is released if the runner dies.
- */
-export const ADVISORY_LOCK_KEY = '7163402718465028';
-
-/**
- * "Already exists" errors. In the dry run they mean the database holds objects that a
- * pending migration would create: someone changed it by hand (or restored it beside
- * the ledger), and applying on top would be a guess.
- */
-const DUPLICATE_OBJECT_CODES = new Set([
-  '42P07', // duplicate_table (also indexes, sequences, views)
-  '42710', // duplicate_object (constraints, types, roles, triggers, policies)
-  '42701', // duplicate_column
-  '42P06', // duplicate_schema
-  '42723', // duplicate_function
-]);
-
-const silent: MigrationLogger = { info: () => {} };
-
-async function withMigrationLock<T>(
+/** Shows PostgreSQL's NOTICEs (an IF NOT EXISTS that did nothing, a data migration's RAISE NOTICE) while `fn` runs. */
+async function withNotices<T>(
   client: pg.Client,
   logger: MigrationLogger,
+  migration: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const { rows } = await client.query<{ locked: boolean }>(
-    `select pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) as locked`,
-  );
-  if (rows[0]?.locked !== true) {
-    logger.info('another migration runner holds the lock; waiting for it to finish');
-    await client.query(`select pg_advisory_lock(${ADVISORY_LOCK_KEY})`);
-  }
+  const show = (notice: { message?: string; severity?: string }) =>
+    logger.info(`  ${migration}: ${notice.severity ?? 'NOTICE'}: ${notice.message}`);
+  client.on('notice', show);
   try {
     return await fn();
   } finally {
-    // Best effort: if the connection broke, the session (and with it the lock) is gone
-    // already, and the original error is the one worth reporting.
-    await client.query(`select pg_advisory_unlock(${ADVISORY_LOCK_KEY})`).catch(() => {});
-  }
-}
-
-interface Plan {
-  readonly files: MigrationFile[];
-  readonly entries: MigrationEntry[];
-  readonly pending: MigrationFile[];
-}
-
-/** Reads files and ledger (under the lock) and refuses when they disagree. */
-async function plan(client: pg.Client, dir: string): Promise<Plan> {
-  const files = await readMigrations(dir);
-  const entries = compareMigrations(files, await readLedger(client));
-  const named = (state: MigrationEntry['state']) =>
-    entries.filter((e) => e.state === state).map((e) => e.name);
-  const drift = {
-    missing: named('APPLIED_BUT_MISSING'),
-    changed: named('APPLIED_BUT_CHANGED'),
-    outOfOrder: outOfOrderPending(entries),
-  };
-  if (drift.missing.length + drift.changed.length + drift.outOfOrder.length > 0) {
-    throw new MigrationDriftError(drift);
-  }
-  const pendingNames = new Set(named('PENDING'));
-  return { files, entries, pending: files.filter((file) => pendingNames.has(file.name)) };
-}
-
-/** `relation "documents" already exists` → `relation "documents"`; keeps the kind and the owner of a column. */
-function objectNamedIn(error: pg.DatabaseError): string {
-  return /^(.+?) already exists/.exec(error.message)?.[1] ?? 'an object';
-}
-
-/**
- * Runs every pending migration in one transaction that is always rolled back, to find
- * conflicts before anything changes. Stops quietly at any other error: the real run then
- * applies what precedes it and reports the failure with the migration's own name.
- */
-async function detectConflicts(client: pg.Client, pending: readonly MigrationFile[]): Promise<void> {
-  await client.query('begin');
-  try {
-    for (const migration of pending) {
-      try {
-        await client.query(migration.up.sql);
-      } catch (error) {
-        if (isDatabaseError(error) && error.code && DUPLICATE_OBJECT_CODES.has(error.code)) {
-          throw new MigrationConflictError(migration.name, objectNamedIn(error), error);
-        }
-        return;
-      }
-    }
-  } finally {
-    await client.query('rollback');
+    client.off('notice', show);
   }
 }
 
@@ -117,10 +43,12 @@ async function inTransaction(
   client: pg.Client,
   migration: MigrationFile,
   direction: 'up' | 'down',
+  timeouts: Timeouts,
   work: () => Promise<void>,
 ): Promise<void> {
   await client.query('begin');
   try {
+    await timeouts.apply(client, migration, 'local');
     await work();
     await client.query('commit');
   } catch (error) {
@@ -132,9 +60,53 @@ async function inTransaction(
   }
 }
 
+/** A `-- migrate: no-transaction` migration: statement by statement, each committing on its own. */
+async function runWithoutTransaction(
+  client: pg.Client,
+  migration: MigrationFile,
+  direction: 'up' | 'down',
+  timeouts: Timeouts,
+) {
+  const { analysis, firstLine } = direction === 'up' ? migration.up : migration.down;
+  // parseMigration refuses a no-transaction file that does not parse; this guard narrows the type.
+  if (!analysis.ok) throw new MigrationError(`${migration.name}: ${analysis.syntaxError}`);
+  await timeouts.apply(client, migration, 'session');
+  let done = 0;
+  try {
+    for (const statement of analysis.statements) {
+      try {
+        await client.query(statement.sql);
+      } catch (error) {
+        if (!isDatabaseError(error)) throw error;
+        const location = { sql: statement.sql, firstLine: firstLine + statement.line - 1 };
+        throw new MigrationFailedError(migration.name, direction, location, error, {
+          done,
+          of: analysis.statements.length,
+        });
+      }
+      done++;
+    }
+  } finally {
+    await client.query('reset lock_timeout; reset statement_timeout').catch(() => {});
+  }
+}
+
+/** Consecutive transactional migrations share a dry run; a no-transaction one runs alone, between them. */
+function batches(pending: readonly MigrationFile[]): MigrationFile[][] {
+  const result: MigrationFile[][] = [];
+  for (const migration of pending) {
+    const last = result.at(-1);
+    if (migration.header.transactional && last?.[0]?.header.transactional) last.push(migration);
+    else result.push([migration]);
+  }
+  return result;
+}
+
 export interface UpResult {
   /** Names applied by this call, in order; empty when another runner (or an earlier run) did the work. */
   readonly applied: string[];
+  /** With `plan`: what would have been applied. */
+  readonly planned?: string[];
 }
 
 /** Applies every pending migration in name order, each in its own transaction, under the advisory lock. */
@@ -144,64 +116,112 @@ export async function migrateUp(
   options: RunOptions = {},
 ): Promise<UpResult> {
   const logger = options.logger ?? silent;
-  return withClient(url, (client) =>
-    withMigrationLock(client, logger, async () => {
-      const { pending } = await plan(client, dir);
+  const timeouts = resolveTimeouts(options);
+  return withClient(url, async (client) => {
+    await assertOwnerRole(client);
+    return withMigrationLock(client, logger, timeouts.lockWaitMs, async () => {
+      const { pending } = await readPlan(client, dir);
       if (pending.length === 0) {
         logger.info('database is up to date');
         return { applied: [] };
       }
-      await detectConflicts(client, pending);
-      await ensureLedger(client);
+      if (options.plan) {
+        logger.info(formatUpPlan(pending));
+        return { applied: [], planned: pending.map((migration) => migration.name) };
+      }
       const applied: string[] = [];
-      for (const migration of pending) {
-        let elapsed = 0;
-        await inTransaction(client, migration, 'up', async () => {
+      for (const batch of batches(pending)) {
+        const transactional = batch[0]!.header.transactional;
+        if (transactional)
+          await detectConflicts(client, batch, (migration) => timeouts.apply(client, migration, 'local'));
+        await ensureLedger(client);
+        for (const migration of batch) {
           const started = performance.now();
-          await client.query(migration.up.sql);
-          elapsed = performance.now() - started;
-          await recordApplied(client, migration.name, migration.checksum, elapsed);
-        });
-        logger.info(`applied ${migration.name} (${Math.round(elapsed)} ms)`);
-        applied.push(migration.name);
+          await withNotices(client, logger, migration.name, async () => {
+            if (transactional) {
+              await inTransaction(client, migration, 'up', timeouts, async () => {
+                await client.query(migration.up.sql);
+                await recordApplied(
+                  client,
+                  migration.name,
+                  migration.checksum,
+                  performance.now() - started,
+                  migration.checksumText,
+                );
+              });
+            } else {
+              await runWithoutTransaction(client, migration, 'up', timeouts);
+              await recordApplied(
+                client,
+                migration.name,
+                migration.checksum,
+                performance.now() - started,
+                migration.checksumText,
+              );
+            }
+          });
+          const note = transactional ? '' : ', without a transaction';
+          logger.info(`applied ${migration.name} (${Math.round(performance.now() - started)} ms${note})`);
+          applied.push(migration.name);
+        }
       }
       return { applied };
-    }),
-  );
+    });
+  });
+}
+
+export interface DownOptions extends RunOptions {
+  /** Roll back every migration applied after this one (it stays applied); default: the newest only. */
+  to?: string;
+  /** The names the operator was shown and agreed to; refuse if the plan is different now. */
+  expected?: readonly string[];
 }
 
 export interface DownResult {
-  /** The migration rolled back, or null when none was applied. */
-  readonly rolledBack: string | null;
+  /** The migrations rolled back, newest first; empty when none was applied. */
+  readonly rolledBack: string[];
 }
 
-/** Rolls back the newest applied migration only, in one transaction, under the advisory lock. */
+/** Rolls back the newest applied migration (or all after `to`), newest first, each in its own transaction. */
 export async function migrateDown(
   url: string,
   dir: string = defaultMigrationsDir,
-  options: RunOptions = {},
+  options: DownOptions = {},
 ): Promise<DownResult> {
   const logger = options.logger ?? silent;
-  return withClient(url, (client) =>
-    withMigrationLock(client, logger, async () => {
-      const { files, entries } = await plan(client, dir);
-      const last = entries.filter((entry) => entry.state === 'APPLIED').at(-1);
-      if (!last) {
-        logger.info('no applied migration to roll back');
-        return { rolledBack: null };
-      }
-      const migration = files.find((file) => file.name === last.name)!;
-      if (migration.down.empty) {
+  const timeouts = resolveTimeouts(options);
+  return withClient(url, async (client) => {
+    await assertOwnerRole(client);
+    return withMigrationLock(client, logger, timeouts.lockWaitMs, async () => {
+      const { rollback } = await readPlan(client, dir, { downTo: options.to ?? null });
+      const names = rollback.map((migration) => migration.name);
+      if (options.expected && names.join('\n') !== options.expected.join('\n')) {
         throw new MigrationError(
-          `${migration.name} has an empty "-- migrate:down" section and cannot be rolled back`,
+          `refusing to roll back: the plan changed since it was shown (now: ${names.join(', ') || 'nothing'}); run down again`,
         );
       }
-      await inTransaction(client, migration, 'down', async () => {
-        await client.query(migration.down.sql);
-        await removeApplied(client, migration.name);
-      });
-      logger.info(`rolled back ${migration.name}`);
-      return { rolledBack: migration.name };
-    }),
-  );
+      if (rollback.length === 0) {
+        logger.info('no applied migration to roll back');
+        return { rolledBack: [] };
+      }
+      if (options.plan) return { rolledBack: [] };
+      const rolledBack: string[] = [];
+      for (const migration of rollback) {
+        await withNotices(client, logger, migration.name, async () => {
+          if (migration.header.transactional) {
+            await inTransaction(client, migration, 'down', timeouts, async () => {
+              await client.query(migration.down.sql);
+              await removeApplied(client, migration.name);
+            });
+          } else {
+            await runWithoutTransaction(client, migration, 'down', timeouts);
+            await removeApplied(client, migration.name);
+          }
+        });
+        logger.info(`rolled back ${migration.name}`);
+        rolledBack.push(migration.name);
+      }
+      return { rolledBack };
+    });
+  });
 }

@@ -9,6 +9,8 @@ export interface MigrationEntry {
   readonly name: string;
   readonly state: MigrationState;
   readonly appliedAt: Date | null;
+  /** False for a `-- migrate: no-transaction` file: it runs alone, outside the dry run. Null without a file. */
+  readonly transactional: boolean | null;
 }
 
 export interface MigrationStatus {
@@ -20,7 +22,8 @@ export interface MigrationStatus {
 
 /** Joins files and ledger by name, in name order. Pure, so every state is unit-testable. */
 export function compareMigrations(
-  files: readonly Pick<MigrationFile, 'name' | 'checksum'>[],
+  files: readonly (Pick<MigrationFile, 'name' | 'checksum'> &
+    Partial<Pick<MigrationFile, 'rawChecksum' | 'header'>>)[],
   ledger: readonly Pick<LedgerRow, 'name' | 'checksum' | 'appliedAt'>[],
 ): MigrationEntry[] {
   const fileByName = new Map(files.map((file) => [file.name, file]));
@@ -29,10 +32,13 @@ export function compareMigrations(
   return names.map((name) => {
     const file = fileByName.get(name);
     const row = rowByName.get(name);
-    if (!row) return { name, state: 'PENDING', appliedAt: null };
+    const transactional = file ? (file.header?.transactional ?? true) : null;
+    if (!row) return { name, state: 'PENDING', appliedAt: null, transactional };
     const appliedAt = row.appliedAt;
-    if (!file) return { name, state: 'APPLIED_BUT_MISSING', appliedAt };
-    return { name, state: file.checksum === row.checksum ? 'APPLIED' : 'APPLIED_BUT_CHANGED', appliedAt };
+    if (!file) return { name, state: 'APPLIED_BUT_MISSING', appliedAt, transactional };
+    // Ledgers written before checksums were normalised hold the sha256 of the raw bytes.
+    const same = row.checksum === file.checksum || row.checksum === file.rawChecksum;
+    return { name, state: same ? 'APPLIED' : 'APPLIED_BUT_CHANGED', appliedAt, transactional };
   });
 }
 
@@ -62,7 +68,7 @@ export async function migrationStatus(
   target: Queryable | string,
   dir: string = defaultMigrationsDir,
 ): Promise<MigrationStatus> {
-  const files = await readMigrations(dir);
+  const files = await readMigrations(dir, { check: false });
   return withQueryable(target, async (db) => {
     const migrations = compareMigrations(files, await readLedger(db));
     return {
@@ -71,6 +77,23 @@ export async function migrationStatus(
       serverVersion: await serverVersion(db),
     };
   });
+}
+
+/**
+ * Everything that makes `migrate -- status` fail, so CI and deploy scripts can gate on it:
+ * stricter than readiness (schemaProblem), an applied migration without a file counts.
+ */
+export function statusProblems(status: MigrationStatus): string[] {
+  const named = (state: MigrationState) =>
+    status.migrations.filter((entry) => entry.state === state).map((entry) => entry.name);
+  return [
+    ...named('PENDING').map((name) => `${name} is pending`),
+    ...named('APPLIED_BUT_MISSING').map((name) => `${name} is applied but its file is missing`),
+    ...named('APPLIED_BUT_CHANGED').map((name) => `${name} is applied but its file has changed`),
+    ...outOfOrderPending(status.migrations).map(
+      (name) => `${name} is pending but sorts before an applied migration (out of order)`,
+    ),
+  ];
 }
 
 /**

@@ -31,7 +31,7 @@ describe('down', () => {
     const db = await createTestDatabase('down');
     databases.push(db);
     await migrateUp(db.ownerUrl, temp.dir);
-    expect(await migrateDown(db.ownerUrl, temp.dir)).toEqual({ rolledBack: TWO });
+    expect(await migrateDown(db.ownerUrl, temp.dir)).toEqual({ rolledBack: [TWO] });
     expect(await tableNames(db.ownerUrl)).toEqual(['one', 'schema_migrations']);
     expect(await ledgerNames(db.ownerUrl)).toEqual([ONE]);
     const states = (await migrationStatus(db.ownerUrl, temp.dir)).migrations.map((entry) => entry.state);
@@ -42,12 +42,12 @@ describe('down', () => {
     const db = await createTestDatabase('down_cli');
     databases.push(db);
     await migrateUp(db.ownerUrl, temp.dir);
-    expect(await runCli(['down', '--dir', temp.dir], db.ownerUrl)).toMatchObject({ code: 0 });
-    expect(await runCli(['down', '--dir', temp.dir], db.ownerUrl)).toMatchObject({
+    expect(await runCli(['down', '--yes', '--dir', temp.dir], db.ownerUrl)).toMatchObject({ code: 0 });
+    expect(await runCli(['down', '--yes', '--dir', temp.dir], db.ownerUrl)).toMatchObject({
       code: 0,
-      stdout: `rolled back ${ONE}\n`,
+      stdout: expect.stringMatching(new RegExp(`drop table one;\n(.|\n)*rolled back ${ONE}\n$`)),
     });
-    expect(await runCli(['down', '--dir', temp.dir], db.ownerUrl)).toMatchObject({
+    expect(await runCli(['down', '--yes', '--dir', temp.dir], db.ownerUrl)).toMatchObject({
       code: 0,
       stdout: 'no applied migration to roll back\n',
     });

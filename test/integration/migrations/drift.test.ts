@@ -68,7 +68,7 @@ describe('an applied migration whose file was edited', () => {
 
   it('shows as applied-but-changed in the CLI status table', async () => {
     const result = await runCli(['status', '--dir', temp.dir], db.ownerUrl);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(3);
     expect(result.stdout).toMatch(new RegExp(`${ONE}\\s+applied-but-changed\\s+\\d{4}-\\d\\d-\\d\\dT`));
     expect(result.stdout).toMatch(new RegExp(`${THREE}\\s+pending\\n`));
     expect(result.stdout).toContain('schema NOT up to date');

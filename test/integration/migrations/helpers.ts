@@ -70,12 +70,16 @@ export interface CliResult {
 }
 
 /** Runs `node shared/src/migrations/cli.ts …` as its own process, as `npm run migrate` does. */
-export function runCli(args: string[], databaseUrl: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['shared/src/migrations/cli.ts', ...args], {
       cwd: repoRoot,
       // NODE_OPTIONS from `npm test` (vm modules) is for jest, not for the CLI.
-      env: { PATH: process.env.PATH, DATABASE_MIGRATE_URL: databaseUrl, NODE_ENV: 'test' },
+      env: { PATH: process.env.PATH, DATABASE_MIGRATE_URL: databaseUrl, NODE_ENV: 'test', ...env },
     });
     let stdout = '';
     let stderr = '';

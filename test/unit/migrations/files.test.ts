@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { loadParser } from '@docuvault/shared/migrations/statements';
 import {
   MIGRATION_NAME,
   MigrationFileError,
@@ -13,13 +14,17 @@ import {
 
 const NAME = '2026-11-23T10-00-00-create-things.sql';
 
+// parseMigration is synchronous; readMigrations loads the parser itself.
+beforeAll(() => loadParser());
+
 describe('parseMigration', () => {
   it('splits the up and down sections and remembers where up starts', () => {
     const text = '-- header\n\n-- migrate:up\n\ncreate table t (id int);\n-- migrate:down\ndrop table t;\n';
-    expect(parseMigration(NAME, text)).toEqual({
-      up: { sql: 'create table t (id int);', empty: false, firstLine: 5 },
-      down: { sql: 'drop table t;', empty: false, firstLine: 7 },
-    });
+    const { header, up, down } = parseMigration(NAME, text);
+    expect(header).toEqual({ transactional: true });
+    expect(up).toMatchObject({ sql: 'create table t (id int);', empty: false, firstLine: 5 });
+    expect(down).toMatchObject({ sql: 'drop table t;', empty: false, firstLine: 7 });
+    expect(up.analysis).toMatchObject({ ok: true, statements: [{ kind: 'CreateStmt', line: 1 }] });
   });
 
   it('accepts CRLF line endings and a comment-only down section', () => {
@@ -46,8 +51,8 @@ describe('parseMigration', () => {
       /only comments/,
     ],
     ['an empty up', '-- migrate:up\n-- nothing\n-- migrate:down\n', /section is empty/],
-    ['a COMMIT', '-- migrate:up\nselect 1;\nCOMMIT;\n-- migrate:down\n', /must not contain BEGIN\/COMMIT/],
-    ['a BEGIN', '-- migrate:up\nbegin;\nselect 1;\n-- migrate:down\n', /must not contain BEGIN\/COMMIT/],
+    ['a COMMIT', '-- migrate:up\nselect 1;\nCOMMIT;\n-- migrate:down\n', /line 3: "COMMIT" is refused/],
+    ['a BEGIN', '-- migrate:up\nbegin;\nselect 1;\n-- migrate:down\n', /line 2: "begin" is refused/],
   ])('rejects %s, naming the file', (_case, text, problem) => {
     expect(() => parseMigration(NAME, text)).toThrow(MigrationFileError);
     expect(() => parseMigration(NAME, text)).toThrow(problem);
@@ -97,7 +102,9 @@ describe('readMigrations', () => {
 
   it('refuses a .sql file with a bad name instead of skipping it', async () => {
     await writeFile(path.join(dir, 'create-things.sql'), '-- migrate:up\nselect 1;\n-- migrate:down\n');
-    await expect(readMigrations(dir)).rejects.toThrow('create-things.sql: name must look like');
+    await expect(readMigrations(dir)).rejects.toThrow(
+      'create-things.sql: looks like a migration but is not named YYYY-MM-DDTHH-MM-SS-verb-noun.sql',
+    );
   });
 
   it("defaults to the repository's migrations/ folder, whose files all parse", async () => {

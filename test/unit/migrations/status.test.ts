@@ -23,10 +23,10 @@ describe('compareMigrations', () => {
       ],
     );
     expect(entries).toEqual([
-      { name: A, state: 'APPLIED', appliedAt: at },
-      { name: B, state: 'APPLIED_BUT_CHANGED', appliedAt: at },
-      { name: C, state: 'APPLIED_BUT_MISSING', appliedAt: at },
-      { name: D, state: 'PENDING', appliedAt: null },
+      { name: A, state: 'APPLIED', appliedAt: at, transactional: true },
+      { name: B, state: 'APPLIED_BUT_CHANGED', appliedAt: at, transactional: true },
+      { name: C, state: 'APPLIED_BUT_MISSING', appliedAt: at, transactional: null },
+      { name: D, state: 'PENDING', appliedAt: null, transactional: true },
     ]);
   });
 });
@@ -49,15 +49,19 @@ describe('schemaProblem', () => {
   });
 
   it('is null when every migration is applied, and tolerates a database one release ahead', () => {
-    expect(schemaProblem(status([{ name: A, state: 'APPLIED', appliedAt: at }]))).toBeNull();
-    expect(schemaProblem(status([{ name: A, state: 'APPLIED_BUT_MISSING', appliedAt: at }]))).toBeNull();
+    expect(
+      schemaProblem(status([{ name: A, state: 'APPLIED', appliedAt: at, transactional: true }])),
+    ).toBeNull();
+    expect(
+      schemaProblem(status([{ name: A, state: 'APPLIED_BUT_MISSING', appliedAt: at, transactional: true }])),
+    ).toBeNull();
   });
 
   it('names pending and changed migrations', () => {
     const reason = schemaProblem(
       status([
-        { name: A, state: 'APPLIED_BUT_CHANGED', appliedAt: at },
-        { name: B, state: 'PENDING', appliedAt: null },
+        { name: A, state: 'APPLIED_BUT_CHANGED', appliedAt: at, transactional: true },
+        { name: B, state: 'PENDING', appliedAt: null, transactional: true },
       ]),
     );
     expect(reason).toBe(
@@ -72,9 +76,9 @@ describe('formatStatus', () => {
       upToDate: false,
       serverVersion: '16.4',
       migrations: [
-        { name: A, state: 'APPLIED', appliedAt: at },
-        { name: B, state: 'APPLIED_BUT_CHANGED', appliedAt: at },
-        { name: C, state: 'PENDING', appliedAt: null },
+        { name: A, state: 'APPLIED', appliedAt: at, transactional: true },
+        { name: B, state: 'APPLIED_BUT_CHANGED', appliedAt: at, transactional: true },
+        { name: C, state: 'PENDING', appliedAt: null, transactional: true },
       ],
     });
     expect(text).toBe(

@@ -1,0 +1,5 @@
+export interface MigrationLogger {
+  info(message: string): void;
+}
+
+export const silent: MigrationLogger = { info: () => {} };
