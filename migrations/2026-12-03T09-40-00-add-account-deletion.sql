@@ -1,8 +1,11 @@
 -- Deleting an account (deleteAccount, deleteUser):
 -- * audit_log keeps the actor of a deleted user. Its foreign key set actor_id null on
 --   delete, so the log could no longer say who did what: the key goes (an append-only log
---   outlives the rows it names, as `target` already does), and actor_deleted marks the
---   lines whose actor was deleted since.
+--   outlives the rows it names, as `target` already does). The log stays append-only (the
+--   runtime role may not update it), so which actors were deleted, and when, is kept beside
+--   it in deleted_accounts: a line's actor is deleted when a deletion of that id follows it.
+--   (An external identity's id is derived from issuer and subject, so the same id can be
+--   deleted, come back on its next sign-in and be deleted again: hence the key on both.)
 -- * object_removals: objects (or every object under a key prefix) still to be removed from
 --   the bucket. Rows are inserted in the transaction that deletes their database rows, then
 --   removed once the store confirms; the sweeper retries the rest, so a store that fails
@@ -11,7 +14,12 @@
 -- migrate:up
 
 alter table "audit_log" drop constraint "audit_log_actor_id_foreign";
-alter table "audit_log" add column "actor_deleted" boolean not null default false;
+
+create table "deleted_accounts" (
+  "user_id" uuid not null,
+  "deleted_at" timestamptz not null default now(),
+  constraint "deleted_accounts_pkey" primary key ("user_id", "deleted_at")
+);
 
 create table "object_removals" (
   "id" uuid not null default gen_random_uuid(),
@@ -30,7 +38,7 @@ create index "object_removals_created_at_index" on "object_removals" ("created_a
 -- migrate:down
 
 drop table "object_removals";
-alter table "audit_log" drop column "actor_deleted";
+drop table "deleted_accounts";
 -- Lines of deleted actors name users that no longer exist: they lose the name, as the
 -- original `on delete set null` would have done.
 update "audit_log" a set "actor_id" = null

@@ -1,10 +1,10 @@
 -- Least privilege for the runtime role (DATABASE_URL): only what the services do to each
 -- table (test/integration/migrations/runtime-privileges.test.ts holds the allow-list).
--- * audit_log is append-only: the services insert and read, never update or delete.
---   Deleting a user still sets audit_log.actor_id to null: foreign-key actions run with
---   the rights of the table's owner, not of the role that deleted the user.
--- * users, refresh_tokens, quotas: no service deletes their rows (they go with their user
---   through ON DELETE CASCADE, which runs as the owner too).
+-- * audit_log and deleted_accounts are append-only: the services insert and read, never
+--   update or delete (a deleted user's lines keep their actor; deleted_accounts says so).
+-- * users: deleted only by deleteAccount / deleteUser. refresh_tokens, quotas: no service
+--   deletes their rows (they go with their user through ON DELETE CASCADE, which runs with
+--   the rights of the table's owner, not of the role that deleted the user).
 -- * classifier_models: inserted and pruned, never updated.
 -- * groups, group_members, shares, cloud_connections: no feature writes them yet; the
 --   migration that adds one grants what it needs.
@@ -23,7 +23,8 @@ begin
                   case when a.grantee = 0 then 'public' else quote_ident(g.rolname) end)
       from (values
               ('audit_log', 'update, delete, truncate'),
-              ('users', 'delete, truncate'),
+              ('deleted_accounts', 'update, delete, truncate'),
+              ('users', 'truncate'),
               ('refresh_tokens', 'delete, truncate'),
               ('quotas', 'delete, truncate'),
               ('classifier_models', 'update, truncate'),
@@ -52,7 +53,7 @@ begin
                   case when a.grantee = 0 then 'public' else quote_ident(g.rolname) end)
       from (values
               ('audit_log', 'update, delete'),
-              ('users', 'delete'),
+              ('deleted_accounts', 'update, delete'),
               ('refresh_tokens', 'delete'),
               ('quotas', 'delete'),
               ('classifier_models', 'update'),

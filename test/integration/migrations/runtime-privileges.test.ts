@@ -13,18 +13,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   audit_log: ['INSERT', 'SELECT'],
   classifier_models: ['DELETE', 'INSERT', 'SELECT'],
   cloud_connections: ['SELECT'],
+  deleted_accounts: ['INSERT', 'SELECT'],
   document_topics: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   documents: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   folders: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   group_members: ['SELECT'],
   groups: ['SELECT'],
+  object_removals: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   quotas: ['INSERT', 'SELECT', 'UPDATE'],
   refresh_tokens: ['INSERT', 'SELECT', 'UPDATE'],
   schema_migrations: ['SELECT'],
   shares: ['SELECT'],
   topics: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   upload_tickets: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
-  users: ['INSERT', 'SELECT', 'UPDATE'],
+  users: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
 };
 
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
@@ -73,16 +75,18 @@ describe('the runtime role', () => {
     }
   });
 
-  it('still lets deleting a user (as the owner) null the actor of their audit rows', async () => {
+  it('may delete a user (deleteAccount), whose audit rows keep their actor', async () => {
     const [user] = await query<{ id: string }>(
       db.appUrl,
       "insert into users (email, password_hash) values ('gone@example.com', 'x') returning id",
     );
     await query(db.appUrl, AUDIT_INSERT_PG, [user!.id, 'test.actor', null, null, null, '{}']);
-    await query(db.ownerUrl, 'delete from users where id = $1', [user!.id]);
+    await query(db.appUrl, 'insert into deleted_accounts (user_id) values ($1)', [user!.id]);
+    await query(db.appUrl, 'delete from users where id = $1', [user!.id]);
     expect(await query(db.appUrl, "select actor_id from audit_log where action = 'test.actor'")).toEqual([
-      { actor_id: null },
+      { actor_id: user!.id },
     ]);
+    await expect(query(db.appUrl, 'delete from deleted_accounts')).rejects.toThrow(/permission denied/);
   });
 
   it('gets its rights back when the migration is rolled back, and loses them again on up', async () => {

@@ -9,8 +9,6 @@ const AuditLogEntrySchema = defineEntity({
     id: uuidPk(),
     // No foreign key: deleting a user must not erase (or anonymise) what they did.
     actorId: p.uuid().nullable(),
-    /** The actor's account has been deleted since (deleteAccount, deleteUser). */
-    actorDeleted: p.boolean().default(false),
     action: p.text(),
     /** What was acted on, e.g. `document:<uuid>`. Text, not a foreign key: the target may be gone. */
     target: p.text().nullable(),
@@ -30,3 +28,22 @@ const AuditLogEntrySchema = defineEntity({
 });
 export class AuditLogEntry extends AuditLogEntrySchema.class {}
 AuditLogEntrySchema.setClass(AuditLogEntry);
+
+/**
+ * Accounts deleted (deleteAccount, deleteUser), beside the append-only audit log: a line's
+ * actor is deleted when a deletion of that id is at or after the line.
+ */
+const DeletedAccountSchema = defineEntity({
+  name: 'DeletedAccount',
+  tableName: 'deleted_accounts',
+  properties: {
+    userId: p.uuid().primary(),
+    deletedAt: p
+      .datetime()
+      .primary()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+export class DeletedAccount extends DeletedAccountSchema.class {}
+DeletedAccountSchema.setClass(DeletedAccount);

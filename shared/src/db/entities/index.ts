@@ -1,4 +1,4 @@
-import { AuditLogEntry } from './audit-log.ts';
+import { AuditLogEntry, DeletedAccount } from './audit-log.ts';
 import { ClassifierModel } from './classifier-models.ts';
 import { CloudConnection } from './cloud-connections.ts';
 import { Document } from './documents.ts';
@@ -35,6 +35,7 @@ export const entities = [
   DocumentTopic,
   Share,
   AuditLogEntry,
+  DeletedAccount,
   CloudConnection,
   UploadTicket,
   ClassifierModel,

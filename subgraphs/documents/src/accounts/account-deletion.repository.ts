@@ -88,9 +88,9 @@ export async function queueObjectRemovals(
   return rows.map((row) => row.id);
 }
 
-/** Marks the audit lines the user acted in: their actor is deleted. */
-export async function markActorDeleted(em: EntityManager, userId: string): Promise<number> {
-  return execute(em, sql`update audit_log set actor_deleted = true where actor_id = ${userId}::uuid`);
+/** Records the deletion beside the audit log (append-only), whose lines then read as by a deleted actor. */
+export async function recordAccountDeleted(em: EntityManager, userId: string): Promise<number> {
+  return execute(em, sql`insert into deleted_accounts (user_id) values (${userId}::uuid)`);
 }
 
 /** Deletes the user and, by cascade, every row that belongs to them. */

@@ -20,7 +20,7 @@ import {
   findDeletionTarget,
   holdingsOf,
   lockAdminChanges,
-  markActorDeleted,
+  recordAccountDeleted,
   queueObjectRemovals,
   type DeletionTarget,
 } from './account-deletion.repository.ts';
@@ -130,7 +130,7 @@ async function deleteUserAndData(
       target: `user:${locked.id}`,
       details: { role: locked.role, ...holdings, tokensRevokedAt: revokedAt },
     });
-    await markActorDeleted(em, locked.id);
+    await recordAccountDeleted(em, locked.id);
     await deleteUserRow(em, locked.id);
     return queued;
   });

@@ -55,7 +55,8 @@ export async function listAudit(
   const rows = await query<AuditRow>(
     em,
     sql`select a.id, ${constant(isoTimestamp('a.at'))} as at, a.actor_id as "actorId",
-               a.actor_deleted as "actorDeleted", a.action, a.target,
+               exists (select 1 from deleted_accounts d
+                       where d.user_id = a.actor_id and d.deleted_at >= a.at) as "actorDeleted", a.action, a.target,
                a.request_id as "requestId", host(a.ip) as ip, a.details::text as details
         from audit_log a
         where ${after ? afterCursor(after) : constant('true')}
