@@ -83,8 +83,6 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
     config,
     logger: createLogger('storage', 'silent'),
     store: createObjectStore(config),
-    // Direct uploads on the documents side's database and queue (storage forks per request).
-    tickets: { em: documents.deps.em, queue: documents.deps.queue },
   });
   return server.listen('127.0.0.1', 0);
 }
