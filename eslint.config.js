@@ -3,7 +3,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/node_modules/', '.data/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '**/node_modules/',
+      '.data/',
+      'coverage/',
+      'bench/results/',
+      // Known-bad imports, linted on purpose by test/unit/lint-boundaries.test.ts.
+      'test/fixtures/boundaries/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -84,8 +84,6 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
     config,
     logger: createLogger('storage', 'silent'),
     store: createObjectStore(config),
-    // Direct uploads on the documents side's database and queue (storage forks per request).
-    tickets: { em: documents.deps.em, queue: documents.deps.queue },
     // Signed call ids are remembered where the documents side remembers them (one prefix per suite).
     redis: documents.deps.redis,
   });

@@ -101,6 +101,10 @@ export const subgraphUrls = {
 export const presign = {
   /** Default lifetime of a presigned download URL, in seconds (S3 caps any presigned URL at 7 days). */
   PRESIGN_DOWNLOAD_TTL: z.coerce.number().int().min(1).max(604_800).default(900),
+};
+
+/** Direct uploads (requestUpload/completeUpload): served by the documents subgraph. */
+export const directUploads = {
   /** Lifetime of a presigned upload (POST policy), in seconds. */
   PRESIGN_UPLOAD_TTL: z.coerce.number().int().min(1).max(604_800).default(900),
   /**

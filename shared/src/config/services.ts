@@ -28,18 +28,19 @@ export const documentsEnv = {
   ...g.subgraphSignature,
   ...g.accounts,
   ...g.quotaDefaults,
+  ...g.directUploads,
 };
+// Presigned downloads only: direct uploads (tickets in PostgreSQL) are the documents subgraph's.
 export const storageEnv = {
   ...g.common,
   ...g.secret,
   ...g.ports,
-  ...g.database,
   ...g.objectStore,
-  ...g.redis,
   ...g.uploads,
   ...g.presign,
   ...g.subgraphSignature,
-  ...g.quotaDefaults,
+  // Remembers signed call ids, to refuse replays.
+  ...g.redis,
 };
 export const opsEnv = {
   ...g.common,

@@ -11,6 +11,7 @@ import { accountResolvers } from './accounts/resolvers.ts';
 import { warmUpPasswords } from './accounts/passwords.ts';
 import { classificationResolvers } from './classification/resolvers.ts';
 import type { DocumentsContext, DocumentsDeps } from './context.ts';
+import { ticketResolvers } from './direct-uploads/resolvers.ts';
 import { documentResolvers } from './documents/resolvers.ts';
 import { folderResolvers } from './folders/resolvers.ts';
 import { topicResolvers } from './topics/resolvers.ts';
@@ -47,6 +48,7 @@ export async function createDocumentsSubgraph(
       folderResolvers,
       classificationResolvers,
       uploadResolvers,
+      ticketResolvers,
       accountResolvers,
     ),
     logger: deps.logger,

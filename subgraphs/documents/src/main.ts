@@ -8,6 +8,7 @@ import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import { startObjectRemovalSweeper } from './accounts/object-removals.ts';
+import { startTicketSweeper } from './direct-uploads/ticket-sweeper.ts';
 import { createDocumentsSubgraph } from './documents-subgraph.ts';
 import { startSweeper } from './uploads/index.ts';
 
@@ -27,6 +28,8 @@ const server = await createDocumentsSubgraph(
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);
 // Re-enqueues documents whose classify job never reached Redis, and aborts unfinished multipart uploads.
 const sweeper = startSweeper({ em: orm.em, queue, logger, config, store });
+// Removes expired direct-upload tickets and whatever was uploaded for them.
+const tickets = startTicketSweeper({ em: orm.em, store, logger, config });
 // Removes the objects of deleted accounts that the store refused at the time.
 const removals = startObjectRemovalSweeper({
   em: orm.em,
@@ -37,6 +40,7 @@ const removals = startObjectRemovalSweeper({
 stopOnSignals(logger, async () => {
   await running.close();
   await sweeper.stop();
+  await tickets.stop();
   await removals.stop();
   await queue.close();
   redis.disconnect();

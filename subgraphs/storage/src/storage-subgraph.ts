@@ -1,35 +1,27 @@
 import { errorDetailsExposed, signatureRequired, type StorageConfig } from '@docuvault/shared/config/index';
-import { AppError } from '@docuvault/shared/errors/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
-import { objectStoreCheck, postgresCheck, type HealthCheck } from '@docuvault/shared/health/index';
+import { objectStoreCheck, type HealthCheck } from '@docuvault/shared/health/index';
 import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-store/client';
 import { lifecycleDays } from '@docuvault/shared/object-store/lifecycle';
-import type { StorageContext, TicketDeps } from './context.ts';
+import type { StorageContext } from './context.ts';
 import { downloadResolvers } from './downloads/resolvers.ts';
-import { ticketResolvers } from './tickets/resolvers.ts';
 import { typeDefs } from './type-defs.ts';
 
 export interface StorageDeps {
   config: StorageConfig;
   logger: Logger;
   store: ObjectStore;
-  /**
-   * Direct uploads (requestUpload, completeUpload). main.ts always passes them; an
-   * instance without them serves downloads only and answers those two mutations with
-   * SERVICE_UNAVAILABLE (tests of downloads need no database or Redis).
-   */
-  tickets?: TicketDeps | undefined;
   /** Remembers signed call ids (replay protection); needed when signatures are required. */
   redis?: Parameters<typeof redisReplayGuard>[0] | undefined;
 }
 
 export interface StorageSubgraphOptions {
-  /** Dependency checks beyond the bucket and database (schema currency, Redis). */
+  /** Dependency checks beyond the bucket. */
   extraReadyChecks?: HealthCheck[];
 }
 
@@ -74,38 +66,22 @@ function bucketBootstrap(deps: StorageDeps) {
   };
 }
 
-function ticketsOf(deps: StorageDeps): () => TicketDeps {
-  const { tickets } = deps;
-  if (!tickets)
-    return () => {
-      throw new AppError('SERVICE_UNAVAILABLE', 'Direct uploads are not enabled on this storage instance');
-    };
-  // A fork per request (fresh identity map), made only when a resolver needs it.
-  let forked: TicketDeps | undefined;
-  return () => (forked ??= { ...tickets, em: tickets.em.fork() });
-}
-
 export async function createStorageSubgraph(
   deps: StorageDeps,
   options: StorageSubgraphOptions = {},
 ): Promise<SubgraphServer> {
-  const { tickets } = deps;
-  // Ready = can hand out presigned URLs and verify objects now: the bucket must exist and
-  // the store answer *now* (the bootstrap succeeding once says nothing about later), and
-  // tickets need PostgreSQL.
+  // Ready = can hand out presigned URLs now: the bucket must exist and the store answer
+  // *now* (the bootstrap succeeding once says nothing about later).
   const readyChecks: HealthCheck[] = [
     bucketBootstrap(deps),
     objectStoreCheck(deps.store, { whenFailing: 'fail' }),
-    ...(tickets
-      ? [postgresCheck(() => tickets.em.getConnection().execute('select 1'), { whenFailing: 'fail' })]
-      : []),
     ...(options.extraReadyChecks ?? []),
   ];
   return createSubgraphServer<StorageContext>({
     name: 'storage',
     version: deps.config.GIT_COMMIT,
     typeDefs,
-    resolvers: mergeResolvers({ DateTime }, downloadResolvers, ticketResolvers),
+    resolvers: mergeResolvers({ DateTime }, downloadResolvers),
     logger: deps.logger,
     errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: signatureRequired(deps.config),
@@ -118,7 +94,6 @@ export async function createStorageSubgraph(
       logger: deps.logger,
       store: deps.store,
       requestId: currentRequestId(),
-      tickets: ticketsOf(deps),
     }),
   });
 }

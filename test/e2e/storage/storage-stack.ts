@@ -80,7 +80,6 @@ async function startStorage(stack: UploadStack): Promise<RunningServer> {
     config,
     logger: createLogger('storage', 'silent'),
     store: createObjectStore(config),
-    tickets: { em: stack.orm.em, queue: stack.deps.queue },
   });
   return server.listen('127.0.0.1', 0);
 }

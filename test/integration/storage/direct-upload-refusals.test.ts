@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig, storageEnv } from '@docuvault/shared/config/index';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
-import { requestUpload } from '@docuvault/storage/tickets/request-upload.service';
+import { requestUpload } from '@docuvault/documents/direct-uploads/request-upload.service';
 import { pdfBytes, pngBytes } from '../uploads/fixtures.ts';
 import { bytesFile, postForm } from './post-form.ts';
 import {
@@ -240,10 +241,18 @@ describe('requestUpload', () => {
   });
 });
 
-describe('a storage instance started without a database and queue', () => {
-  it('serves downloads only: direct uploads answer SERVICE_UNAVAILABLE', async () => {
+describe('the storage subgraph', () => {
+  it('serves downloads only, with no database: direct uploads are the documents subgraph fields', async () => {
     const subgraph = await createStorageSubgraph({
-      config: stack.config,
+      config: loadConfig('storage', storageEnv, {
+        NODE_ENV: 'test',
+        SECRET_KEY: stack.config.SECRET_KEY,
+        MINIO_ENDPOINT: stack.config.MINIO_ENDPOINT,
+        MINIO_ROOT_USER: stack.config.MINIO_ROOT_USER,
+        MINIO_ROOT_PASSWORD: stack.config.MINIO_ROOT_PASSWORD,
+        MINIO_REGION: stack.config.MINIO_REGION,
+        MINIO_BUCKET: stack.config.MINIO_BUCKET,
+      }),
       logger: createLogger('storage', 'silent'),
       store: stack.store,
     });
@@ -258,7 +267,8 @@ describe('a storage instance started without a database and queue', () => {
         }),
       });
       const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-      expect(body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      // docs/adr/0004-subgraph-boundaries.md: the gateway routes requestUpload to documents.
+      expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     } finally {
       await server.close();
     }

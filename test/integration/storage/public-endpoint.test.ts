@@ -34,7 +34,7 @@ describe('presigning for MINIO_PUBLIC_ENDPOINT', () => {
     const key = `_anonymous/${randomUUID()}/${randomUUID()}.pdf`;
     const content = pdfBytes('public');
     await stack.bucket.client.putObject(stack.bucket.bucket, key, content, content.length);
-    const body = await stack.graphql<{ _entities: { download: { url: string } }[] }>(
+    const body = await stack.storageGraphql<{ _entities: { download: { url: string } }[] }>(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Document { download { url } } } }`,
       {
         r: [

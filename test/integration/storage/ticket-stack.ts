@@ -1,8 +1,9 @@
-import { loadConfig, storageEnv, type StorageConfig } from '@docuvault/shared/config/index';
+import { documentsEnv, loadConfig, storageEnv, type DocumentsConfig } from '@docuvault/shared/config/index';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore, type ObjectStore } from '@docuvault/shared/object-store/client';
 import { JOB_NAMES } from '@docuvault/shared/queue/jobs';
+import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
 import {
   createDocumentsTestDeps,
@@ -11,19 +12,25 @@ import {
 } from '../../support/documents-subgraph.ts';
 import { testRedisUrl } from '../../support/redis.ts';
 
-// The storage subgraph with direct uploads, in-process on a free port, over the
-// documents test deps (a migrated database, a bucket and a queue of its own): the
-// storage side writes the same tables, bucket and queue as the documents subgraph.
+// The documents subgraph, which serves direct uploads (docs/adr/0004-subgraph-boundaries.md),
+// in-process on a free port over the documents test deps (a migrated database, a bucket and
+// a queue of its own), with the direct-upload settings each test passes in `env`; and the
+// storage subgraph (presigned downloads) on the same bucket and settings.
 
 export interface TicketStack extends DocumentsTestDeps {
-  readonly config: StorageConfig;
+  readonly config: DocumentsConfig;
   readonly store: ObjectStore;
   readonly server: RunningServer;
-  /** POSTs one operation to the storage subgraph's /graphql, as the gateway would. */
+  /** POSTs one operation to the subgraph's /graphql, as the gateway would. */
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
+  /** The same, to the storage subgraph (Document.download, Document.object). */
+  storageGraphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
   ): Promise<GraphQLResponse<T>>;
   counts(): Promise<{ documents: number; tickets: number; objects: number }>;
   objectKeys(): Promise<string[]>;
@@ -37,7 +44,7 @@ export async function startTicketStack(
 ): Promise<TicketStack> {
   const deps = await createDocumentsTestDeps(label);
   const documents = deps.deps.config;
-  const config = loadConfig('storage', storageEnv, {
+  const config = loadConfig('documents', documentsEnv, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     SECRET_KEY: documents.SECRET_KEY,
@@ -52,19 +59,34 @@ export async function startTicketStack(
     ...env,
   });
   const store = createObjectStore(config);
-  let server: RunningServer;
+  // Assigned in the try below; on a failure there, whatever did start is closed.
+  let server: RunningServer | undefined;
+  let storage: RunningServer;
   try {
-    const subgraph = await createStorageSubgraph({
-      config,
-      logger: createLogger('storage', 'silent'),
-      store,
-      tickets: { em: deps.orm.em, queue: deps.deps.queue },
-    });
+    const subgraph = await createDocumentsSubgraph({ ...deps.deps, config, store });
     server = await subgraph.listen('127.0.0.1', 0);
+    const storageConfig = loadConfig('storage', storageEnv, { ...stringEnv(config), ...env });
+    storage = await (
+      await createStorageSubgraph({
+        config: storageConfig,
+        logger: createLogger('storage', 'silent'),
+        store: createObjectStore(storageConfig),
+      })
+    ).listen('127.0.0.1', 0);
   } catch (error) {
+    await server?.close();
     await deps.close();
     throw error;
   }
+  const documentsServer = server;
+  const post = async <T>(url: string, query: string, variables: Record<string, unknown>, headers = {}) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  };
   const { client, bucket } = deps.bucket;
   const objectKeys = async () => {
     const keys: string[] = [];
@@ -79,15 +101,11 @@ export async function startTicketStack(
     ...deps,
     config,
     store,
-    server,
-    async graphql<T>(query: string, variables: Record<string, unknown> = {}, headers = {}) {
-      const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResponse<T>;
-    },
+    server: documentsServer,
+    graphql: <T>(query: string, variables: Record<string, unknown> = {}, headers = {}) =>
+      post<T>(documentsServer.url, query, variables, headers),
+    storageGraphql: <T>(query: string, variables: Record<string, unknown> = {}) =>
+      post<T>(storage.url, query, variables),
     async counts() {
       const [documents, tickets, objects] = await Promise.all([
         count('documents'),
@@ -105,9 +123,25 @@ export async function startTicketStack(
         .sort();
     },
     async close() {
-      await server.close();
+      await storage.close();
+      await documentsServer.close();
       await deps.close();
     },
+  };
+}
+
+/** The documents config's object-store settings as environment strings, for the storage config. */
+function stringEnv(config: DocumentsConfig): Record<string, string> {
+  const { MINIO_ENDPOINT, MINIO_ROOT_USER, MINIO_ROOT_PASSWORD, MINIO_REGION, MINIO_BUCKET } = config;
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: config.SECRET_KEY,
+    MINIO_ENDPOINT,
+    MINIO_ROOT_USER,
+    MINIO_ROOT_PASSWORD,
+    MINIO_REGION,
+    MINIO_BUCKET,
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@docuvault/shared/logging/logger';
-import { startTicketSweeper, sweepOnce } from '@docuvault/storage/tickets/ticket-sweeper';
+import { startTicketSweeper, sweepOnce } from '@docuvault/documents/direct-uploads/ticket-sweeper';
 import { pdfBytes } from '../uploads/fixtures.ts';
 import { eventually } from '../uploads/upload-stack.ts';
 import { bytesFile, postForm } from './post-form.ts';

@@ -10,7 +10,7 @@ import type { StoredObject } from './store-object.ts';
 import { findIdBySha256, insertUploadedDocument, type NewDocumentRow } from './uploads.repository.ts';
 
 // The one way a stored object becomes a document: the GraphQL upload (uploads.service.ts)
-// and the storage subgraph's direct upload (completeUpload) both end here, so both
+// and the direct upload (direct-uploads/, completeUpload) both end here, so both
 // record the row, charge the owner's quota, detect duplicates, write the audit line and
 // queue classification identically.
 

@@ -1,16 +1,8 @@
-import {
-  constant,
-  execute,
-  isoTimestamp,
-  ownedBy,
-  query,
-  queryOne,
-  sql,
-} from '@docuvault/documents/documents/sql';
+import { constant, execute, isoTimestamp, ownedBy, query, queryOne, sql } from '../documents/sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-// upload_tickets, in the same raw-SQL style as the documents subgraph (whose helpers
-// these are): a ticket is read, inserted, completed and swept, nothing more.
+// upload_tickets, with the subgraph's SQL helpers: a ticket is read, inserted, completed and
+// swept, nothing more.
 
 export interface TicketRecord {
   id: string;

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { StorageConfig } from '@docuvault/shared/config/index';
+import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { badInput } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
-import { MAX_TITLE_LENGTH } from '@docuvault/documents/documents/document-edits.service';
-import { characterCount, parseName } from '@docuvault/documents/documents/input';
-import { requireRoom } from '@docuvault/documents/quotas/quotas.service';
-import { DOCX_MIME_TYPE } from '@docuvault/documents/uploads/sniff';
-import { objectKey } from '@docuvault/documents/uploads/store-object';
-import { fileTooLarge, unsupportedType } from '@docuvault/documents/uploads/upload-errors';
-import { cleanFilename, defaultTitle, parseFolderId } from '@docuvault/documents/uploads/uploads.service';
+import { MAX_TITLE_LENGTH } from '../documents/document-edits.service.ts';
+import { characterCount, parseName } from '../documents/input.ts';
+import { requireRoom } from '../quotas/quotas.service.ts';
+import { DOCX_MIME_TYPE } from '../uploads/sniff.ts';
+import { objectKey } from '../uploads/store-object.ts';
+import { fileTooLarge, unsupportedType } from '../uploads/upload-errors.ts';
+import { cleanFilename, defaultTitle, parseFolderId } from '../uploads/uploads.service.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { insertTicket } from './tickets.repository.ts';
 
 export interface RequestUploadDeps {
   readonly em: EntityManager;
   readonly store: ObjectStore;
-  readonly config: Pick<StorageConfig, 'MAX_UPLOAD_BYTES' | 'UPLOAD_ALLOWED_TYPES' | 'PRESIGN_UPLOAD_TTL'>;
+  readonly config: Pick<DocumentsConfig, 'MAX_UPLOAD_BYTES' | 'UPLOAD_ALLOWED_TYPES' | 'PRESIGN_UPLOAD_TTL'>;
 }
 
 export interface RequestUploadInput {

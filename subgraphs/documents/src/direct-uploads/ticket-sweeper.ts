@@ -1,4 +1,4 @@
-import type { StorageConfig } from '@docuvault/shared/config/index';
+import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { runPeriodically, type PeriodicTask } from '@docuvault/shared/jobs/periodic';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
@@ -10,7 +10,7 @@ export interface TicketSweeperDeps {
   readonly em: EntityManager;
   readonly store: ObjectStore;
   readonly logger: Logger;
-  readonly config: Pick<StorageConfig, 'UPLOAD_TICKET_GRACE_SECONDS' | 'UPLOAD_SWEEP_INTERVAL_SECONDS'>;
+  readonly config: Pick<DocumentsConfig, 'UPLOAD_TICKET_GRACE_SECONDS' | 'UPLOAD_SWEEP_INTERVAL_SECONDS'>;
 }
 
 export interface TicketSweepResult {
@@ -32,7 +32,7 @@ const BATCH = 500;
  */
 export async function sweepOnce(
   deps: Pick<TicketSweeperDeps, 'em' | 'store' | 'logger'> & {
-    config: Pick<StorageConfig, 'UPLOAD_TICKET_GRACE_SECONDS'>;
+    config: Pick<DocumentsConfig, 'UPLOAD_TICKET_GRACE_SECONDS'>;
   },
   now = new Date(),
 ): Promise<TicketSweepResult> {

@@ -1,24 +1,24 @@
-import type { StorageConfig } from '@docuvault/shared/config/index';
+import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { AppError } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
-import { findDocumentsByIds } from '@docuvault/documents/documents/documents.repository';
-import { parseId } from '@docuvault/documents/documents/input';
-import { isUniqueViolation } from '@docuvault/documents/documents/sql';
+import { findDocumentsByIds } from '../documents/documents.repository.ts';
+import { parseId } from '../documents/input.ts';
+import { isUniqueViolation } from '../documents/sql.ts';
 import type { AuditOrigin } from '@docuvault/shared/audit/audit-log';
-import { quotaOf } from '@docuvault/documents/quotas/quotas.service';
+import { quotaOf } from '../quotas/quotas.service.ts';
 import {
   registerStoredDocument,
   type RegisteredDocument,
   type RegistrationDeps,
-} from '@docuvault/documents/uploads/register-document';
-import { defaultTitle } from '@docuvault/documents/uploads/uploads.service';
+} from '../uploads/register-document.ts';
+import { defaultTitle } from '../uploads/uploads.service.ts';
 import { ticketExpired, ticketNotFound } from './ticket-errors.ts';
 import { findTicket, markCompleted, type TicketRecord } from './tickets.repository.ts';
 import { removeQuietly, verifyUpload } from './verify-upload.ts';
 
 export interface CompleteUploadDeps extends RegistrationDeps {
   readonly store: ObjectStore;
-  readonly config: Pick<StorageConfig, 'UPLOAD_ALLOWED_TYPES' | 'UPLOAD_TICKET_GRACE_SECONDS'>;
+  readonly config: Pick<DocumentsConfig, 'UPLOAD_ALLOWED_TYPES' | 'UPLOAD_TICKET_GRACE_SECONDS'>;
 }
 
 /** Past its policy's expiry plus the grace a POST that started in time may need to finish. */
