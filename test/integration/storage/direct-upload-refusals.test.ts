@@ -247,6 +247,8 @@ describe('the storage subgraph', () => {
       config: loadConfig('storage', storageEnv, {
         NODE_ENV: 'test',
         SECRET_KEY: stack.config.SECRET_KEY,
+        // Only for its replay memory of signed calls (unsigned here, under NODE_ENV=test).
+        REDIS_URL: stack.config.REDIS_URL,
         MINIO_ENDPOINT: stack.config.MINIO_ENDPOINT,
         MINIO_ROOT_USER: stack.config.MINIO_ROOT_USER,
         MINIO_ROOT_PASSWORD: stack.config.MINIO_ROOT_PASSWORD,

@@ -137,6 +137,8 @@ function stringEnv(config: DocumentsConfig): Record<string, string> {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     SECRET_KEY: config.SECRET_KEY,
+    REDIS_URL: config.REDIS_URL,
+    REDIS_PREFIX: config.REDIS_PREFIX,
     MINIO_ENDPOINT,
     MINIO_ROOT_USER,
     MINIO_ROOT_PASSWORD,
