@@ -9,7 +9,7 @@ import {
   UNSIGNED_PAYLOAD,
 } from '@docuvault/shared/http/subgraph-signature';
 
-/** The SECRET_KEY test configs use (test/support/documents-subgraph.ts, the e2e gateway). */
+/** The SECRET_KEY test configs use (test/support/stacks: the documents deps and every gateway). */
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123';
 
 export interface SigningOptions {

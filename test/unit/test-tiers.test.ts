@@ -1,7 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import config from '../../jest.config.js';
 
 // The tiers are only as good as their edges: every test file runs in exactly one tier
 // (none silently dropped from `npm test`), and the unit tier cannot reach a service.
@@ -13,7 +12,9 @@ interface Project {
   testMatch: string[];
 }
 
-const projects = (config as { projects: Project[] }).projects;
+// By path: jest.config.js is plain JavaScript without types.
+const config = (await import(path.join(root, 'jest.config.js'))) as { default: { projects: Project[] } };
+const projects = config.default.projects;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
