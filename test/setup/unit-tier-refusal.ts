@@ -4,6 +4,6 @@
 
 throw new Error(
   'The unit tier uses no services: this test imports the test harness, a service-backed ' +
-    'helper (test/support/database, redis, s3, stacks) or a service launcher ' +
+    'helper (test/support/database, redis, s3, stacks; devkit/scratch) or a service launcher ' +
     '(@docuvault/shared/local-stack). Move it to test/integration or test/e2e.',
 );

@@ -55,6 +55,8 @@ describe('test tiers', () => {
     '../support/s3.ts',
     '../support/stacks/index.ts',
     '../setup/global-setup.ts',
+    '../../devkit/scratch/database.ts',
+    '../../devkit/worker-process.ts',
     '@docuvault/shared/local-stack/index',
     '@docuvault/shared/local-stack/redis',
   ])('refuses a unit test that imports %s', async (specifier) => {
