@@ -3,12 +3,12 @@ import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import pg from 'pg';
 import { requestRetrain } from '../subgraphs/documents/src/classification/enqueue.ts';
-import { CORPUS_TOPICS, generateCorpus, type CorpusDocument } from '../test/fixtures/corpus.ts';
-import { textPdf } from '../test/fixtures/pdf.ts';
-import { migratedTestDatabase } from '../test/support/database.ts';
-import { testRedisPrefix, testRedisUrl } from '../test/support/redis.ts';
-import { createTestBucket, testS3 } from '../test/support/s3.ts';
-import { spawnWorker, waitUntilReady } from '../test/integration/classification/worker-process.ts';
+import { CORPUS_TOPICS, generateCorpus, type CorpusDocument } from '../devkit/fixtures/corpus.ts';
+import { textPdf } from '../devkit/fixtures/pdf.ts';
+import { migratedTestDatabase } from '../devkit/scratch/database.ts';
+import { testRedisPrefix, testRedisUrl } from '../devkit/scratch/redis.ts';
+import { createTestBucket, testS3 } from '../devkit/scratch/s3.ts';
+import { spawnWorker, waitUntilReady } from '../devkit/worker-process.ts';
 import type { ScenarioResult } from './support/report.ts';
 import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { testS3Client } from '../test/support/s3.ts';
+import { testS3Client } from '../devkit/scratch/s3.ts';
 import { graphql } from './support/load.ts';
 import { sampleUsage, type ProcessUsage } from './support/proc-stats.ts';
 import { mb, times, type ScenarioResult } from './support/report.ts';

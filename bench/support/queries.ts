@@ -1,5 +1,5 @@
 import { ANONYMOUS } from '@docuvault/shared/auth/principal';
-import { gatewayHeaders } from '../../test/support/signed-fetch.ts';
+import { gatewayHeaders } from '../../devkit/signed-requests.ts';
 import { compareLoads, ROUNDS, type LoadResult } from './load.ts';
 import type { Context } from './scenario.ts';
 import type { System } from './system.ts';

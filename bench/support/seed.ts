@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { generateCorpus } from '../../test/fixtures/corpus.ts';
+import { generateCorpus } from '../../devkit/fixtures/corpus.ts';
 
 // The anonymous vault filled with classified documents, straight into the table (the
 // upload path has a scenario of its own). Text from the classifier tests' corpus

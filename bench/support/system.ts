@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SERVICES } from '@docuvault/shared/launcher/processes';
 import pg from 'pg';
-import { migratedTestDatabase, type TestDatabase } from '../../test/support/database.ts';
-import { testRedisPrefix, testRedisUrl } from '../../test/support/redis.ts';
-import { createTestBucket, testS3, type TestBucket } from '../../test/support/s3.ts';
+import { migratedTestDatabase, type TestDatabase } from '../../devkit/scratch/database.ts';
+import { testRedisPrefix, testRedisUrl } from '../../devkit/scratch/redis.ts';
+import { createTestBucket, testS3, type TestBucket } from '../../devkit/scratch/s3.ts';
 import { startProcess, type BenchProcess } from './processes.ts';
 
 // The system under test, as `npm start` runs it: the gateway and the three subgraphs,

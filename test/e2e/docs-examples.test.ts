@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startStack, type Stack } from '../support/stack.ts';
+import { startStack, type Stack } from '../support/stacks/index.ts';
 
 // The README's and docs/uploads.md's shell examples, run as a newcomer runs them: every
 // ```sh block that calls curl, in the order the pages show them, in one bash session

@@ -10,8 +10,8 @@ import {
   uniqueEmail,
   type AuthPayload,
 } from '../../integration/accounts/accounts-client.ts';
-import { startGatewayAt, startStack, type Stack } from '../../support/stack.ts';
 import { holdingsClient, NOTHING, type Holdings } from './account-holdings.ts';
+import { startGatewayAt, startStack, type Stack } from '../../support/stacks/index.ts';
 
 // Deleting an account, through the gateway: everything the account holds goes (rows,
 // stored objects, unfinished uploads, quota, sessions), its access tokens are refused from

@@ -1,10 +1,10 @@
 import { expect } from '@jest/globals';
 import { pdfBytes } from '../../integration/uploads/fixtures.ts';
-import { uploadOperation } from '../../integration/uploads/upload-stack.ts';
 import { bytesFile, postForm } from '../../integration/storage/post-form.ts';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { postMultipart } from '../../support/multipart.ts';
-import type { Stack } from '../../support/stack.ts';
+import { type Stack } from '../../support/stacks/index.ts';
+import { uploadOperation } from '../../support/upload-requests.ts';
 
 // What an account holds, put there the ways a client does (uploads through the gateway,
 // a completed and an abandoned direct upload, a folder, topics set by hand) plus what a

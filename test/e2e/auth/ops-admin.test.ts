@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gatewayClient } from '../../support/gateway-client.ts';
-import { startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
 
 // Through the gateway, an administrator runs operator mutations without OPS_TOKEN (this
 // stack's ops has none), a user does not, and each action leaves an audit line with its

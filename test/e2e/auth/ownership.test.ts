@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gatewayClient, type Answer as GatewayAnswer } from '../../support/gateway-client.ts';
 import { postMultipart } from '../../support/multipart.ts';
-import { startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
-import { uploadOperation } from '../../integration/uploads/upload-stack.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
+import { uploadOperation } from '../../support/upload-requests.ts';
 
 // Two users through the gateway. Bob owns a document, a folder, a topic and an upload
 // ticket; Alice walks every query and mutation with Bob's ids. Each answers as if the id

@@ -5,8 +5,8 @@ import { deriveTokenKey, signAccessToken } from '@docuvault/shared/auth/access-t
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { TEST_SECRET_KEY } from '../../support/signed-fetch.ts';
-import { startGatewayAt, startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
+import { startGatewayAt, startStack, type Stack } from '../../support/stacks/index.ts';
 
 // The gateway is the only reader of client credentials: a token that is expired,
 // tampered with, signed by another key or issuer, or not a token at all is refused with

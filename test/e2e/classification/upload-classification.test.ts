@@ -6,8 +6,8 @@ import { buildDocx, utf16le } from '../../fixtures/docx.ts';
 import { corruptPdf, textPdf } from '../../fixtures/pdf.ts';
 import { postMultipart } from '../../support/multipart.ts';
 import { testS3 } from '../../support/s3.ts';
-import { startStack, type Stack } from '../../support/stack.ts';
-import { uploadOperation } from '../../integration/uploads/upload-stack.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
+import { uploadOperation } from '../../support/upload-requests.ts';
 
 // Through the gateway as a client uses it: a real multipart upload, a real worker, and
 // the outcome read back through the gateway.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { serverAudits, type AuditResult } from 'graphql-http';
-import { startStack, type Stack } from '../../support/stack.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
 
 // The GraphQL-over-HTTP conformance audit of the graphql-http package, one test per audit,
 // against the whole system. Every audit passes except the ones below, declined on purpose

@@ -9,8 +9,8 @@ import {
   printSchema,
   type IntrospectionQuery,
 } from 'graphql';
-import { startGatewayAt } from '../../support/stack.ts';
 import { answerJson, postJson, startFakeSubgraph, type FakeSubgraph } from '../hardening/fake-subgraph.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // gateway/schema.graphql is for tooling that cannot introspect: it must be exactly what
 // a running gateway answers to introspection, or tools approve operations it refuses.

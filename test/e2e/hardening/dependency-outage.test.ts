@@ -22,7 +22,7 @@ import { gatewayClient } from '../../support/gateway-client.ts';
 import { testRedisPrefix, testRedisUrl } from '../../support/redis.ts';
 import { createTestBucket, testS3, type TestBucket } from '../../support/s3.ts';
 import { TEST_SECRET_KEY } from '../../support/signed-fetch.ts';
-import { startGatewayAt } from '../../support/stack.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // While PostgreSQL is down (stopped, or restarting), every client gets SERVICE_UNAVAILABLE
 // with a retry hint: never INTERNAL_SERVER_ERROR with the driver's text (`connect

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
-import { startGatewayAt } from '../../support/stack.ts';
 import { answerJson, codesOf, postJson, startFakeSubgraph, type FakeSubgraph } from './fake-subgraph.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // Introspection: on in development, off in production, GRAPHQL_INTROSPECTION overrides
 // either. Off means __schema and __type are refused and errors suggest no field names,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
-import { startGatewayAt } from '../../support/stack.ts';
 import { answerJson, codesOf, postJson, startFakeSubgraph, type FakeSubgraph } from './fake-subgraph.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // The gateway's operation limits, with their defaults, against a stand-in subgraph that
 // counts what reaches it: a refused operation must never be sent on.

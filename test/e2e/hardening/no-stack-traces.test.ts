@@ -17,11 +17,14 @@ import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
 import pg from 'pg';
-import { createDocumentsTestDeps, type DocumentsTestDeps } from '../../support/documents-subgraph.ts';
 import { testRedisUrl } from '../../support/redis.ts';
 import { signedFetch, TEST_SECRET_KEY } from '../../support/signed-fetch.ts';
-import { startGatewayAt } from '../../support/stack.ts';
 import { postJson } from './fake-subgraph.ts';
+import {
+  createDocumentsTestDeps,
+  type DocumentsTestDeps,
+  startGatewayAt,
+} from '../../support/stacks/index.ts';
 
 // `npm start` runs every service with no NODE_ENV, and small installations run exactly
 // that. Then no error response may carry a stack trace or an absolute path: not from the

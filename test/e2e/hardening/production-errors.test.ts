@@ -4,8 +4,8 @@ import type { RunningServer } from '@docuvault/shared/http/listen';
 import { freePort } from '@docuvault/shared/local-stack/index';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { pino } from 'pino';
-import { startGatewayAt } from '../../support/stack.ts';
 import { answerJson, postJson, startFakeSubgraph, type FakeSubgraph } from './fake-subgraph.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // In production nothing about our insides reaches a client: no stack traces, no SQL,
 // no hostnames or subgraph names; every error has a code; the whole error is logged

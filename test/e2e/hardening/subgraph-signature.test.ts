@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { nowSeconds } from '@docuvault/shared/http/subgraph-signature';
 import { postMultipart } from '../../support/multipart.ts';
 import { gatewayHeaders, signedFetch, signedGraphQL } from '../../support/signed-fetch.ts';
-import { startGatewayAt, startStack, type Stack } from '../../support/stack.ts';
-import { uploadOperation } from '../../integration/uploads/upload-stack.ts';
+import { startGatewayAt, startStack, type Stack } from '../../support/stacks/index.ts';
+import { uploadOperation } from '../../support/upload-requests.ts';
 
 // Subgraphs answer only the gateway: a request without the gateway's signature (or with
 // a wrong, stale or replayed-onto-another-body one) is refused with 401 and a GraphQL

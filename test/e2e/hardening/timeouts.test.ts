@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { freePort } from '@docuvault/shared/local-stack/index';
-import { startGatewayAt } from '../../support/stack.ts';
 import {
   answerJson,
   codesOf,
@@ -11,6 +10,7 @@ import {
   startFakeSubgraph,
   type FakeSubgraph,
 } from './fake-subgraph.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // Every gateway → subgraph call has a deadline: a subgraph that hangs (before or after
 // its headers) or is not there at all costs the client SERVICE_UNAVAILABLE within

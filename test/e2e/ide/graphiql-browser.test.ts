@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
 
 // GraphiQL in a real browser (Debian's chromium, headless), against the whole system: the
 // page must work on a machine without internet, so every request it makes must go to the

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
-import { startGatewayAt } from '../../support/stack.ts';
 import { answerJson, startFakeSubgraph, type FakeSubgraph } from '../hardening/fake-subgraph.ts';
+import { startGatewayAt } from '../../support/stacks/index.ts';
 
 // Where GraphiQL is served: exactly where introspection is on (development by default;
 // production only with GRAPHQL_INTROSPECTION=true), and only its fixed files.

@@ -14,8 +14,8 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { gatewayClient, type Answer, type Caller } from '../../support/gateway-client.ts';
-import { startGatewayAt, startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
+import { startGatewayAt, startStack, type Stack } from '../../support/stacks/index.ts';
 
 // Every ops field, walked through the gateway as a caller who is not signed in, as a
 // plain user and with a wrong operator token: only `health` answers them, and it names

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bytesFile, postForm } from '../../integration/storage/post-form.ts';
 import { pdfBytes } from '../../integration/uploads/fixtures.ts';
-import { startGatewayStorageStack, type GatewayStorageStack } from './storage-stack.ts';
+import { startGatewayStorageStack, type GatewayStorageStack } from '../../support/stacks/index.ts';
 
 // requestUpload and completeUpload are storage's; the document they answer is resolved
 // by the gateway from documents (title, status, …) and storage (download) alike.

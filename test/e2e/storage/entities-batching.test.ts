@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { seedDocuments } from '../../support/seed-documents.ts';
-import { startGatewayStorageStack, type GatewayStorageStack } from './storage-stack.ts';
+import { startGatewayStorageStack, type GatewayStorageStack } from '../../support/stacks/index.ts';
 
 // Document.download lives in the storage subgraph (@requires objectKey, … from
 // documents). A page of documents must cost storage one `_entities` fetch, not one per

@@ -6,8 +6,9 @@ import {
   type PostResult,
 } from '../../support/multipart.ts';
 import { elfBytes, pngBytes } from '../../integration/uploads/fixtures.ts';
-import { eventually, tempUploadFiles, uploadOperation } from '../../integration/uploads/upload-stack.ts';
-import { startGatewayStack, type GatewayStack } from './gateway-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { startGatewayStack, type GatewayStack } from '../../support/stacks/index.ts';
+import { tempUploadFiles, uploadOperation } from '../../support/upload-requests.ts';
 
 // Refusals through the gateway reach the client as GraphQL errors with our codes (never
 // INTERNAL_SERVER_ERROR or an HTML page), and leave nothing behind in the subgraph.

@@ -9,8 +9,9 @@ import {
   type PostResult,
 } from '../../support/multipart.ts';
 import { pdfBytes, pngBytes } from '../../integration/uploads/fixtures.ts';
-import { eventually, tempUploadFiles, uploadOperation } from '../../integration/uploads/upload-stack.ts';
-import { startGatewayStack, type GatewayStack } from './gateway-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { startGatewayStack, type GatewayStack } from '../../support/stacks/index.ts';
+import { tempUploadFiles, uploadOperation } from '../../support/upload-requests.ts';
 
 // Through the gateway with real HTTP and hand-written multipart bodies: the gateway
 // streams each file part on to the documents subgraph, which streams it to the bucket.

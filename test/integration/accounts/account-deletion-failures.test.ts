@@ -13,8 +13,8 @@ import { revocationKey } from '@docuvault/shared/auth/revocation';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import type { Client } from 'minio';
-import { createDocumentsTestDeps, type DocumentsTestDeps } from '../../support/documents-subgraph.ts';
-import { eventually } from '../uploads/upload-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { createDocumentsTestDeps, type DocumentsTestDeps } from '../../support/stacks/index.ts';
 
 // The failure paths of deleting an account, on the service with the real database, Redis
 // and Ceph: a store that fails part-way through leaves the removal queued (rows gone,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startStack, type Stack } from '../../support/stack.ts';
 import {
   accountsClient,
   LOGIN,
@@ -9,6 +8,7 @@ import {
   type AccountsClient,
   type AuthPayload,
 } from './accounts-client.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
 
 // What only admins may do: set quotas, list users, read the audit log. The gateway
 // trusts X-Forwarded-For here (TRUST_PROXY), so each request can come from an address

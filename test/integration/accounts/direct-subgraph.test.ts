@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
 import { LOGIN, PASSWORD, REGISTER, uniqueEmail } from './accounts-client.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
 // The documents subgraph called directly (no gateway): races the gateway cannot order,
 // and input the gateway would already have refused. The first account of an

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@docuvault/shared/local-stack/index';
 import { createRedis } from '@docuvault/shared/queue/redis';
-import { startStack, type Stack } from '../../support/stack.ts';
-import { startSubgraph } from '../uploads/upload-stack.ts';
 import {
   accountsClient,
   LOGIN,
@@ -12,6 +10,7 @@ import {
   type AccountsClient,
   type Caller,
 } from './accounts-client.ts';
+import { startStack, type Stack, listenDocumentsSubgraph } from '../../support/stacks/index.ts';
 
 // Sign-in attempts are limited per email and per client address, in Redis; over either
 // limit the answer is TOO_MANY_REQUESTS with the seconds to wait, even for the right
@@ -151,7 +150,7 @@ describe('without Redis', () => {
     // timer that disconnect() does not clear.)
     const redis = createRedis(`redis://127.0.0.1:${await freePort()}`, 'producer');
     redis.disconnect();
-    const subgraph = await startSubgraph({ ...stack.documents.deps, redis });
+    const subgraph = await listenDocumentsSubgraph({ ...stack.documents.deps, redis });
     try {
       const direct = accountsClient(`${subgraph.url}/graphql`);
       const error = await direct.failure(LOGIN, { email: await registered('no-redis'), password: PASSWORD });

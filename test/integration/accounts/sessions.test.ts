@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startStack, type Stack } from '../../support/stack.ts';
 import {
   accountsClient,
   LOGIN,
@@ -13,6 +12,7 @@ import {
   type AuthPayload,
   type GraphQLError,
 } from './accounts-client.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
 
 // Accounts through the gateway, as a client uses them: register, sign in, use the access
 // token as a bearer token, rotate refresh tokens, sign out. The gateway has no anonymous

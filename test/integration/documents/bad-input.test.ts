@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
 import { seedDocument } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
 const UNKNOWN = '6f1c7a52-9d1e-4c3b-8a57-2f0e4b1d9c11';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
 import { pino } from 'pino';
-import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
 import { seedDocument } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
 const DELETE = 'mutation($id: ID!) { deleteDocument(id: $id) }';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
 import { seedDocuments } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
 const ENTITIES = `query($representations: [_Any!]!) {
   _entities(representations: $representations) {

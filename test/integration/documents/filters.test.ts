@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
 import { seedDocument } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
 interface Listing {
   documents: { totalCount: number; edges: { node: { id: string } }[] };

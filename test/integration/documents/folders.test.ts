@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/documents-subgraph.ts';
 import { seedDocument } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
 const CREATE =
   'mutation($name: String!, $parentId: ID) { createFolder(name: $name, parentId: $parentId) { id name parent { id name } } }';

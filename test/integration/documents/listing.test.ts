@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { seedDocuments } from '../../support/seed-documents.ts';
 import {
   startDocumentsSubgraph,
   type DocumentsTestServer,
   type GraphQLResponse,
-} from '../../support/documents-subgraph.ts';
-import { seedDocuments } from '../../support/seed-documents.ts';
+} from '../../support/stacks/index.ts';
 
 interface Page {
   documents: {

@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodePrincipal, PRINCIPAL_HEADER } from '@docuvault/shared/auth/principal';
 import { bytesFile, postForm } from '../storage/post-form.ts';
-import {
-  COMPLETE_UPLOAD,
-  REQUEST_UPLOAD,
-  startTicketStack,
-  type Completed,
-  type Ticket,
-  type TicketStack,
-} from '../storage/ticket-stack.ts';
+import { COMPLETE_UPLOAD, REQUEST_UPLOAD, type Completed, type Ticket } from '../storage/ticket-stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
 import { auditRows, distinctText, documentsOf, KiB, quotaRow } from './quota-support.ts';
+import { startTicketStack, type TicketStack } from '../../support/stacks/index.ts';
 
 // Quotas on the direct upload path (storage subgraph: requestUpload, a POST straight to
 // the bucket, completeUpload). The storage subgraph is called as the gateway would call

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { uploadOperation } from '../uploads/upload-stack.ts';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { deterministicText, postMultipart, type PostResult } from '../../support/multipart.ts';
-import { startStack, type Stack } from '../../support/stack.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
 import {
   auditRows,
@@ -14,6 +12,8 @@ import {
   quotaRow,
   type DocumentRow,
 } from './quota-support.ts';
+import { startStack, type Stack } from '../../support/stacks/index.ts';
+import { uploadOperation } from '../../support/upload-requests.ts';
 
 // Quotas through the gateway, with real HTTP, real multipart bodies and bearer tokens:
 // uploads that race for the last bytes of a quota, the early refusals, the release on

@@ -6,14 +6,8 @@ import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
 import { requestUpload } from '@docuvault/documents/direct-uploads/request-upload.service';
 import { pdfBytes, pngBytes } from '../uploads/fixtures.ts';
 import { bytesFile, postForm } from './post-form.ts';
-import {
-  COMPLETE_UPLOAD,
-  REQUEST_UPLOAD,
-  startTicketStack,
-  type Completed,
-  type Ticket,
-  type TicketStack,
-} from './ticket-stack.ts';
+import { COMPLETE_UPLOAD, REQUEST_UPLOAD, type Completed, type Ticket } from './ticket-stack.ts';
+import { startTicketStack, type TicketStack } from '../../support/stacks/index.ts';
 
 // What the store refuses under a ticket's policy, and what completeUpload refuses; each
 // refusal leaves the rows and objects as they were (or removes what can never be a document).

@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deterministicText, sha256Of } from '../../support/multipart.ts';
 import { pdfBytes } from '../uploads/fixtures.ts';
 import { bytesFile, postForm } from './post-form.ts';
-import {
-  COMPLETE_UPLOAD,
-  REQUEST_UPLOAD,
-  startTicketStack,
-  type Completed,
-  type Ticket,
-  type TicketStack,
-} from './ticket-stack.ts';
+import { COMPLETE_UPLOAD, REQUEST_UPLOAD, type Completed, type Ticket } from './ticket-stack.ts';
+import { startTicketStack, type TicketStack } from '../../support/stacks/index.ts';
 
 // A direct upload end to end against the real S3 server: requestUpload hands out a
 // presigned POST, the file goes straight to the bucket, completeUpload registers it.

@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { pdfBytes } from '../uploads/fixtures.ts';
 import { bytesFile, postForm } from './post-form.ts';
-import {
-  COMPLETE_UPLOAD,
-  REQUEST_UPLOAD,
-  startTicketStack,
-  type Completed,
-  type Ticket,
-  type TicketStack,
-} from './ticket-stack.ts';
+import { COMPLETE_UPLOAD, REQUEST_UPLOAD, type Completed, type Ticket } from './ticket-stack.ts';
+import { startTicketStack, type TicketStack } from '../../support/stacks/index.ts';
 
 // MINIO_PUBLIC_ENDPOINT: presigned URLs name the host clients use, and are signed for it
 // (the host is part of a SigV4 signature). Here the store is reached at 127.0.0.1 and

@@ -3,16 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { startTicketSweeper, sweepOnce } from '@docuvault/documents/direct-uploads/ticket-sweeper';
 import { pdfBytes } from '../uploads/fixtures.ts';
-import { eventually } from '../uploads/upload-stack.ts';
 import { bytesFile, postForm } from './post-form.ts';
-import {
-  COMPLETE_UPLOAD,
-  REQUEST_UPLOAD,
-  startTicketStack,
-  type Completed,
-  type Ticket,
-  type TicketStack,
-} from './ticket-stack.ts';
+import { COMPLETE_UPLOAD, REQUEST_UPLOAD, type Completed, type Ticket } from './ticket-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { startTicketStack, type TicketStack } from '../../support/stacks/index.ts';
 
 let stack: TicketStack;
 

@@ -18,9 +18,9 @@ import {
 } from '@docuvault/shared/object-store/lifecycle';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
 import type { LifecycleRule } from 'minio';
-import { createDocumentsTestDeps, type DocumentsTestDeps } from '../../support/documents-subgraph.ts';
 import { createTestBucket, testS3, type TestBucket } from '../../support/s3.ts';
-import { eventually } from './upload-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { createDocumentsTestDeps, type DocumentsTestDeps } from '../../support/stacks/index.ts';
 
 // An upload whose store (or process) died mid-way leaves an unfinished multipart upload:
 // parts in the bucket that no object listing shows. Against the harness's Ceph: the upload

@@ -2,13 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOCX_MIME_TYPE } from '@docuvault/documents/uploads/sniff';
 import { postMultipart, sha256Of } from '../../support/multipart.ts';
 import { docxBytes, pdfBytes, utf16Text } from './fixtures.ts';
-import {
-  eventually,
-  startUploadStack,
-  tempUploadFiles,
-  uploadOperation,
-  type UploadStack,
-} from './upload-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { startUploadStack, type UploadStack } from '../../support/stacks/index.ts';
+import { tempUploadFiles, uploadOperation } from '../../support/upload-requests.ts';
 
 // The documents subgraph on its own: a multipart request straight to it, as the gateway sends one.
 

@@ -11,15 +11,9 @@ import {
   type PostResult,
 } from '../../support/multipart.ts';
 import { elfBytes, pngBytes } from './fixtures.ts';
-import {
-  eventually,
-  startSubgraph,
-  startUploadStack,
-  tempUploadFiles,
-  unreachableQueue,
-  uploadOperation,
-  type UploadStack,
-} from './upload-stack.ts';
+import { eventually } from '../../support/eventually.ts';
+import { listenDocumentsSubgraph, startUploadStack, type UploadStack } from '../../support/stacks/index.ts';
+import { tempUploadFiles, unreachableQueue, uploadOperation } from '../../support/upload-requests.ts';
 
 // Every refusal and failure leaves nothing behind: no row, no object, no unfinished
 // multipart upload, no temp file. Counted before and after each case.
@@ -229,7 +223,7 @@ describe('uploadDocument refusals', () => {
 
 describe('uploads that never finish', () => {
   it('cuts off a client that stops sending, and keeps nothing', async () => {
-    const subgraph = await startSubgraph({
+    const subgraph = await listenDocumentsSubgraph({
       ...stack.deps,
       config: { ...stack.deps.config, UPLOAD_IDLE_TIMEOUT_MS: 1_000 },
     });
@@ -246,7 +240,7 @@ describe('uploads that never finish', () => {
   });
 
   it('removes the temp file of an upload in progress when the subgraph stops', async () => {
-    const subgraph = await startSubgraph(stack.deps);
+    const subgraph = await listenDocumentsSubgraph(stack.deps);
     const before = await snapshot();
     const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)));
     result.catch(() => undefined);
@@ -283,7 +277,7 @@ describe('uploadDocument when a dependency is down', () => {
 
   it('runs the sweeper on its interval until stopped', async () => {
     const redisDown = await unreachableQueue();
-    const subgraph = await startSubgraph({ ...stack.deps, queue: redisDown.queue });
+    const subgraph = await listenDocumentsSubgraph({ ...stack.deps, queue: redisDown.queue });
     let id: string;
     try {
       const result = await postMultipart(`${subgraph.url}/graphql`, oneFile(`swept on time ${Date.now()}`));
@@ -307,7 +301,7 @@ describe('uploadDocument when a dependency is down', () => {
 
   it('keeps the upload when Redis is down, and the sweeper queues it later', async () => {
     const redisDown = await unreachableQueue();
-    const subgraph = await startSubgraph({ ...stack.deps, queue: redisDown.queue });
+    const subgraph = await listenDocumentsSubgraph({ ...stack.deps, queue: redisDown.queue });
     try {
       const result = await postMultipart(
         `${subgraph.url}/graphql`,
@@ -344,7 +338,7 @@ describe('uploadDocument when a dependency is down', () => {
       ...stack.deps.config,
       MINIO_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
     });
-    const subgraph = await startSubgraph({ ...stack.deps, store });
+    const subgraph = await listenDocumentsSubgraph({ ...stack.deps, store });
     try {
       const before = await snapshot();
       for (const size of [1_000, MAX_BYTES - 1]) {
