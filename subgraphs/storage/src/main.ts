@@ -1,5 +1,5 @@
 import { loadConfigOrExit, storageEnv } from '@docuvault/shared/config/index';
-import { createOrm } from '@docuvault/shared/db/orm';
+import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
 import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
 import { stopOnSignals } from '@docuvault/shared/http/shutdown';
 import { createLogger } from '@docuvault/shared/logging/logger';
@@ -12,7 +12,11 @@ import { startTicketSweeper } from './tickets/ticket-sweeper.ts';
 const config = loadConfigOrExit('storage', storageEnv);
 const logger = createLogger('storage', config.LOG_LEVEL);
 const store = createObjectStore(config);
-const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+const orm = await createOrm({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    timeouts: databaseTimeouts(config),
+  });
 // completeUpload enqueues classification like the documents subgraph's uploads do.
 const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);

@@ -2,6 +2,7 @@ import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { AppError } from '@docuvault/shared/errors/index';
 import type { Request, RequestHandler, Response } from 'express';
 import { processRequest, Upload } from 'graphql-upload-ts';
+import { watchCaller } from './client-gone.ts';
 import { toUploadError } from './upload-errors.ts';
 
 export type UploadMiddlewareConfig = Pick<
@@ -113,6 +114,7 @@ export function createUploadMiddleware(config: UploadMiddlewareConfig): RequestH
     }).then(
       (operations) => {
         releaseTempFilesOnClose(req, res, operations);
+        watchCaller(res, uploadsIn(operations));
         req.body = operations;
         next();
       },

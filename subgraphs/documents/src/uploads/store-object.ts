@@ -69,6 +69,8 @@ export interface StoreOptions {
    */
   readonly quota: QuotaRecord | null;
   readonly allowedTypes: ReadonlySet<string>;
+  /** The caller hung up: stop reading, abort the S3 requests in flight, store nothing. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** `{userId|_anonymous}/{documentId}/{uuid}{ext}`: the uuid keeps a retried upload from overwriting. */
@@ -93,8 +95,9 @@ export async function storeObject(
       options.store,
       objectKey(file.owner, file.documentId, type.extension),
       type.mimeType,
+      options.signal,
     );
-    await pipeline(body, digest, writer);
+    await pipeline(body, digest, writer, options.signal ? { signal: options.signal } : {});
     const stored = writer;
     return {
       key: stored.key,
@@ -106,7 +109,8 @@ export async function storeObject(
   } catch (error) {
     source.destroy();
     if (writer) await discardLogged(options.logger, writer);
-    throw error;
+    // A hang-up is reported as such, not as the AbortError the pipeline saw.
+    throw options.signal?.aborted ? options.signal.reason : error;
   }
 }
 
