@@ -1,0 +1,82 @@
+import type { ClientRequest } from 'node:http';
+import type { Readable } from 'node:stream';
+import { postMultipart, type PostResult } from '../../support/multipart.ts';
+import type { FaultStack } from './fault-stack.ts';
+
+// What a client of the gateway does during a fault, timed.
+
+const UPLOAD = `mutation Upload($file: Upload!) {
+  uploadDocument(file: $file) { duplicate document { id status sizeBytes } }
+}`;
+
+export interface TimedUpload {
+  readonly ms: number;
+  /** The answer, or why there was none (the connection broke). */
+  readonly result: PostResult | undefined;
+  readonly error: unknown;
+}
+
+export async function upload(
+  stack: FaultStack,
+  file: { filename: string; content: Buffer | string | (() => Readable) },
+  onRequest?: (request: ClientRequest) => void,
+): Promise<TimedUpload> {
+  const started = performance.now();
+  try {
+    const result = await postMultipart(
+      stack.gatewayUrl,
+      {
+        operations: { query: UPLOAD, variables: { file: null } },
+        map: { '0': ['variables.file'] },
+        files: [{ field: '0', filename: file.filename, contentType: 'text/plain', content: file.content }],
+      },
+      { headers: stack.user.headers, ...(onRequest ? { onRequest } : {}) },
+    );
+    return { ms: performance.now() - started, result, error: undefined };
+  } catch (error) {
+    return { ms: performance.now() - started, result: undefined, error };
+  }
+}
+
+/** The uploaded document's id, or undefined when the upload did not succeed. */
+export function uploadedId(timed: TimedUpload): string | undefined {
+  const data = timed.result?.body.data as { uploadDocument?: { document?: { id?: string } } } | undefined;
+  return data?.uploadDocument?.document?.id;
+}
+
+/** A JSON query through the gateway as the stack's user, timed. */
+export async function query(
+  stack: FaultStack,
+  text: string,
+): Promise<{ ms: number; status: number; body: { data?: unknown; errors?: GraphQLError[] } }> {
+  const started = performance.now();
+  const response = await fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...stack.user.headers },
+    body: JSON.stringify({ query: text }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: GraphQLError[] };
+  return { ms: performance.now() - started, status: response.status, body };
+}
+
+export interface GraphQLError {
+  message: string;
+  extensions?: { code?: string };
+}
+
+/** Polls `check` until it holds, or fails after `ms` with what it last saw. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
