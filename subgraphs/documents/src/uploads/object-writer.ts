@@ -89,6 +89,19 @@ export class ObjectWriter extends Writable {
     return this.discarding;
   }
 
+  /**
+   * True when a PUT was sent and never confirmed (it failed, timed out or was aborted):
+   * a store that hung may still complete it later, after a removal already succeeded.
+   */
+  get outcomeUnknown(): boolean {
+    return this.putStarted && !this.completed;
+  }
+
+  /** One more removal attempt, after discard(): for retries. Never throws. */
+  removeAgain(): Promise<Error | undefined> {
+    return this.removeEverything();
+  }
+
   private async removeEverything(): Promise<Error | undefined> {
     const { client, bucket } = this.store;
     await this.working.catch(() => undefined);
@@ -105,6 +118,8 @@ export class ObjectWriter extends Writable {
       }
       return undefined;
     } catch (error) {
+      // Already gone (an earlier attempt got through after all): nothing left to remove.
+      if ((error as { code?: string }).code === 'NoSuchUpload') return undefined;
       return error instanceof Error ? error : new Error(String(error));
     }
   }

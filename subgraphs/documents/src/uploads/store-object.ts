@@ -114,8 +114,27 @@ export async function storeObject(
   }
 }
 
+/** Delays of the removal retries after a failed (or uncertain) discard: about a minute in all. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
+
 async function discardLogged(logger: Logger, writer: ObjectWriter): Promise<void> {
   const error = await writer.discard();
+  if (!error && !writer.outcomeUnknown) return;
+  if (error)
+    logger.warn({ err: error, key: writer.key }, 'could not remove the bytes of an upload; retrying');
+  // The store may be hanging rather than gone: it can complete a PUT it still holds after
+  // our removal, or answer a later removal. Keep removing for a while, in the background.
+  void retryDiscard(logger, writer);
+}
+
+async function retryDiscard(logger: Logger, writer: ObjectWriter): Promise<void> {
+  let error: Error | undefined;
+  for (const delay of RETRY_DELAYS_MS) {
+    await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    error = await writer.removeAgain();
+    // A PUT of unknown outcome is removed on every round: removing a missing key is a no-op.
+    if (!error && !writer.outcomeUnknown) return;
+  }
   if (error) {
     logger.error(
       { err: error, key: writer.key },

@@ -1,0 +1,101 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deterministicText } from '../support/multipart.ts';
+import { until, upload, uploadedId, type GraphQLError } from './support/clients.ts';
+import { sharedServices, startFaultStack, type Counts, type FaultStack } from './support/fault-stack.ts';
+import { startOwnS3, type OwnS3 } from './support/services.ts';
+
+// The object store hanging (radosgw frozen with SIGSTOP) or killed (SIGKILL) during an
+// upload, on a Ceph cluster of the scenario's own. The upload answers SERVICE_UNAVAILABLE
+// within its timeouts and nothing is recorded or charged.
+
+let s3: OwnS3;
+let stack: FaultStack;
+
+/** S3_IDLE_TIMEOUT_MS 2 s and S3_REQUEST_TIMEOUT_MS 5 s, each for the write and then its cleanup. */
+const ANSWER_WITHIN_MS = 15_000;
+
+beforeAll(async () => {
+  s3 = await startOwnS3('s3-outage');
+  stack = await startFaultStack('fault-s3-outage', { ...sharedServices(), s3 });
+});
+
+afterAll(async () => {
+  s3?.thawGateway();
+  await stack?.close();
+  await s3?.stop();
+});
+
+function errorCode(errors: unknown): string | undefined {
+  return (errors as GraphQLError[] | undefined)?.[0]?.extensions?.code;
+}
+
+/** `first` bytes, then waits for `go`, then `rest` bytes: a client mid-file when the fault strikes. */
+function pausedText(first: number, rest: number, go: Promise<void>): () => Readable {
+  async function* parts(): AsyncGenerator<Buffer> {
+    for await (const chunk of deterministicText(first, 'first')()) yield chunk as Buffer;
+    await go;
+    for await (const chunk of deterministicText(rest, 'rest')()) yield chunk as Buffer;
+  }
+  return () => Readable.from(parts(), { objectMode: false });
+}
+
+const charged = (counts: Counts) => ({ rows: counts.rows, chargedBytes: counts.chargedBytes });
+
+describe('the object store failing during an upload', () => {
+  it('hanging: the upload answers SERVICE_UNAVAILABLE within its timeouts and records nothing', async () => {
+    s3.freezeGateway();
+    let timed;
+    try {
+      timed = await upload(stack, { filename: 'hung.txt', content: 'sent while S3 hangs\n' });
+    } finally {
+      s3.thawGateway();
+    }
+    process.stderr.write(`S3 hang: upload answered in ${Math.round(timed.ms)} ms\n`);
+    expect(timed.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(uploadedId(timed)).toBeUndefined();
+    expect(errorCode(timed.result?.body.errors)).toBe('SERVICE_UNAVAILABLE');
+    // What radosgw still had in its socket buffers when it resumed must not turn into a document.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const counts = await stack.counts();
+    expect(charged(counts)).toEqual({ rows: 0, chargedBytes: 0 });
+    expect(counts.incompleteUploads).toBe(0);
+
+    const after = await upload(stack, { filename: 'after-hang.txt', content: 'stored once S3 answers\n' });
+    expect(uploadedId(after)).toBeDefined();
+    await until(
+      'the stored upload alone',
+      () => stack.counts(),
+      (c) => c.objects === c.rows,
+    );
+  });
+
+  it('killed mid-upload: no row, no quota charged, no object', async () => {
+    const before = await stack.counts();
+    let go!: () => void;
+    const killed = new Promise<void>((resolve) => (go = resolve));
+    const pending = upload(stack, {
+      filename: 'big.txt',
+      content: pausedText(12 * 1024 * 1024, 8 * 1024 * 1024, killed),
+    });
+    await until(
+      'a multipart upload under way',
+      () => stack.counts(),
+      (c) => c.incompleteUploads > 0,
+    );
+    await s3.killGateway();
+    go();
+    const timed = await pending;
+    process.stderr.write(`S3 killed: upload answered in ${Math.round(timed.ms)} ms\n`);
+    expect(uploadedId(timed)).toBeUndefined();
+    expect(errorCode(timed.result?.body.errors)).toBe('SERVICE_UNAVAILABLE');
+
+    await s3.restartGateway();
+    const after = await stack.counts();
+    expect(charged(after)).toEqual(charged(before));
+    expect(after.objects).toBe(before.objects);
+    expect(after.storedBytes).toBe(after.chargedBytes);
+    // The multipart upload the dead store could not abort stays until the sweeper aborts
+    // incomplete uploads (issue 15.5, another branch): its count is not asserted here yet.
+  });
+});
