@@ -18,7 +18,7 @@ export interface TimedUpload {
 
 export async function upload(
   stack: FaultStack,
-  file: { filename: string; content: Buffer | string | (() => Readable) },
+  file: { filename: string; content: Buffer | string | (() => Readable); contentType?: string },
   onRequest?: (request: ClientRequest) => void,
 ): Promise<TimedUpload> {
   const started = performance.now();
@@ -28,7 +28,14 @@ export async function upload(
       {
         operations: { query: UPLOAD, variables: { file: null } },
         map: { '0': ['variables.file'] },
-        files: [{ field: '0', filename: file.filename, contentType: 'text/plain', content: file.content }],
+        files: [
+          {
+            field: '0',
+            filename: file.filename,
+            contentType: file.contentType ?? 'text/plain',
+            content: file.content,
+          },
+        ],
       },
       { headers: stack.user.headers, ...(onRequest ? { onRequest } : {}) },
     );
@@ -48,12 +55,13 @@ export function uploadedId(timed: TimedUpload): string | undefined {
 export async function query(
   stack: FaultStack,
   text: string,
+  variables: Record<string, unknown> = {},
 ): Promise<{ ms: number; status: number; body: { data?: unknown; errors?: GraphQLError[] } }> {
   const started = performance.now();
   const response = await fetch(stack.gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...stack.user.headers },
-    body: JSON.stringify({ query: text }),
+    body: JSON.stringify({ query: text, variables }),
     signal: AbortSignal.timeout(60_000),
   });
   const body = (await response.json()) as { data?: unknown; errors?: GraphQLError[] };
@@ -79,4 +87,33 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A rule topic of the stack's user: documents containing `pattern` get it. */
+export async function createRuleTopic(stack: FaultStack, name: string, pattern: string): Promise<string> {
+  const answer = await query(
+    stack,
+    'mutation ($input: CreateTopicInput!) { createTopic(input: $input) { id } }',
+    { input: { name, matchMode: 'ANY', pattern } },
+  );
+  const id = (answer.body.data as { createTopic?: { id: string } } | undefined)?.createTopic?.id;
+  if (!id) throw new Error(`createTopic failed: ${JSON.stringify(answer.body.errors)}`);
+  return id;
+}
+
+/** How many of the stack's documents are in each status. */
+export async function statuses(stack: FaultStack): Promise<Record<string, number>> {
+  const { rows } = await stack.admin.query<{ status: string; n: number }>(
+    'select status, count(*)::int as n from documents group by status',
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+/** Topic assignments per document: exactly one each when every document was classified once. */
+export async function topicRowsPerDocument(stack: FaultStack): Promise<number[]> {
+  const { rows } = await stack.admin.query<{ n: number }>(
+    `select count(t.document_id)::int as n from documents d
+       left join document_topics t on t.document_id = d.id group by d.id`,
+  );
+  return rows.map((row) => row.n);
 }
