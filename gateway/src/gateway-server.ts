@@ -13,8 +13,10 @@ import { listen, type RunningServer } from '@docuvault/shared/http/listen';
 import { requestIdMiddleware } from '@docuvault/shared/http/request-id';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
+import { createRedis } from '@docuvault/shared/queue/redis';
 import express from 'express';
 import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
+import { createRevocationCheck } from './auth/revocation-check.ts';
 import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { subgraphReadyCheck } from './readiness.ts';
@@ -54,7 +56,16 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     logger,
   });
 
-  const authenticator = createAuthenticator(config);
+  // Deleted accounts' tokens: a revocation list in Redis, read through a short cache.
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const authenticator = createAuthenticator(
+    config,
+    createRevocationCheck(redis, {
+      prefix: config.REDIS_PREFIX,
+      cacheMs: config.AUTH_REVOCATION_CACHE_MS,
+      logger,
+    }),
+  );
   const app = express();
   app.disable('x-powered-by');
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
@@ -122,7 +133,10 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     httpServer,
     async listen(host, port) {
       const running = await listen(httpServer, { host, port, logger });
-      return { ...running, close: () => apollo.stop() };
+      return {
+        ...running,
+        close: () => apollo.stop().finally(() => redis.disconnect()),
+      };
     },
   };
 }

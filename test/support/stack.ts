@@ -52,6 +52,8 @@ export async function startGatewayAt(
     SECRET_KEY: TEST_SECRET_KEY,
     // Suites written before accounts work in the anonymous vault; auth suites turn it off.
     ALLOW_ANONYMOUS: 'true',
+    // Revoked tokens (deleted accounts); pass the documents side's REDIS_PREFIX to see its revocations.
+    REDIS_URL: testRedisUrl(),
     DOCUMENTS_URL: urls.documents,
     STORAGE_URL: urls.storage,
     OPS_URL: urls.ops,
@@ -142,7 +144,11 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
       storage: `${storage.url}/graphql`,
       ops: `${ops.server.url}/graphql`,
     };
-    const gateway = await startGatewayAt(subgraphUrls, options.gateway, options.logger);
+    const gateway = await startGatewayAt(
+      subgraphUrls,
+      { REDIS_PREFIX: documents.deps.config.REDIS_PREFIX, ...options.gateway },
+      options.logger,
+    );
     closers.push(() => gateway.close());
     return { gatewayUrl: `${gateway.url}/graphql`, documents, subgraphUrls, close };
   } catch (error) {

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
   it('derives subgraph URLs from ports unless one is configured', () => {
     const config = loadConfig('gateway', gatewayEnv, {
       SECRET_KEY: valid.SECRET_KEY,
+      REDIS_URL: 'redis://127.0.0.1:6379',
       OPS_URL: 'http://ops:4003/graphql',
     });
     expect(subgraphUrl(config, 'documents')).toBe('http://127.0.0.1:4001/graphql');

@@ -11,16 +11,21 @@ import { ConfigError } from '@docuvault/shared/config/load-config';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { Request, RequestHandler } from 'express';
 import { createRemoteJWKSet, decodeJwt } from 'jose';
+import type { RevocationCheck } from './revocation-check.ts';
 
 // The gateway is the one place that reads a client's credentials. It verifies the
 // bearer token and states the result to the subgraphs as a principal inside its signed
 // request (data-source.ts); a request with a token that fails is refused here, before
-// any subgraph is called or any upload byte is read.
+// any subgraph is called or any upload byte is read. So is a token whose account has
+// been deleted since it was issued (revocation-check.ts).
 
 export type AuthConfig = Pick<
   GatewayConfig,
   'SECRET_KEY' | 'ALLOW_ANONYMOUS' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE'
 >;
+
+/** Refused from the first request the revocation check sees (see revocation-check.ts for the bound). */
+const ACCOUNT_DELETED = 'the account of this token has been deleted';
 
 const principals = new WeakMap<Request, Principal>();
 
@@ -33,7 +38,7 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Authentication>;
 }
 
-export function createAuthenticator(config: AuthConfig): Authenticator {
+export function createAuthenticator(config: AuthConfig, revocations: RevocationCheck): Authenticator {
   const builtIn = builtInVerifier(deriveTokenKey(config.SECRET_KEY));
   let external: TokenVerifier | undefined;
   if (config.AUTH_JWKS_URL) {
@@ -63,7 +68,13 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       if (authorization === undefined || authorization === '') return { principal: noToken };
       const token = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization)?.[1];
       if (token === undefined) return { refusal: 'Authorization must be "Bearer <access token>"' };
-      return verifierFor(token).verify(token);
+      const verified = await verifierFor(token).verify(token);
+      if ('refusal' in verified) return verified;
+      const { principal, issuedAt } = verified;
+      if (principal.kind === 'user' && (await revocations.isRevoked(principal.id, issuedAt))) {
+        return { refusal: ACCOUNT_DELETED };
+      }
+      return { principal };
     },
   };
 }

@@ -16,6 +16,10 @@ export const AUDIT_ACTIONS = [
   'DELETE_DOCUMENT',
   'DELETE_FOLDER',
   'SET_QUOTA',
+  /** A user deleted their own account (deleteAccount); DELETE_USER: an admin deleted one. */
+  'DELETE_ACCOUNT',
+  'DELETE_ACCOUNT_FAILED',
+  'DELETE_USER',
   /** An operator mutation of ops; details name it and its arguments. */
   'OPS_MUTATION',
 ] as const;

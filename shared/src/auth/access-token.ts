@@ -36,10 +36,19 @@ export async function signAccessToken(
   return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
 }
 
+/** What a valid token proves: who, and when it was issued (Unix seconds; unknown without `iat`). */
+export interface Verified {
+  principal: Principal;
+  issuedAt: number | undefined;
+}
+
 export interface TokenVerifier {
   /** The principal a token proves, or why it proves nothing. */
-  verify(token: string): Promise<{ principal: Principal } | { refusal: string }>;
+  verify(token: string): Promise<Verified | { refusal: string }>;
 }
+
+const issuedAtOf = (payload: JWTPayload): number | undefined =>
+  typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? Math.floor(payload.iat) : undefined;
 
 const rolesOf = (payload: JWTPayload): Role[] => {
   const claimed = Array.isArray(payload.roles) ? payload.roles : [];
@@ -66,7 +75,7 @@ export function externalPrincipalFrom(payload: JWTPayload): Principal | string {
   if (typeof payload.iss !== 'string') return 'the token names no issuer';
   const id = uuidV5(`${payload.iss}|${payload.sub}`, EXTERNAL_NAMESPACE);
   const claimed = typeof payload.email === 'string' && payload.email_verified !== false ? payload.email : '';
-  return { kind: 'user', id, roles: rolesOf(payload), email: claimed };
+  return { kind: 'user', id, roles: rolesOf(payload), email: claimed, issuedAt: issuedAtOf(payload) };
 }
 
 function reason(error: unknown): string {
@@ -92,7 +101,9 @@ function verifierWith(
           requiredClaims: ['exp', 'sub'],
         });
         const principal = toPrincipal(payload);
-        return typeof principal === 'string' ? { refusal: principal } : { principal };
+        return typeof principal === 'string'
+          ? { refusal: principal }
+          : { principal, issuedAt: issuedAtOf(payload) };
       } catch (error) {
         return { refusal: reason(error) };
       }

@@ -29,6 +29,11 @@ export type Principal =
        * subgraphs can create the account the first time they see it (accounts/provision).
        */
       readonly email?: string | undefined;
+      /**
+       * Only for an external identity: when its issuer issued the token (Unix seconds).
+       * It has no password here, so deleteAccount asks for a fresh token instead.
+       */
+      readonly issuedAt?: number | undefined;
     };
 
 export const GUEST: Principal = { kind: 'guest' };
@@ -40,21 +45,21 @@ export const isUserId = (value: string): boolean => UUID.test(value);
 
 /**
  * `guest`, `anonymous`, `user;<uuid>;<ROLE,ROLE>` or, for an external identity,
- * `user;<uuid>;<ROLE,ROLE>;<base64url email>`: one printable header value.
+ * `user;<uuid>;<ROLE,ROLE>;<base64url email>[;<issued at>]`: one printable header value.
  */
 export function encodePrincipal(principal: Principal): string {
   if (principal.kind !== 'user') return principal.kind;
   const base = `user;${principal.id};${principal.roles.join(',')}`;
-  return principal.email === undefined
-    ? base
-    : `${base};${Buffer.from(principal.email).toString('base64url')}`;
+  if (principal.email === undefined) return base;
+  const external = `${base};${Buffer.from(principal.email).toString('base64url')}`;
+  return principal.issuedAt === undefined ? external : `${external};${principal.issuedAt}`;
 }
 
 /** The principal a header value states, or undefined when it is not one we write. */
 export function decodePrincipal(value: string): Principal | undefined {
   if (value === 'guest') return GUEST;
   if (value === 'anonymous') return ANONYMOUS;
-  const [kind, id, roles, email, ...rest] = value.split(';');
+  const [kind, id, roles, email, issuedAt, ...rest] = value.split(';');
   if (kind !== 'user' || id === undefined || roles === undefined || rest.length > 0) return undefined;
   if (!UUID.test(id)) return undefined;
   const list = roles === '' ? [] : roles.split(',');
@@ -62,7 +67,10 @@ export function decodePrincipal(value: string): Principal | undefined {
   const user = { kind: 'user' as const, id, roles: [...new Set(list)] };
   if (email === undefined) return user;
   if (!/^[A-Za-z0-9_-]*$/.test(email)) return undefined;
-  return { ...user, email: Buffer.from(email, 'base64url').toString('utf8') };
+  const external = { ...user, email: Buffer.from(email, 'base64url').toString('utf8') };
+  if (issuedAt === undefined) return external;
+  if (!/^\d{1,12}$/.test(issuedAt)) return undefined;
+  return { ...external, issuedAt: Number(issuedAt) };
 }
 
 export const isAdmin = (principal: Principal): boolean =>

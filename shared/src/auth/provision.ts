@@ -7,10 +7,21 @@ import type { Principal } from './principal.ts';
 // needs a users row (and a quota) to refer to. Such an account has no password (its
 // hash matches nothing), so it signs in only through its issuer.
 
-const NO_PASSWORD = '!external-identity';
-/** Ids known to exist, so a process asks the database once per external user. */
-const provisioned = new Set<string>();
+/** The password hash of an external identity's account: it matches no password. */
+export const NO_PASSWORD = '!external-identity';
+/**
+ * Ids known to exist, so a process asks the database about an external user at most once
+ * a minute. Not for longer: an account deleted (by any replica) and signed into again
+ * with a new token must be created again.
+ */
+const provisioned = new Map<string, number>();
 const REMEMBERED = 100_000;
+const REMEMBER_MS = 60_000;
+
+/** After deleting an account: the next request of that identity creates it anew. */
+export const forgetProvisioned = (id: string): void => {
+  provisioned.delete(id);
+};
 
 /** The email stored for the account: the issuer's, normalised, unless it is empty or taken. */
 const standIn = (id: string) => `${id}@external.invalid`;
@@ -20,7 +31,8 @@ export async function provisionExternalUser(
   principal: Principal,
   quotaBytes: number,
 ): Promise<void> {
-  if (principal.kind !== 'user' || principal.email === undefined || provisioned.has(principal.id)) return;
+  if (principal.kind !== 'user' || principal.email === undefined) return;
+  if ((provisioned.get(principal.id) ?? 0) > Date.now()) return;
   const { id } = principal;
   const role = principal.roles.includes('ADMIN') ? 'ADMIN' : 'USER';
   const email = normaliseEmail(principal.email);
@@ -39,5 +51,5 @@ export async function provisionExternalUser(
     ]);
   });
   if (provisioned.size >= REMEMBERED) provisioned.clear();
-  provisioned.add(id);
+  provisioned.set(id, Date.now() + REMEMBER_MS);
 }

@@ -145,6 +145,13 @@ export const uploads = {
   /** The sweeper re-enqueues documents still UPLOADED this long after their last change. */
   UPLOAD_SWEEP_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
   UPLOAD_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * The upload sweeper aborts multipart uploads begun this long ago and never completed
+   * (their process or the store died mid-upload); the bucket's lifecycle rule does the same
+   * after this many whole days (at least one) where the store supports it. Longer than any
+   * upload may take: a live upload older than this loses its parts.
+   */
+  MULTIPART_ABORT_AFTER_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
 };
 
 export const worker = {
@@ -235,6 +242,12 @@ export const gatewayAuth = {
    * address (audit log, per-IP sign-in limits). Unset: none, the socket's peer is the client.
    */
   TRUST_PROXY: z.string().min(1).optional(),
+  /**
+   * How long a gateway may go on believing that an account is not deleted: it asks Redis
+   * at most this often per user (0: on every request). A deleted account's access tokens
+   * are refused by every gateway at most this long after the deletion answered.
+   */
+  AUTH_REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(1_000),
 };
 
 /** Accounts are created by registration (documents) and, for external identities, by any subgraph that writes. */
@@ -251,6 +264,17 @@ export const accounts = {
   LOGIN_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(10),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
   LOGIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /**
+   * How long the gateways are told to refuse the access tokens of a deleted account: at
+   * least the lifetime of any access token they accept (ours: ACCESS_TOKEN_TTL_SECONDS, and
+   * an external issuer's).
+   */
+  ACCOUNT_REVOCATION_TTL_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  /**
+   * An external identity has no password here: deleteAccount asks for an access token its
+   * issuer issued at most this long ago instead (a fresh sign-in).
+   */
+  ACCOUNT_DELETE_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 };
 
 export const opsAuth = {

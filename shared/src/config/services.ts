@@ -11,6 +11,8 @@ export const gatewayEnv = {
   ...g.graphqlOptions,
   ...g.gatewayLimits,
   ...g.gatewayAuth,
+  // Deleted accounts' tokens are refused by a revocation list in Redis (gateway/src/auth/).
+  ...g.redis,
 };
 export const documentsEnv = {
   ...g.common,

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Client, type ClientOptions, type PostPolicy } from 'minio';
 import { objectStore } from '../config/env-schema.ts';
+import { ensureAbortIncompleteRule, type LifecycleOutcome } from './lifecycle.ts';
 
 export interface ObjectStoreConfig {
   MINIO_ENDPOINT: string;
@@ -147,9 +148,15 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
 
 /**
  * Creates the bucket when missing and makes sure it has no bucket policy:
- * documents are only ever reachable through presigned URLs.
+ * documents are only ever reachable through presigned URLs. With
+ * `abortIncompleteAfterDays`, also a lifecycle rule aborting multipart uploads left
+ * unfinished that long, where the store supports lifecycle rules (answers whether it did).
  */
-export async function ensurePrivateBucket(store: ObjectStore, region: string): Promise<void> {
+export async function ensurePrivateBucket(
+  store: ObjectStore,
+  region: string,
+  options: { abortIncompleteAfterDays?: number } = {},
+): Promise<{ lifecycle: LifecycleOutcome | 'not-asked' }> {
   if (!(await store.client.bucketExists(store.bucket))) {
     try {
       await store.client.makeBucket(store.bucket, region);
@@ -164,6 +171,8 @@ export async function ensurePrivateBucket(store: ObjectStore, region: string): P
     throw error;
   });
   if (policy) await store.client.setBucketPolicy(store.bucket, '');
+  if (options.abortIncompleteAfterDays === undefined) return { lifecycle: 'not-asked' };
+  return { lifecycle: await ensureAbortIncompleteRule(store, options.abortIncompleteAfterDays) };
 }
 
 /** Readiness probe: the bucket answers. */

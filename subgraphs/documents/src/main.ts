@@ -6,6 +6,7 @@ import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
+import { startObjectRemovalSweeper } from './accounts/object-removals.ts';
 import { createDocumentsSubgraph } from './documents-subgraph.ts';
 import { startSweeper } from './uploads/index.ts';
 
@@ -20,16 +21,25 @@ const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);
 
+const store = createObjectStore(config);
 const server = await createDocumentsSubgraph(
-  { config, logger, em: orm.em, store: createObjectStore(config), queue, redis },
+  { config, logger, em: orm.em, store, queue, redis },
   { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
 );
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);
-// Re-enqueues documents whose classify job never reached Redis.
-const sweeper = startSweeper({ em: orm.em, queue, logger, config });
+// Re-enqueues documents whose classify job never reached Redis, and aborts unfinished multipart uploads.
+const sweeper = startSweeper({ em: orm.em, queue, logger, config, store });
+// Removes the objects of deleted accounts that the store refused at the time.
+const removals = startObjectRemovalSweeper({
+  em: orm.em,
+  store,
+  logger,
+  intervalSeconds: config.UPLOAD_SWEEP_INTERVAL_SECONDS,
+});
 stopOnSignals(logger, async () => {
   await running.close();
   await sweeper.stop();
+  await removals.stop();
   await queue.close();
   redis.disconnect();
   await schema.close();

@@ -7,6 +7,7 @@ import type { HealthCheck } from '@docuvault/shared/health/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-store/client';
+import { lifecycleDays } from '@docuvault/shared/object-store/lifecycle';
 import type { StorageContext, TicketDeps } from './context.ts';
 import { downloadResolvers } from './downloads/resolvers.ts';
 import { ticketResolvers } from './tickets/resolvers.ts';
@@ -37,11 +38,22 @@ function bucketBootstrap(deps: StorageDeps) {
   let ready: Promise<void> | undefined;
   let lastError: unknown;
   const attempt = () =>
-    (ready ??= ensurePrivateBucket(deps.store, deps.config.MINIO_REGION).catch((error: unknown) => {
-      lastError = error;
-      ready = undefined;
-      throw error;
-    }));
+    (ready ??= ensurePrivateBucket(deps.store, deps.config.MINIO_REGION, {
+      abortIncompleteAfterDays: lifecycleDays(deps.config.MULTIPART_ABORT_AFTER_SECONDS),
+    }).then(
+      ({ lifecycle }) => {
+        // Without the rule the upload sweeper (documents) still aborts them.
+        if (lifecycle === 'unsupported')
+          deps.logger.warn(
+            'the object store has no lifecycle rules: unfinished uploads are left to the sweeper',
+          );
+      },
+      (error: unknown) => {
+        lastError = error;
+        ready = undefined;
+        throw error;
+      },
+    ));
   attempt().catch((error: unknown) =>
     deps.logger.warn({ err: error }, 'bucket bootstrap failed; will retry'),
   );

@@ -4,6 +4,7 @@ import type { RunningServer } from '@docuvault/shared/http/listen';
 import { freePort } from '@docuvault/shared/local-stack/index';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { startUploadStack, type UploadStack } from '../../integration/uploads/upload-stack.ts';
+import { testRedisUrl } from '../../support/redis.ts';
 
 // The gateway and the documents subgraph, both in this process on ephemeral ports; the
 // other subgraphs point at a closed port (upload requests never reach them).
@@ -30,6 +31,7 @@ export async function startGateway(
     MAX_FILES_PER_REQUEST: String(limits.maxFiles ?? 10),
     // These suites test the upload path, not accounts: the anonymous vault.
     ALLOW_ANONYMOUS: 'true',
+    REDIS_URL: testRedisUrl(),
   });
   const server = await createGatewayServer(config, createLogger('gateway', 'silent'));
   return server.listen('127.0.0.1', 0);

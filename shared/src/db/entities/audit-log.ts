@@ -1,6 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { uuidPk } from './columns.ts';
-import { User } from './users.ts';
 
 /** Append-only record of security-relevant actions. */
 const AuditLogEntrySchema = defineEntity({
@@ -8,8 +7,10 @@ const AuditLogEntrySchema = defineEntity({
   tableName: 'audit_log',
   properties: {
     id: uuidPk(),
-    // Set null, not cascade: deleting a user must not erase what they did.
-    actor: () => p.manyToOne(User).nullable().deleteRule('set null'),
+    // No foreign key: deleting a user must not erase (or anonymise) what they did.
+    actorId: p.uuid().nullable(),
+    /** The actor's account has been deleted since (deleteAccount, deleteUser). */
+    actorDeleted: p.boolean().default(false),
     action: p.text(),
     /** What was acted on, e.g. `document:<uuid>`. Text, not a foreign key: the target may be gone. */
     target: p.text().nullable(),
@@ -23,7 +24,7 @@ const AuditLogEntrySchema = defineEntity({
   },
   indexes: [
     { name: 'audit_log_at_index', properties: ['at'] },
-    { name: 'audit_log_actor_id_at_index', properties: ['actor', 'at'] },
+    { name: 'audit_log_actor_id_at_index', properties: ['actorId', 'at'] },
     { name: 'audit_log_target_index', properties: ['target'] },
   ],
 });

@@ -4,6 +4,7 @@ import { CloudConnection } from './cloud-connections.ts';
 import { Document } from './documents.ts';
 import { Folder } from './folders.ts';
 import { Group, GroupMember } from './groups.ts';
+import { ObjectRemoval } from './object-removals.ts';
 import { Share } from './shares.ts';
 import { DocumentTopic, Topic } from './topics.ts';
 import { UploadTicket } from './upload-tickets.ts';
@@ -15,6 +16,7 @@ export * from './cloud-connections.ts';
 export * from './documents.ts';
 export * from './folders.ts';
 export * from './groups.ts';
+export * from './object-removals.ts';
 export * from './shares.ts';
 export * from './topics.ts';
 export * from './upload-tickets.ts';
@@ -36,4 +38,5 @@ export const entities = [
   CloudConnection,
   UploadTicket,
   ClassifierModel,
+  ObjectRemoval,
 ];

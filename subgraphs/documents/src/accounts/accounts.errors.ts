@@ -21,3 +21,38 @@ export const signInUnavailable = (cause: unknown): AppError =>
   new AppError('SERVICE_UNAVAILABLE', 'Signing in is not possible right now; try again shortly', undefined, {
     cause,
   });
+
+export const wrongPassword = (): AppError =>
+  new AppError('FORBIDDEN', 'The password is wrong: the account was not deleted', { argument: 'password' });
+
+/** An external identity has no password here: it proves itself with a token signed moments ago. */
+export const freshSignInRequired = (maxAgeSeconds: number): AppError =>
+  new AppError(
+    'FORBIDDEN',
+    `Deleting an account signed in through an identity provider needs a token issued within the last ${maxAgeSeconds} s: sign in there again first`,
+    { reason: 'FRESH_SIGN_IN_REQUIRED', maxAgeSeconds },
+  );
+
+export const lastAdmin = (): AppError =>
+  new AppError(
+    'CONFLICT',
+    'The last administrator cannot be deleted: an installation must keep one (give another account ADMIN first)',
+  );
+
+export const ownAccountByAdmin = (): AppError =>
+  new AppError('BAD_USER_INPUT', 'To delete your own account use deleteAccount(password)', {
+    argument: 'id',
+  });
+
+export const accountGone = (): AppError =>
+  new AppError('UNAUTHENTICATED', 'This account does not exist (any more); sign in again');
+
+export const deletionUnavailable = (cause: unknown): AppError =>
+  new AppError(
+    'SERVICE_UNAVAILABLE',
+    'Deleting an account is not possible right now; nothing was deleted, try again shortly',
+    undefined,
+    {
+      cause,
+    },
+  );

@@ -1,6 +1,7 @@
 import type { DocumentsContext } from '../context.ts';
 import { auditLog, currentUser, listUsers, setQuota, userById, type Page } from './admin.service.ts';
 import type { AuthPayload } from './accounts.service.ts';
+import { deleteAccount, deleteUser } from './account-deletion.service.ts';
 import { login, logout, logoutEverywhere, refreshSession, register } from './sessions.service.ts';
 import type { UserRecord } from './users.repository.ts';
 
@@ -37,6 +38,9 @@ export const accountResolvers = {
     logoutEverywhere: (_: unknown, _args: unknown, context: DocumentsContext) => logoutEverywhere(context),
     setQuota: (_: unknown, args: { userId: string; limitBytes: number }, context: DocumentsContext) =>
       setQuota(context, args.userId, args.limitBytes),
+    deleteAccount: (_: unknown, args: { password: string }, context: DocumentsContext) =>
+      deleteAccount(context, args.password),
+    deleteUser: (_: unknown, args: { id: string }, context: DocumentsContext) => deleteUser(context, args.id),
   },
   AuthPayload: {
     user: (payload: AuthPayload, _args: unknown, context: DocumentsContext) =>

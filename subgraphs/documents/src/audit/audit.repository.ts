@@ -27,6 +27,7 @@ export interface AuditRecord {
   /** `at` at microsecond precision, for cursors. */
   atExact: string;
   actorId: string | null;
+  actorDeleted: boolean;
   action: string;
   target: string | null;
   requestId: string | null;
@@ -53,7 +54,8 @@ export async function listAudit(
 ): Promise<AuditRecord[]> {
   const rows = await query<AuditRow>(
     em,
-    sql`select a.id, ${constant(isoTimestamp('a.at'))} as at, a.actor_id as "actorId", a.action, a.target,
+    sql`select a.id, ${constant(isoTimestamp('a.at'))} as at, a.actor_id as "actorId",
+               a.actor_deleted as "actorDeleted", a.action, a.target,
                a.request_id as "requestId", host(a.ip) as ip, a.details::text as details
         from audit_log a
         where ${after ? afterCursor(after) : constant('true')}

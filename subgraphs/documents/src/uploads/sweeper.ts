@@ -2,7 +2,9 @@ import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { runPeriodically, type PeriodicTask } from '@docuvault/shared/jobs/periodic';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sweepIncompleteUploads } from './incomplete-uploads-sweep.ts';
 import { findStaleUploads } from './uploads.repository.ts';
 
 export interface SweeperDeps {
@@ -10,7 +12,10 @@ export interface SweeperDeps {
   readonly em: EntityManager;
   readonly queue: ClassifyQueue;
   readonly logger: Logger;
-  readonly config: Pick<DocumentsConfig, 'UPLOAD_SWEEP_AFTER_SECONDS' | 'UPLOAD_SWEEP_INTERVAL_SECONDS'>;
+  readonly config: Pick<DocumentsConfig, 'UPLOAD_SWEEP_AFTER_SECONDS' | 'UPLOAD_SWEEP_INTERVAL_SECONDS'> &
+    Partial<Pick<DocumentsConfig, 'MULTIPART_ABORT_AFTER_SECONDS'>>;
+  /** With MULTIPART_ABORT_AFTER_SECONDS: each sweep also aborts unfinished multipart uploads that old. */
+  readonly store?: ObjectStore;
 }
 
 export interface SweepResult {
@@ -56,10 +61,27 @@ export type RunningSweeper = PeriodicTask;
 
 /** Sweeps every UPLOAD_SWEEP_INTERVAL_SECONDS (see runPeriodically for overlap and failures). */
 export function startSweeper(deps: SweeperDeps): RunningSweeper {
+  const { store, config } = deps;
+  const abortAfter = config.MULTIPART_ABORT_AFTER_SECONDS;
   return runPeriodically(
     'upload sweep',
-    deps.config.UPLOAD_SWEEP_INTERVAL_SECONDS * 1000,
-    () => sweepOnce(deps),
+    config.UPLOAD_SWEEP_INTERVAL_SECONDS * 1000,
+    async () => {
+      // Each half on its own: a store that is away must not keep documents from being re-enqueued.
+      const [requeue, abort] = await Promise.allSettled([
+        sweepOnce(deps),
+        store && abortAfter !== undefined
+          ? sweepIncompleteUploads({ store, logger: deps.logger }, { olderThanSeconds: abortAfter })
+          : undefined,
+      ]);
+      if (abort.status === 'rejected') {
+        deps.logger.warn(
+          { err: abort.reason },
+          'upload sweeper could not abort unfinished uploads; will retry',
+        );
+      }
+      if (requeue.status === 'rejected') throw requeue.reason;
+    },
     deps.logger,
   );
 }
