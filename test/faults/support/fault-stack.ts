@@ -1,5 +1,6 @@
 import type { DocumentsDeps } from '@docuvault/documents/context';
 import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
+import { sweepIncompleteUploads } from '@docuvault/documents/uploads/incomplete-uploads-sweep';
 import { startSweeper } from '@docuvault/documents/uploads/index';
 import { documentsEnv, loadConfig, type DocumentsConfig } from '@docuvault/shared/config/index';
 import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
@@ -27,6 +28,8 @@ export interface Services {
   databaseUrl: string;
   redisUrl: string;
   s3: TestS3;
+  /** The S3 server goes away with the scenario: its bucket need not be emptied first. */
+  s3Disposable?: boolean;
 }
 
 /** The harness's shared services (for scenarios that break none of them). */
@@ -70,6 +73,11 @@ export interface FaultStack {
   readonly admin: pg.Pool;
   readonly user: TestUser;
   counts(): Promise<Counts>;
+  /**
+   * The sweeper's abort of unfinished multipart uploads as it runs once they are older
+   * than MULTIPART_ABORT_AFTER_SECONDS (its clock moved past that; the minimum is a minute).
+   */
+  sweepIncompleteUploadsLater(): Promise<void>;
   /** The environment of a worker process on this stack's database, bucket and queue. */
   workerEnv(extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
@@ -97,7 +105,7 @@ export async function startFaultStack(
     const database = await migratedTestDatabase(label);
     closers.push(() => database.drop());
     const bucket = await createTestBucket(label);
-    closers.push(() => bucket.cleanup());
+    if (!services.s3Disposable) closers.push(() => bucket.cleanup());
     const s3 = services.s3;
     const config = loadConfig('documents', documentsEnv, {
       NODE_ENV: 'test',
@@ -130,19 +138,13 @@ export async function startFaultStack(
       redis.disconnect();
     });
     const logger = createLogger('documents', config.LOG_LEVEL);
-    const deps: DocumentsDeps = {
-      config,
-      logger,
-      em: orm.em,
-      store: createObjectStore(config),
-      queue,
-      redis,
-    };
+    const store = createObjectStore(config);
+    const deps: DocumentsDeps = { config, logger, em: orm.em, store, queue, redis };
     const subgraph: RunningServer = await (
       await createDocumentsSubgraph(deps, { requireGatewaySignature: true })
     ).listen('127.0.0.1', 0);
     closers.push(() => subgraph.close());
-    const sweeper = startSweeper({ em: orm.em, queue, logger, config });
+    const sweeper = startSweeper({ em: orm.em, queue, logger, config, store });
     closers.push(() => sweeper.stop());
     const nowhere = `http://127.0.0.1:${await freePort()}/graphql`;
     const gateway = await startGatewayAt(
@@ -169,6 +171,13 @@ export async function startFaultStack(
       admin,
       user,
       counts: () => countEverything(admin, bucket),
+      async sweepIncompleteUploadsLater() {
+        const later = new Date(Date.now() + (config.MULTIPART_ABORT_AFTER_SECONDS + 1) * 1000);
+        await sweepIncompleteUploads(
+          { store, logger },
+          { olderThanSeconds: config.MULTIPART_ABORT_AFTER_SECONDS, now: later },
+        );
+      },
       workerEnv: (extra = {}) => ({
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
