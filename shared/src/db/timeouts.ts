@@ -39,4 +39,3 @@ export function poolTimeouts(timeouts: DatabaseTimeouts): PoolConfig {
     keepAlive: true,
   };
 }
-

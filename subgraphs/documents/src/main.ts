@@ -13,10 +13,10 @@ import { startSweeper } from './uploads/index.ts';
 const config = loadConfigOrExit('documents', documentsEnv);
 const logger = createLogger('documents', config.LOG_LEVEL);
 const orm = await createOrm({
-    url: config.DATABASE_URL,
-    poolMax: config.DATABASE_POOL_MAX,
-    timeouts: databaseTimeouts(config),
-  });
+  url: config.DATABASE_URL,
+  poolMax: config.DATABASE_POOL_MAX,
+  timeouts: databaseTimeouts(config),
+});
 const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);

@@ -13,10 +13,10 @@ const config = loadConfigOrExit('storage', storageEnv);
 const logger = createLogger('storage', config.LOG_LEVEL);
 const store = createObjectStore(config);
 const orm = await createOrm({
-    url: config.DATABASE_URL,
-    poolMax: config.DATABASE_POOL_MAX,
-    timeouts: databaseTimeouts(config),
-  });
+  url: config.DATABASE_URL,
+  poolMax: config.DATABASE_POOL_MAX,
+  timeouts: databaseTimeouts(config),
+});
 // completeUpload enqueues classification like the documents subgraph's uploads do.
 const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);

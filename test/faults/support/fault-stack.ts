@@ -210,24 +210,25 @@ async function countEverything(admin: pg.Pool, bucket: TestBucket): Promise<Coun
   );
   let objects = 0;
   for await (const item of bucket.client.listObjectsV2(bucket.bucket, '', true)) if (item.name) objects += 1;
-  // The listing also lists each upload's parts: one aborted in between fails it. Ask again.
-  let incompleteUploads = 0;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      incompleteUploads = 0;
-      for await (const _ of bucket.client.listIncompleteUploads(bucket.bucket, '', true))
-        incompleteUploads += 1;
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    }
-  }
   const row = rows[0];
   return {
     rows: row?.rows ?? 0,
     objects,
-    incompleteUploads,
+    incompleteUploads: await countIncompleteUploads(bucket),
     chargedBytes: Number(row?.charged ?? 0),
     storedBytes: Number(row?.stored ?? 0),
   };
+}
+
+async function countIncompleteUploads(bucket: TestBucket): Promise<number> {
+  // The listing also lists each upload's parts: one aborted in between fails it. Ask again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      let count = 0;
+      for await (const _ of bucket.client.listIncompleteUploads(bucket.bucket, '', true)) count += 1;
+      return count;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
 }
