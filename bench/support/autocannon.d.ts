@@ -8,6 +8,8 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Called before each send of this request; answers the request to send. */
+    setupRequest?: (request: Request) => Request;
   }
 
   export interface Options {

@@ -50,10 +50,19 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function once(options: LoadOptions, durationS: number): Promise<LoadResult> {
+  // Headers are made per request: a subgraph accepts each signed call id once.
   const requests: Request[] = options.bodies.map((body, index) => ({
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json', ...options.headers?.(body, index) },
+    headers: { 'content-type': 'application/json' },
+    ...(options.headers
+      ? {
+          setupRequest: (request: Request) => ({
+            ...request,
+            headers: { 'content-type': 'application/json', ...options.headers?.(body, index) },
+          }),
+        }
+      : {}),
   }));
   const latencies: number[] = [];
   const perBody: number[][] = options.bodies.map(() => []);

@@ -35,8 +35,8 @@ export const listBodies = () => [body(LIST_QUERY)];
 /**
  * The headers the gateway puts on a subgraph call (request id, the anonymous principal
  * it allows with ALLOW_ANONYMOUS, the signature over all of it and the body), for a body
- * sent straight to the subgraph at `url`. Computed when a run starts: a signature stays
- * valid for 60 s, longer than a warm-up or a measured run.
+ * sent straight to the subgraph at `url`. Computed for each request: a subgraph accepts
+ * each signed call id once.
  */
 export const gatewaySigned =
   (url: string, secretKey: string) =>

@@ -14,7 +14,6 @@ import {
   guardFetcher,
   refusedSignature,
   subgraphFetcher,
-  signWithoutBody,
   type SubgraphCalls,
 } from './subgraph-calls/index.ts';
 
@@ -32,7 +31,8 @@ export interface SubgraphDataSourceConfig {
  * the gateway's signature over all of them, which subgraphs require.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly calls: SubgraphCalls | undefined;
+  /** Signing and timeouts; uploads sign their own calls with them (upload-data-source.ts). */
+  protected readonly calls: SubgraphCalls | undefined;
 
   constructor(config: SubgraphDataSourceConfig = {}) {
     super({ url: config.url, fetcher: subgraphFetcher });
@@ -50,14 +50,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     http.headers.set(PRINCIPAL_HEADER, principal);
     if (context.clientIp) http.headers.set(CLIENT_IP_HEADER, context.clientIp);
     if (context.opsToken) http.headers.set(OPS_TOKEN_HEADER, context.opsToken);
-    // Uploads are sent past the fetcher above (streamed), so they need a signature already.
-    if (this.calls) {
-      signWithoutBody(http, this.calls, {
-        requestId: context.requestId ?? '',
-        principal,
-        clientIp: context.clientIp ?? '',
-      });
-    }
   }
 
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {

@@ -7,8 +7,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { OPS_TOKEN_HEADER } from '@docuvault/shared/auth/principal';
-import { subgraphUrl, type GatewayConfig } from '@docuvault/shared/config/index';
-import { cachedReport, healthRouter, runChecks, type HealthCheck } from '@docuvault/shared/health/index';
+import { errorDetailsExposed, subgraphUrl, type GatewayConfig } from '@docuvault/shared/config/index';
+import { createReadiness, healthRouter } from '@docuvault/shared/health/index';
 import { listen, type RunningServer } from '@docuvault/shared/http/listen';
 import { requestIdMiddleware } from '@docuvault/shared/http/request-id';
 import type { Logger } from '@docuvault/shared/logging/logger';
@@ -19,13 +19,14 @@ import { authMiddleware, createAuthenticator, principalOf } from './auth/authent
 import { createRevocationCheck } from './auth/revocation-check.ts';
 import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
-import { subgraphReadyCheck } from './readiness.ts';
+import { gatewayReadyChecks, operatorOnHealth } from './readiness.ts';
 import { createGatewayErrorFormatter, createSubgraphCalls } from './subgraph-calls/index.ts';
 import {
   allowLongUploads,
   createUploadMiddleware,
   uploadsOf,
   UploadingDataSource,
+  uploadRefusalPlugin,
   type UploadGatewayContext,
 } from './uploads/index.ts';
 
@@ -74,17 +75,23 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
   app.use(requestIdMiddleware(logger));
 
   let supergraphLoaded = false;
-  const checks: HealthCheck[] = [
-    {
-      component: 'supergraph',
-      async run() {
-        if (!supergraphLoaded) throw new Error('supergraph not loaded yet');
-      },
-    },
-    ...SUBGRAPHS.map((name) => subgraphReadyCheck(name, urls[name]!)),
-  ];
-  const ready = cachedReport(() => runChecks(checks, 2_000), 1_000);
-  app.use(healthRouter({ service: 'gateway', version: config.GIT_COMMIT, ready }));
+  const ready = createReadiness({
+    service: 'gateway',
+    checks: gatewayReadyChecks(
+      { documents: urls.documents!, storage: urls.storage!, ops: urls.ops! },
+      () => supergraphLoaded,
+    ),
+    logger,
+  });
+  app.use(
+    healthRouter({
+      service: 'gateway',
+      version: config.GIT_COMMIT,
+      ready,
+      showDetails: operatorOnHealth(config.OPS_TOKEN, authenticator),
+      versionFor: 'operators',
+    }),
+  );
 
   const production = config.NODE_ENV === 'production';
   const introspection = config.GRAPHQL_INTROSPECTION ?? !production;
@@ -95,12 +102,14 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     // Without introspection, no "Did you mean …" either: suggestions would leak the schema piece by piece.
     hideSchemaDetailsFromClientErrors: !introspection,
     ...limits.apollo,
-    formatError: createGatewayErrorFormatter(logger, { production }),
-    includeStacktraceInErrorResponses: !production,
+    formatError: createGatewayErrorFormatter(logger, { exposeDetails: errorDetailsExposed(config) }),
+    // Explicit: Apollo's default includes stack traces whenever NODE_ENV is not production.
+    includeStacktraceInErrorResponses: errorDetailsExposed(config),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's landing page loads from Apollo's CDN; ours is GraphiQL, served from here.
       ApolloServerPluginLandingPageDisabled(),
+      uploadRefusalPlugin,
     ],
   });
   await apollo.start();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { descendants, waitUntilGone } from './launcher/launched-system.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 
@@ -18,7 +19,7 @@ describe('zero-config start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the composed schema through the gateway and stops cleanly on SIGINT', async () => {
+  it('serves the composed schema through the gateway and stops everything cleanly on SIGINT', async () => {
     const ports = {
       GATEWAY_PORT: await freePort(),
       DOCUMENTS_PORT: await freePort(),
@@ -71,7 +72,16 @@ describe('zero-config start', () => {
     expect(types).toEqual(expect.arrayContaining(['PresignedUrl', 'StoredObject'])); // storage
     expect(types).toEqual(expect.arrayContaining(['Health', 'MigrationStatus'])); // ops
 
+    // Everything it started (services, PostgreSQL, Redis, Ceph) is gone within 10 s, ports freed.
+    const pids = descendants(child.pid!);
+    const dependencyPorts = [/on port (\d+)/g, /at http:\/\/127\.0\.0\.1:(\d+)/g].flatMap((re) =>
+      [...output.matchAll(re)].map((m) => Number(m[1])),
+    );
+    expect(pids.length).toBeGreaterThanOrEqual(8);
     child.kill('SIGINT');
+    const left = await waitUntilGone(pids, [...Object.values(ports), ...dependencyPorts], 10_000);
+    expect(left).toMatchObject({ pids: [], ports: [] });
     expect(await exited).toBe(0);
+    expect(output).not.toMatch(/second signal/);
   }, 180_000);
 });

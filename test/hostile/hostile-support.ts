@@ -103,31 +103,42 @@ export class Hostile {
    * What a case could leave behind: rows and objects always; unfinished multipart
    * uploads and spooled temp files only where a case sends files (listing them is slow).
    */
-  private async snapshot(uploads: boolean): Promise<string> {
+  private async snapshot(uploads: boolean, audit: boolean): Promise<string> {
     const { documents } = this.stack;
-    const [rows, objects, incomplete] = await Promise.all([
+    const [rows, objects, incomplete, charged, audited] = await Promise.all([
       documents.rowCount(),
       documents.objectKeys(),
       uploads ? documents.incompleteUploads() : [],
+      this.count('select coalesce(sum(used_bytes), 0)::bigint as n from quotas'),
+      audit ? this.count('select count(*)::bigint as n from audit_log') : 0,
     ]);
-    return JSON.stringify({ rows, objects, incomplete, temp: uploads ? tempUploadFiles().length : 0 });
+    const temp = uploads ? tempUploadFiles().length : 0;
+    return JSON.stringify({ rows, objects, incomplete, temp, charged, audited });
+  }
+
+  private async count(sql: string): Promise<string> {
+    const { rows } = await this.stack.documents.admin.query<{ n: string }>(sql);
+    return rows[0]?.n ?? '0';
   }
 
   /**
    * Sends one case and checks that it left nothing behind once its cleanup settled
-   * (aborted uploads are cleaned up asynchronously) and that the system still answers.
-   * `tidy` undoes what an accepted case created, through the API, before the comparison.
+   * (aborted uploads are cleaned up asynchronously) and that the system still answers:
+   * no row, object, unfinished upload or temp file, no byte charged to a quota and, for a
+   * refusal, no audit line. `tidy` undoes what an accepted case created, through the API,
+   * before the comparison (its audit lines stay: they are the record of it).
    */
   async leavesNothing(
     send: () => Promise<Outcome>,
     options: { uploads?: boolean; tidy?: (outcome: Outcome) => Promise<void> } = {},
   ): Promise<Outcome> {
     const uploads = options.uploads ?? false;
-    const before = await this.snapshot(uploads);
+    const audit = options.tidy === undefined;
+    const before = await this.snapshot(uploads, audit);
     const outcome = await send();
     await options.tidy?.(outcome);
     let after = '';
-    const settled = eventually(async () => (after = await this.snapshot(uploads)) === before, 5_000);
+    const settled = eventually(async () => (after = await this.snapshot(uploads, audit)) === before, 5_000);
     await Promise.all([settled, this.expectAlive()]);
     expect(JSON.parse(after)).toEqual(JSON.parse(before));
     return outcome;

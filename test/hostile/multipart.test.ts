@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { multipartBody, type MultipartFile, type MultipartRequest } from '../support/multipart.ts';
+import { createTestUser, type TestUser } from '../support/users.ts';
 import { UPLOAD_MUTATION, uploadOperation } from '../integration/uploads/upload-stack.ts';
 import { binaryFile, cleanedFilename, longFilename, traversalFilename } from './upload-arbitraries.ts';
 import {
@@ -28,6 +29,7 @@ beforeAll(async () => {
     documents: { MAX_UPLOAD_BYTES: MAX_BYTES, MAX_FILES_PER_REQUEST: MAX_FILES },
     gateway: { MAX_UPLOAD_BYTES: String(MAX_BYTES), MAX_FILES_PER_REQUEST: String(MAX_FILES) },
   });
+  owner = await createTestUser(hostile.stack.documents.admin);
 });
 
 afterAll(async () => {
@@ -36,7 +38,6 @@ afterAll(async () => {
 });
 
 const uniqueText = () => `hostile upload ${randomUUID()}\n`;
-const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 /** A quoted-string parameter: busboy reads `\x` as `x`, so backslashes and quotes are escaped. */
 const quoted = (filename: string) => filename.replace(/[\\"]/g, '\\$&');
 
@@ -72,6 +73,24 @@ async function acceptedUpload(
 }
 
 const refusedUpload = (send: () => Promise<Outcome>) => hostile.leavesNothing(send, { uploads: true });
+
+/** A signed-in user with a quota: a refusal must charge it nothing (leavesNothing compares the sums). */
+let owner: TestUser;
+const asOwner = () => ({ headers: owner.headers });
+
+/** Refused as a whole: 400 (or 413), that error alone (no data), naming what is wrong. */
+function expectWholeRefusal(outcome: Outcome, words: string, status = 400): void {
+  expect(outcome.status).toBe(status);
+  expect(outcome.body).toEqual({
+    errors: [
+      {
+        message: expect.stringContaining(words),
+        extensions: expect.objectContaining({ code: expect.any(String) }),
+      },
+    ],
+  });
+  expectRefused(outcome, status === 413 ? 'TOO_MANY_FILES' : 'BAD_USER_INPUT', [status]);
+}
 
 /** `uploadDocument` once per variable v0…vn, so each may name its own file. */
 function severalUploads(count: number) {
@@ -109,45 +128,80 @@ describe('maps and parts that disagree', () => {
     });
   });
 
-  it('ignores parts not in the map: refused without the mapped file, stored with it', async () => {
+  it('refuses the whole request, naming the part, when a part the map names never comes', async () => {
+    // The files that did come are sent first, and each would be stored on its own.
     const cases = fc.record({
-      unmapped: fc.uniqueArray(
-        partName.map((n) => `x${n}`),
-        { minLength: 1, maxLength: MAX_FILES + 1 },
-      ),
-      withMapped: fc.boolean(),
-      mappedFirst: fc.boolean(),
+      count: fc.integer({ min: 2, max: MAX_FILES }),
+      missing: fc.nat(),
+      size: fc.integer({ min: 1, max: 40_000 }),
     });
-    await check('files not in the map', cases, 10, async ({ unmapped, withMapped, mappedFirst }) => {
-      const mapped = { field: '0', filename: 'mapped.txt', content: uniqueText() };
-      const extra = unmapped.map((field) => ({ field, filename: `${field}.txt`, content: uniqueText() }));
-      const tooMany = extra.length + (withMapped ? 1 : 0) > MAX_FILES;
-      // Over the file limit, the mapped file comes last: the parts before it use up the
-      // limit. (Sent first, it may be stored before the surplus arrives: see the report.)
-      const files = withMapped ? (mappedFirst && !tooMany ? [mapped, ...extra] : [...extra, mapped]) : extra;
-      const request = { ...uploadOperation(), files };
-      if (tooMany) {
-        expectRefused(await refusedUpload(() => hostile.multipart(request)), 'TOO_MANY_FILES', [200, 413]);
-      } else if (!withMapped) {
-        expectRefused(await refusedUpload(() => hostile.multipart(request)), 'BAD_USER_INPUT');
-      } else {
-        await acceptedUpload(request, (document) => expect(document.sha256).toBe(sha256(mapped.content)));
-      }
+    await check('mapped part never sent', cases, 8, async ({ count, missing, size }) => {
+      const absent = missing % count;
+      const operations = severalUploads(count);
+      const map = Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, [`variables.v${i}`]]));
+      const files = Array.from({ length: count }, (_, i) => ({
+        field: `f${i}`,
+        filename: `part-${i}.txt`,
+        content: `${uniqueText()}${'s'.repeat(size)}`,
+      })).filter((_, i) => i !== absent);
+      const outcome = await refusedUpload(() => hostile.multipart({ operations, map, files }, asOwner()));
+      expectWholeRefusal(
+        outcome,
+        `the map names the file part ‘f${absent}’, which the request does not carry`,
+      );
     });
   });
 
-  it('stores the first of parts sent under the same name, and only it', async () => {
+  it('refuses the whole request, naming the part, when a part is not in the map', async () => {
+    const cases = fc.record({
+      unmapped: partName.map((n) => `x${n}`),
+      mappedFirst: fc.boolean(),
+    });
+    await check('part not in the map', cases, 8, async ({ unmapped, mappedFirst }) => {
+      const mapped = { field: '0', filename: 'mapped.txt', content: uniqueText() };
+      const extra = { field: unmapped, filename: `${unmapped}.txt`, content: uniqueText() };
+      const files = mappedFirst ? [mapped, extra] : [extra, mapped];
+      const outcome = await refusedUpload(() =>
+        hostile.multipart({ ...uploadOperation(), files }, asOwner()),
+      );
+      expectWholeRefusal(outcome, `the file part ‘${unmapped}’ is not named in the map`);
+    });
+  });
+
+  it('refuses the whole request when a part is sent twice under the same name', async () => {
     const cases = fc.integer({ min: 2, max: MAX_FILES });
-    await check('duplicate part names', cases, 6, async (copies) => {
+    await check('duplicate part names', cases, 4, async (copies) => {
       const files = Array.from({ length: copies }, () => ({
         field: '0',
         filename: 'dup.txt',
         content: uniqueText(),
       }));
-      await acceptedUpload({ ...uploadOperation(), files }, (document) =>
-        expect(document.sha256).toBe(sha256(files[0]!.content)),
+      const outcome = await refusedUpload(() =>
+        hostile.multipart({ ...uploadOperation(), files }, asOwner()),
       );
+      expectWholeRefusal(outcome, 'the file part ‘0’ is sent twice');
     });
+  });
+
+  it('refuses files that would go to two service calls, and keeps neither', async () => {
+    // A storage mutation between two uploads splits them over two calls to the documents service.
+    const operations = {
+      query: `mutation($a: Upload!, $b: Upload!) {
+        a: uploadDocument(file: $a) { document { id } }
+        t: requestUpload(input: { filename: "x.txt", sizeBytes: 10, contentType: "text/plain" }) { id }
+        b: uploadDocument(file: $b) { document { id } }
+      }`,
+      variables: { a: null, b: null },
+    };
+    const files = ['a', 'b'].map((field) => ({ field, filename: `${field}.txt`, content: uniqueText() }));
+    const tickets = () => hostile.stack.documents.admin.query('select id from upload_tickets');
+    const ticketsBefore = (await tickets()).rowCount;
+    const outcome = await refusedUpload(() =>
+      hostile.multipart({ operations, map: { a: ['variables.a'], b: ['variables.b'] }, files }, asOwner()),
+    );
+    expectWholeRefusal(outcome, 'would not go to the service with the others');
+    // The storage mutation between them did not run either.
+    expect((await tickets()).rowCount).toBe(ticketsBefore);
   });
 });
 
@@ -239,6 +293,79 @@ describe('filenames', () => {
       await acceptedUpload({ ...uploadOperation(), files: [file] }, (document) => {
         expect(document.originalFilename).toBe(cleanedFilename(filename));
         expect([...document.originalFilename]).toHaveLength(255);
+      });
+    });
+  });
+
+  const controlChar = fc.oneof(
+    fc.integer({ min: 0x01, max: 0x1f }),
+    fc.constant(0x7f),
+    fc.integer({ min: 0x80, max: 0x9f }),
+  );
+  const percentEncoded = (name: string) => encodeURIComponent(name).replace(/'/g, '%27');
+
+  it('refuses a filename holding a control character, naming the character', async () => {
+    const cases = fc.record({ code: controlChar, at: fc.nat({ max: 6 }) });
+    await check('control characters in filenames', cases, 12, async ({ code, at }) => {
+      const name = `report.txt`;
+      const filename = `${name.slice(0, at)}${String.fromCodePoint(code)}${name.slice(at)}`;
+      // RFC 5987 `filename*`: how a client sends a name a quoted string cannot hold.
+      const file = {
+        field: '0',
+        filename,
+        disposition: `filename*=UTF-8''${percentEncoded(filename)}`,
+        content: uniqueText(),
+      };
+      const hex = code.toString(16).toUpperCase().padStart(4, '0');
+      const outcome = await refusedUpload(() => hostile.multipart({ ...uploadOperation(), files: [file] }));
+      expectWholeRefusal(
+        outcome,
+        `The filename of the file part ‘0’ contains the control character U+${hex}`,
+      );
+    });
+  });
+
+  it('refuses a line break in a filename, encoded or raw, with a message about it', async () => {
+    for (const [disposition, words] of [
+      [`filename*=UTF-8''a%0D%0Ab.txt`, 'contains the control character U+000D'],
+      [`filename*=UTF-8''a%0Ab.txt`, 'contains the control character U+000A'],
+      // Raw in the header: busboy cannot read it, and the message says what usually causes that.
+      ['filename="a\r\nb.txt"', 'control characters'],
+      ['filename="soh\x01.txt"', 'control characters'],
+    ] as const) {
+      const file = { field: '0', filename: 'x', disposition, content: uniqueText() };
+      const outcome = await refusedUpload(() => hostile.multipart({ ...uploadOperation(), files: [file] }));
+      expectWholeRefusal(outcome, words);
+    }
+  });
+
+  it('refuses an empty filename, saying it is empty rather than that the file is missing', async () => {
+    const file = { field: '0', filename: '', content: uniqueText() };
+    const outcome = await refusedUpload(() => hostile.multipart({ ...uploadOperation(), files: [file] }));
+    expectWholeRefusal(outcome, 'The filename of the file part ‘0’ is empty');
+  });
+
+  it('stores a name without its bidirectional controls, and audits the name as sent', async () => {
+    const controls = fc.constantFrom(
+      '\u202e',
+      '\u202d',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200f',
+      '\u061c',
+    );
+    await check('bidirectional controls in filenames', controls, 8, async (control) => {
+      const sent = `invoice${control}gpj.exe`;
+      const file = { field: '0', filename: sent, content: uniqueText() };
+      await acceptedUpload({ ...uploadOperation(), files: [file] }, async (document) => {
+        expect(document.originalFilename).toBe('invoicegpj.exe');
+        const { rows } = await hostile.stack.documents.admin.query<{ details: Record<string, unknown> }>(
+          `select details from audit_log where action = 'UPLOAD' and target = $1`,
+          [`document:${document.id}`],
+        );
+        expect(rows.map((row) => row.details.submittedFilename)).toEqual([sent]);
       });
     });
   });

@@ -10,6 +10,8 @@ export interface MultipartFile {
   /** The field name, i.e. the key in `map`. */
   field: string;
   filename: string;
+  /** Raw Content-Disposition parameters in place of `filename="…"` (e.g. `filename*=UTF-8''…`). */
+  disposition?: string;
   contentType?: string;
   content: Buffer | string | (() => Readable);
 }
@@ -34,7 +36,7 @@ async function* bodyParts(boundary: string, req: MultipartRequest): AsyncGenerat
   yield field('map', req.rawMap ?? JSON.stringify(req.map));
   for (const file of req.files) {
     yield Buffer.from(
-      `--${boundary}${CRLF}Content-Disposition: form-data; name="${file.field}"; filename="${file.filename}"${CRLF}` +
+      `--${boundary}${CRLF}Content-Disposition: form-data; name="${file.field}"; ${file.disposition ?? `filename="${file.filename}"`}${CRLF}` +
         `Content-Type: ${file.contentType ?? 'application/octet-stream'}${CRLF}${CRLF}`,
     );
     const { content } = file;

@@ -3,10 +3,10 @@ import { encodePrincipal, PRINCIPAL_HEADER, type Principal } from '@docuvault/sh
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';
 import {
   deriveSigningKey,
+  multipartFieldsSha256,
   nowSeconds,
   sha256Hex,
   signatureHeaders,
-  UNSIGNED_PAYLOAD,
 } from '@docuvault/shared/http/subgraph-signature';
 
 /** The SECRET_KEY test configs use (test/support/documents-subgraph.ts, the e2e gateway). */
@@ -19,17 +19,29 @@ export interface SigningOptions {
   timestamp?: number;
   /** Who the gateway says the request acts for; unset: no principal header (a guest). */
   principal?: Principal;
+  /** The call id the signature covers; unset: a fresh one (each is accepted once). */
+  callId?: string;
 }
+
+/** What a signature covers: a JSON body, a multipart request's two fields, or a raw content hash. */
+export type SignedContent = string | { operations: string; map: string } | { contentSha256: string };
+
+const contentHash = (content: SignedContent): string =>
+  typeof content === 'string'
+    ? sha256Hex(content)
+    : 'contentSha256' in content
+      ? content.contentSha256
+      : multipartFieldsSha256(content.operations, content.map);
 
 /**
  * The headers the gateway adds to a subgraph request: the request id and a signature
- * over method, path, time, request id and the body (`undefined` for a multipart body,
- * which the gateway signs without its content).
+ * over method, path, time, a call id, request id and the content (a JSON body, or the
+ * `operations` and `map` fields of a multipart body).
  */
 export function gatewayHeaders(
   url: string,
   method: string,
-  body: string | undefined,
+  content: SignedContent,
   options: SigningOptions = {},
 ): Record<string, string> {
   const requestId = options.requestId ?? `test-${randomUUID()}`;
@@ -42,10 +54,11 @@ export function gatewayHeaders(
       method,
       path: `${pathname}${search}`,
       timestamp: options.timestamp ?? nowSeconds(),
+      callId: options.callId ?? randomUUID(),
       requestId,
       principal: principal ?? '',
       clientIp: '',
-      contentSha256: body === undefined ? UNSIGNED_PAYLOAD : sha256Hex(body),
+      contentSha256: contentHash(content),
     }),
   };
 }

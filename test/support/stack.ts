@@ -37,6 +37,8 @@ export interface StackOptions {
   gateway?: Record<string, string>;
   /** Documents subgraph settings on top of the test defaults (upload limits, sign-in limits, …). */
   documents?: Partial<DocumentsConfig>;
+  /** Ops variables on top of the test defaults (e.g. OPS_TOKEN). */
+  ops?: Record<string, string>;
   logger?: Logger;
 }
 
@@ -71,6 +73,7 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
     SECRET_KEY: TEST_SECRET_KEY,
     DATABASE_URL: documents.database.appUrl,
     REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: documents.deps.config.REDIS_PREFIX,
     MINIO_ENDPOINT: s3.endpoint,
     MINIO_ROOT_USER: s3.accessKey,
     MINIO_ROOT_PASSWORD: s3.secretKey,
@@ -83,11 +86,17 @@ async function startStorage(documents: UploadStack): Promise<RunningServer> {
     store: createObjectStore(config),
     // Direct uploads on the documents side's database and queue (storage forks per request).
     tickets: { em: documents.deps.em, queue: documents.deps.queue },
+    // Signed call ids are remembered where the documents side remembers them (one prefix per suite).
+    redis: documents.deps.redis,
   });
   return server.listen('127.0.0.1', 0);
 }
 
-async function startOps(documents: UploadStack, urls: { documents: string; storage: string }) {
+async function startOps(
+  documents: UploadStack,
+  urls: { documents: string; storage: string },
+  env: Record<string, string> = {},
+) {
   const config = loadConfig('ops', opsEnv, {
     NODE_ENV: 'test',
     SUBGRAPH_REQUIRE_SIGNATURE: 'true',
@@ -103,6 +112,7 @@ async function startOps(documents: UploadStack, urls: { documents: string; stora
     MINIO_BUCKET: documents.bucket.bucket,
     DOCUMENTS_URL: urls.documents,
     STORAGE_URL: urls.storage,
+    ...env,
   });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
   pool.on('error', () => undefined);
@@ -134,10 +144,11 @@ export async function startStack(label: string, options: StackOptions = {}): Pro
     closers.push(() => documents.close());
     const storage = await startStorage(documents);
     closers.push(() => storage.close());
-    const ops = await startOps(documents, {
-      documents: documents.graphqlUrl,
-      storage: `${storage.url}/graphql`,
-    });
+    const ops = await startOps(
+      documents,
+      { documents: documents.graphqlUrl, storage: `${storage.url}/graphql` },
+      options.ops,
+    );
     closers.push(() => ops.close());
     const subgraphUrls = {
       documents: documents.graphqlUrl,

@@ -54,6 +54,17 @@ describe('signature settings', () => {
     ).toBeUndefined();
   });
 
+  it('refuses to guard a subgraph that must check signatures but cannot remember call ids', () => {
+    expect(() =>
+      gatewaySignatureFor({
+        name: 'forgetful',
+        logger: createLogger('forgetful', 'silent'),
+        requireGatewaySignature: true,
+        gatewaySecretKey: SECRET,
+      }),
+    ).toThrow(/REDIS_URL: required/);
+  });
+
   it('derives the signing key from SECRET_KEY, never using it raw', () => {
     const key = deriveSigningKey(SECRET);
     expect(key).toHaveLength(32);

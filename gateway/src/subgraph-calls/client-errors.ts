@@ -17,11 +17,11 @@ const originalOf = (error: unknown): unknown =>
  * plus what only the gateway sees. INTERNAL_SERVER_ERROR is a known code, so the shared
  * formatter passes it on as it is: from a subgraph, or Apollo's code for a thrown plain
  * Error, it may carry SQL or a hostname in its message. Here it is logged in full (the
- * logger adds the request id) and, in production, reduced to a generic message; every
- * internal extension is dropped in production.
+ * logger adds the request id) and, unless error details are exposed (GRAPHQL_ERROR_DETAILS),
+ * reduced to a generic message; every internal extension is dropped unless they are.
  */
-export function createGatewayErrorFormatter(logger: Logger, options: { production: boolean }) {
-  const format = createErrorFormatter(logger, { exposeDetails: !options.production });
+export function createGatewayErrorFormatter(logger: Logger, options: { exposeDetails: boolean }) {
+  const format = createErrorFormatter(logger, { exposeDetails: options.exposeDetails });
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const result = validationBudgetRefusal(format(formatted, error));
     const original = originalOf(error);
@@ -36,7 +36,7 @@ export function createGatewayErrorFormatter(logger: Logger, options: { productio
         'internal error while serving GraphQL',
       );
     }
-    if (!options.production) return result;
+    if (options.exposeDetails) return result;
     const extensions = { ...result.extensions };
     for (const name of INTERNAL_EXTENSIONS) delete extensions[name];
     return {

@@ -1,12 +1,13 @@
-import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
+import { randomUUID } from 'node:crypto';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { AppError } from '@docuvault/shared/errors/index';
 import { CLIENT_IP_HEADER, PRINCIPAL_HEADER } from '@docuvault/shared/auth/principal';
 import { REQUEST_ID_HEADER } from '@docuvault/shared/http/request-id';
 import {
+  multipartFieldsSha256,
   nowSeconds,
   sha256Hex,
   signatureHeaders,
-  UNSIGNED_PAYLOAD,
 } from '@docuvault/shared/http/subgraph-signature';
 import type { SubgraphCalls } from './index.ts';
 
@@ -16,39 +17,45 @@ const pathOf = (url: string): string => {
 };
 
 /**
- * Signs a request before its body exists, as a multipart upload: the upload data source
- * sends those itself (streaming the files), past the fetcher, so they carry this
- * signature. A JSON call gets a signature over its body from guardFetcher, which replaces it.
+ * `headers` with the gateway's signature over them, the call and its content hash. Each
+ * call gets a fresh call id, which the subgraph accepts once.
  */
-export function signWithoutBody(
-  http: { url: string; method: string; headers: { set(name: string, value: string): void } },
+function signed(
+  headers: Record<string, string>,
+  call: { url: string; method: string; contentSha256: string },
   calls: SubgraphCalls,
-  stated: { requestId: string; principal: string; clientIp: string },
-): void {
-  const headers = signatureHeaders(calls.key, {
-    method: http.method,
-    path: pathOf(http.url),
-    timestamp: nowSeconds(),
-    ...stated,
-    contentSha256: UNSIGNED_PAYLOAD,
-  });
-  for (const [name, value] of Object.entries(headers)) http.headers.set(name, value);
-}
-
-function signed(init: FetcherRequestInit | undefined, url: string, calls: SubgraphCalls) {
-  const headers = init?.headers ?? {};
+): Record<string, string> {
   return {
     ...headers,
     ...signatureHeaders(calls.key, {
-      method: init?.method ?? 'GET',
-      path: pathOf(url),
+      method: call.method,
+      path: pathOf(call.url),
       timestamp: nowSeconds(),
+      callId: randomUUID(),
       requestId: headers[REQUEST_ID_HEADER] ?? '',
       principal: headers[PRINCIPAL_HEADER] ?? '',
       clientIp: headers[CLIENT_IP_HEADER] ?? '',
-      contentSha256: sha256Hex(init?.body ?? ''),
+      contentSha256: call.contentSha256,
     }),
   };
+}
+
+/**
+ * Signs a multipart upload over its `operations` and `map` fields (the files follow
+ * them and are streamed, so they cannot be hashed before sending): what the call
+ * authorises is the operation and its variables, and the subgraph checks both before
+ * it reads a file. Sent past guardFetcher (upload-data-source.ts), so signed here.
+ */
+export function signMultipart(
+  headers: Record<string, string>,
+  call: { url: string; method: string; operations: string; map: string },
+  calls: SubgraphCalls,
+): Record<string, string> {
+  return signed(
+    headers,
+    { url: call.url, method: call.method, contentSha256: multipartFieldsSha256(call.operations, call.map) },
+    calls,
+  );
 }
 
 /**
@@ -71,7 +78,12 @@ export function guardFetcher(fetcher: Fetcher, calls: SubgraphCalls, subgraph: s
       }, calls.timeoutMs);
     });
     try {
-      const call = fetcher(url, { ...init, headers: signed(init, url, calls), signal: controller.signal });
+      const headers = signed(
+        init?.headers ?? {},
+        { url, method: init?.method ?? 'GET', contentSha256: sha256Hex(init?.body ?? '') },
+        calls,
+      );
+      const call = fetcher(url, { ...init, headers, signal: controller.signal });
       return await Promise.race([call, timedOut]);
     } catch (error) {
       calls.logger.error({ err: error, subgraph, url }, 'subgraph call failed');

@@ -20,7 +20,7 @@ export function createSubgraphCalls(
   return { key: deriveSigningKey(config.SECRET_KEY), timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger };
 }
 
-export { guardFetcher, signWithoutBody } from './guarded-fetcher.ts';
+export { guardFetcher, signMultipart } from './guarded-fetcher.ts';
 export { subgraphFetcher } from './http-fetcher.ts';
 export { refusedSignature } from './refusals.ts';
 export { createGatewayErrorFormatter } from './client-errors.ts';

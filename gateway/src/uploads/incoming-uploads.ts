@@ -2,8 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { AppError } from '@docuvault/shared/errors/index';
 import busboy from 'busboy';
+import { filenameProblem } from '@docuvault/shared/uploads/filenames';
 import { applyMap, parseOperations, type JsonObject } from './operations-map.ts';
-import { clientGone, fileTooLarge, malformed, tooManyFiles } from './upload-errors.ts';
+import {
+  badFilename,
+  clientGone,
+  fieldAfterMap,
+  fileTooLarge,
+  malformed,
+  malformedPartHeader,
+  missingPart,
+  partSentTwice,
+  tooManyFiles,
+  unmappedPart,
+} from './upload-errors.ts';
 
 export interface UploadLimits {
   readonly maxFileBytes: number;
@@ -47,11 +59,28 @@ export class IncomingUploads {
   private readonly open = new Set<PassThrough>();
   private ended = false;
   private failure: unknown;
+  private refused: AppError | undefined;
+  private readonly completion: Promise<void>;
+  private completed!: () => void;
+  private failCompletion!: (error: unknown) => void;
 
   private constructor(req: IncomingMessage, parser: busboy.Busboy, files: Map<string, string[]>) {
     this.req = req;
     this.parser = parser;
     this.files = files;
+    this.completion = new Promise<void>((resolve, reject) => {
+      this.completed = resolve;
+      this.failCompletion = reject;
+    });
+    this.completion.catch(() => undefined);
+  }
+
+  /**
+   * Why the whole request was refused (its map and parts disagree, a filename is bad, the
+   * body is malformed), once it was: the client is answered with this error alone.
+   */
+  get refusal(): AppError | undefined {
+    return this.refused;
   }
 
   /**
@@ -78,7 +107,7 @@ export class IncomingUploads {
         reject(error);
       };
       parser.on('field', (name, value, info) => {
-        if (uploads) return;
+        if (uploads) return uploads.refuse(fieldAfterMap(name, uploads.files.has(name)));
         try {
           if (info.valueTruncated)
             throw malformed(`the ‘${name}’ field is larger than ${MAX_FIELD_BYTES} bytes`);
@@ -95,14 +124,18 @@ export class IncomingUploads {
       });
       parser.on('file', (key, stream, info) => {
         if (!uploads) {
+          stream.on('error', () => undefined); // stopping the parser mid-part fails it
           stream.resume();
           fail(malformed('files must follow the ‘operations’ and ‘map’ fields'));
           return;
         }
         uploads.arrive(key, stream, info, limits.maxFileBytes);
       });
-      parser.on('filesLimit', () => fail(tooManyFiles(limits.maxFiles)));
-      parser.on('error', (error: Error) => fail(malformed(error.message)));
+      const refuse = (error: AppError) => (uploads ? uploads.refuse(error) : fail(error));
+      parser.on('filesLimit', () => refuse(tooManyFiles(limits.maxFiles)));
+      parser.on('error', (error: Error) =>
+        refuse(/part header/i.test(error.message) ? malformedPartHeader() : malformed(error.message)),
+      );
       parser.on('close', () => {
         if (uploads) uploads.end();
         else fail(malformed(operations ? 'the ‘map’ field is missing' : 'the ‘operations’ field is missing'));
@@ -123,8 +156,9 @@ export class IncomingUploads {
   }
 
   /**
-   * The next file, in the order the client sent them, among `keys`. Undefined once none
-   * of them can come any more (the body ended without them: the subgraph reports which).
+   * The next file, in the order the client sent them, among `keys`. Undefined when they
+   * were read and dropped for want of a reader (skipUnclaimed); a body that ends without
+   * one of them refuses the whole request, and this rejects with that refusal.
    * `signal` withdraws the wait when the fetch gives up.
    */
   next(keys: ReadonlySet<string>, signal?: AbortSignal): Promise<FilePart | undefined> {
@@ -155,6 +189,29 @@ export class IncomingUploads {
     });
   }
 
+  /**
+   * Settles once the client's body has been read to its end: resolves when every part the
+   * map names arrived and nothing else did, rejects with the failure otherwise. A subgraph
+   * request ends its body only after this, so no subgraph keeps a file of a request that
+   * turns out to be refused (the subgraph commits only once its body is whole).
+   */
+  complete(signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.completion;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const withdraw = () => reject(signal.reason);
+      signal.addEventListener('abort', withdraw, { once: true });
+      this.completion.then(resolve, reject).finally(() => signal.removeEventListener('abort', withdraw));
+    });
+  }
+
+  /** Refuses the whole request: every file stops, and the client is answered with `error`. */
+  refuse(error: AppError): void {
+    if (this.failure) return;
+    this.refused = error;
+    this.fail(error);
+  }
+
   /** Runs `fn` when the request is done with (answered, failed or abandoned). */
   onDispose(fn: () => void): void {
     if (this.failure) fn();
@@ -168,9 +225,25 @@ export class IncomingUploads {
   }
 
   private arrive(key: string, stream: Readable, info: busboy.FileInfo, maxBytes: number): void {
-    if (!this.files.has(key) || this.arrived.has(key) || this.failure) {
-      // Not in the map (the spec says: ignore), sent twice, or after a failure: read and drop it.
+    // Read and dropped whatever happens next: a refused part must not stall the body. Its
+    // stream fails when the parser stops mid-part, and that is expected here.
+    stream.on('error', () => undefined);
+    if (this.failure) {
       stream.resume();
+      return;
+    }
+    const filename = info.filename ?? '';
+    const problem = filenameProblem(filename);
+    const refusal = !this.files.has(key)
+      ? unmappedPart(key)
+      : this.arrived.has(key)
+        ? partSentTwice(key)
+        : problem
+          ? badFilename(key, problem)
+          : undefined;
+    if (refusal) {
+      stream.resume();
+      this.refuse(refusal);
       return;
     }
     this.arrived.add(key);
@@ -185,7 +258,7 @@ export class IncomingUploads {
     });
     stream.once('error', (error: Error) => guard.destroy(malformed(error.message)));
     stream.pipe(guard);
-    const part: FilePart = { key, filename: info.filename || key, mimeType: info.mimeType, stream: guard };
+    const part: FilePart = { key, filename, mimeType: info.mimeType, stream: guard };
     const waiter = this.waiters.find((w) => w.keys.has(key));
     if (waiter) {
       this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -219,14 +292,22 @@ export class IncomingUploads {
   }
 
   private end(): void {
+    if (this.failure) return;
+    const missing = [...this.files.keys()].filter((key) => !this.arrived.has(key));
+    if (missing.length > 0) {
+      this.refuse(missingPart(missing));
+      return;
+    }
     this.ended = true;
     for (const waiter of this.waiters) waiter.resolve(undefined);
     this.waiters = [];
+    this.completed();
   }
 
   private fail(error: unknown): void {
     if (this.failure) return;
     this.failure = error;
+    this.failCompletion(error);
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters = [];
     for (const guard of this.open) guard.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -242,7 +323,8 @@ function createParser(req: IncomingMessage, limits: UploadLimits): busboy.Busboy
     defParamCharset: 'utf8',
     limits: {
       fieldSize: MAX_FIELD_BYTES,
-      fields: 2, // operations and map
+      // operations and map; a third is read only to say what it is (fieldAfterMap).
+      fields: 3,
       // busboy reports a file of exactly `fileSize` bytes as truncated: +1 makes the limit inclusive.
       fileSize: limits.maxFileBytes + 1,
       files: limits.maxFiles,

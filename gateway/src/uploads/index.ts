@@ -2,6 +2,7 @@
 //   app.use('/graphql', express.json(), createUploadMiddleware(config, logger), expressMiddleware(…))
 //   context: ({ req }) => ({ …, uploads: uploadsOf(req) })
 //   buildService: ({ url }) => new UploadingDataSource({ url })
+//   plugins: [uploadRefusalPlugin]   (a request refused whole answers 400 with that error alone)
 export { IncomingUploads, type FilePart, type UploadLimits } from './incoming-uploads.ts';
 export {
   allowLongUploads,
@@ -10,3 +11,4 @@ export {
   type GatewayUploadConfig,
 } from './multipart-middleware.ts';
 export { UploadingDataSource, type UploadGatewayContext } from './upload-data-source.ts';
+export { uploadRefusalPlugin } from './refusal-plugin.ts';

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { AppError } from '@docuvault/shared/errors/index';
 import type { IncomingUploads } from './incoming-uploads.ts';
+import { missingPart } from './upload-errors.ts';
 
 /** What one subgraph fetch forwards: the files it uses, under the paths of its own variables. */
 export interface HopPlan {
@@ -13,6 +14,9 @@ export interface HopPlan {
   /** key → paths in the fetch's operation (`variables.file`). */
   readonly map: ReadonlyMap<string, readonly string[]>;
 }
+
+/** The `map` field a hop sends, exactly as its signature covers it. */
+export const hopMapJson = (plan: HopPlan): string => JSON.stringify(Object.fromEntries(plan.map));
 
 /** A subgraph answer is a small JSON document; more than this is not one. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -25,18 +29,26 @@ const quoted = (value: string) => `"${value.replace(/[\r\n]/g, ' ').replace(/["\
 /**
  * The multipart body of one fetch, generated as it is sent: the two JSON fields, then
  * each file as it arrives from the client. Nothing is buffered beyond a stream chunk.
- * A file that never came is left out: the subgraph then answers that it is missing.
+ * The closing delimiter waits until the client's whole body is read and found sound: a
+ * subgraph keeps nothing of a body that never ends, so a request refused at its last
+ * byte (a part the map names never came, one it does not name did) leaves nothing.
  */
-async function* multipartBody(boundary: string, operations: string, plan: HopPlan, signal: AbortSignal) {
+async function* multipartBody(
+  boundary: string,
+  fields: { operations: string; map: string },
+  plan: HopPlan,
+  signal: AbortSignal,
+) {
   const field = (name: string, value: string) =>
     `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(name)}${CRLF}` +
     `Content-Type: application/json${CRLF}${CRLF}${value}${CRLF}`;
-  yield field('operations', operations);
-  yield field('map', JSON.stringify(Object.fromEntries(plan.map)));
+  yield field('operations', fields.operations);
+  yield field('map', fields.map);
   const remaining = new Set(plan.map.keys());
   while (remaining.size > 0) {
     const part = await plan.uploads.next(remaining, signal);
-    if (!part) break;
+    // Dropped unread for want of a reader (see IncomingUploads.skipUnclaimed).
+    if (!part) throw missingPart([...remaining]);
     remaining.delete(part.key);
     yield (
       `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(part.key)}; filename=${quoted(part.filename)}${CRLF}` +
@@ -52,6 +64,7 @@ async function* multipartBody(boundary: string, operations: string, plan: HopPla
     }
     yield CRLF;
   }
+  await plan.uploads.complete(signal);
   yield `--${boundary}--${CRLF}`;
 }
 
@@ -80,12 +93,13 @@ async function readResponse(response: IncomingMessage): Promise<FetcherResponse>
  * Sends one subgraph fetch as a GraphQL multipart request over node:http, the body
  * piped with stream.pipeline so the gateway's memory stays flat whatever the file's
  * size (fetch with a streamed body or FormData/Blob was measured to grow by the file
- * size). `operations` is the JSON the data source would have sent, files nulled.
+ * size). `fields.operations` is the JSON the data source would have sent, files nulled;
+ * `headers` carry the signature over both fields.
  */
 export async function sendMultipartHop(
   url: string,
   headers: Record<string, string>,
-  operations: string,
+  fields: { operations: string; map: string },
   plan: HopPlan,
   idleTimeoutMs: number,
 ): Promise<FetcherResponse> {
@@ -118,7 +132,7 @@ export async function sendMultipartHop(
     request.once('response', resolve);
     request.once('error', reject);
   });
-  const body = Readable.from(multipartBody(boundary, operations, plan, abort.signal), { objectMode: false });
+  const body = Readable.from(multipartBody(boundary, fields, plan, abort.signal), { objectMode: false });
   const sent = pipeline(body, request);
   // Both are awaited below, but one may fail while we wait on the other.
   sent.catch(() => undefined);

@@ -4,9 +4,11 @@ import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
 import { SubgraphDataSource, type SubgraphDataSourceConfig } from '../data-source.ts';
+import { signMultipart } from '../subgraph-calls/index.ts';
 import type { IncomingUploads } from './incoming-uploads.ts';
-import { sendMultipartHop, type HopPlan } from './multipart-hop.ts';
+import { hopMapJson, sendMultipartHop, type HopPlan } from './multipart-hop.ts';
 import { placeholderFor, segmentsOf, valueAt, withValueAt } from './operations-map.ts';
+import { malformed } from './upload-errors.ts';
 
 export interface UploadGatewayContext extends GatewayContext {
   /** Present when the client sent a GraphQL multipart request. */
@@ -38,8 +40,8 @@ export function planHop(uploads: IncomingUploads, variables: Record<string, unkn
 /**
  * A subgraph data source that forwards uploads. A fetch whose variables carry files is
  * sent as a multipart request streaming the client's file parts (multipart-hop.ts),
- * with the signature the base class put on it (signed without the body: it is streamed).
- * Every other fetch goes through the base class's fetcher, unchanged.
+ * signed over its `operations` and `map`. Every other fetch goes through the base
+ * class's fetcher, unchanged.
  */
 export class UploadingDataSource extends SubgraphDataSource {
   private readonly hops = new Map<string, HopPlan>();
@@ -58,7 +60,10 @@ export class UploadingDataSource extends SubgraphDataSource {
         'content-length': _length,
         ...headers
       } = init.headers ?? {};
-      return sendMultipartHop(url, headers, String(init.body ?? ''), plan, config.uploadIdleTimeoutMs);
+      const fields = { operations: String(init.body ?? ''), map: hopMapJson(plan) };
+      const method = init.method ?? 'POST';
+      const signed = this.calls ? signMultipart(headers, { url, method, ...fields }, this.calls) : headers;
+      return sendMultipartHop(url, signed, fields, plan, config.uploadIdleTimeoutMs);
     };
   }
 
@@ -66,9 +71,24 @@ export class UploadingDataSource extends SubgraphDataSource {
     super.willSendRequest(options);
     const { request, context } = options;
     const uploads = context.uploads;
+    // Refused as a whole: no later call of the request goes out (the client gets the refusal alone).
+    if (uploads?.refusal) throw uploads.refusal;
     if (!uploads || !request.variables) return;
     const { map, variables } = planHop(uploads, request.variables);
     if (map.size === 0) return;
+    if (map.size !== uploads.files.size) {
+      // The files are never spooled, so one subgraph request carries them all and ends its
+      // body only when the client's body is whole (multipart-hop.ts): that is what makes a
+      // refused request leave nothing. Files split over several requests cannot be held so.
+      const apart = [...uploads.files.keys()].filter((key) => !map.has(key));
+      const error = malformed(
+        `the file part${apart.length > 1 ? 's' : ''} ${apart.map((k) => `‘${k}’`).join(', ')} ` +
+          'would not go to the service with the others: all files of one request must go to one ' +
+          'service call (send mutations of other services, or files no field uses, in requests of their own)',
+      );
+      uploads.refuse(error);
+      throw error;
+    }
     uploads.claim(map.keys());
     request.variables = variables;
     const token = randomUUID();

@@ -25,6 +25,12 @@ export const common = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Build identity reported by health and version endpoints. */
   GIT_COMMIT: z.string().default('unknown'),
+  /**
+   * Stack traces and the raw message of unexpected errors in GraphQL responses, for a
+   * developer's own machine. Off unless set to true: NODE_ENV does not turn it on, because
+   * `npm start` runs with no NODE_ENV and small installations run exactly that.
+   */
+  GRAPHQL_ERROR_DETAILS: bool.default(false),
 };
 
 export const secret = {
@@ -279,9 +285,10 @@ export const accounts = {
 
 export const opsAuth = {
   /**
-   * Bearer token for operator mutations on ops (retry jobs, pause queues). Unset: those
-   * mutations are refused; reads never need it. Printable ASCII without spaces, as a
-   * header value must carry it.
+   * Operator token (X-Ops-Token) for automation without an account: every ops field but
+   * public health (queues, failed jobs, versions, migration status, retry and pause), and
+   * the error details of health reports (ops, the gateway's /health/ready). Unset: only
+   * administrators get those. Printable ASCII without spaces, as a header value must carry it.
    */
   OPS_TOKEN: z
     .string()

@@ -13,6 +13,8 @@ export const gatewayEnv = {
   ...g.gatewayAuth,
   // Deleted accounts' tokens are refused by a revocation list in Redis (gateway/src/auth/).
   ...g.redis,
+  // Its /health/ready shows dependency errors to the operator token (or an administrator).
+  ...g.opsAuth,
 };
 export const documentsEnv = {
   ...g.common,
@@ -93,4 +95,9 @@ export function signatureRequired(config: {
   SUBGRAPH_REQUIRE_SIGNATURE?: boolean | undefined;
 }): boolean {
   return config.SUBGRAPH_REQUIRE_SIGNATURE ?? config.NODE_ENV !== 'test';
+}
+
+/** Whether error responses may carry stack traces and raw messages (GRAPHQL_ERROR_DETAILS=true only). */
+export function errorDetailsExposed(config: { GRAPHQL_ERROR_DETAILS: boolean }): boolean {
+  return config.GRAPHQL_ERROR_DETAILS;
 }

@@ -8,10 +8,11 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { DocumentNode } from 'graphql';
 import { identityOf, type RequestIdentity } from '../auth/request-identity.ts';
 import { createErrorFormatter } from '../errors/format-error.ts';
-import { cachedReport, healthRouter, runChecks, type HealthCheck } from '../health/index.ts';
+import { createReadiness, healthRouter, type HealthCheck } from '../health/index.ts';
 import { listen, type RunningServer } from '../http/listen.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
 import { gatewaySignatureFor } from '../http/subgraph-signature.ts';
+import type { ReplayGuard } from '../http/signature-replay.ts';
 import type { Logger } from '../logging/logger.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -25,9 +26,15 @@ export interface SubgraphOptions<TContext extends BaseContext> {
    * `identity` is who the gateway says the request acts for (shared/src/auth/).
    */
   context: (req: express.Request, identity: RequestIdentity) => Promise<TContext>;
-  /** This service's own dependencies: /health/ready fails when one fails. */
+  /**
+   * This service's readiness: /health/ready answers 503 when a check whose failure means
+   * the service cannot do its main job fails (`whenFailing`, default `fail`).
+   */
   readyChecks: HealthCheck[];
-  nodeEnv: 'development' | 'production' | 'test';
+  /** Who may see the checks' errors over HTTP (see healthRouter); unset: nobody. */
+  showHealthDetails?: (req: express.Request) => boolean | Promise<boolean>;
+  /** Stack traces and raw messages of unexpected errors in responses: `errorDetailsExposed(config)`. */
+  errorDetails: boolean;
   /** Middleware placed before the GraphQL handler on /graphql (e.g. multipart parsing). */
   graphqlMiddleware?: RequestHandler[];
   jsonLimit?: string;
@@ -36,6 +43,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   requireGatewaySignature: boolean;
   /** The secret the gateway's signing key derives from (SECRET_KEY). */
   gatewaySecretKey: string | undefined;
+  /** Where signed call ids are remembered (redisReplayGuard); required with signatures. */
+  replayGuard?: ReplayGuard | undefined;
 }
 
 export interface SubgraphServer {
@@ -58,13 +67,26 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   app.use(requestIdMiddleware(logger));
-  const ready = cachedReport(() => runChecks(options.readyChecks, options.checkTimeoutMs ?? 2_000), 1_000);
-  app.use(healthRouter({ service: options.name, version: options.version, ready }));
+  const ready = createReadiness({
+    service: options.name,
+    checks: options.readyChecks,
+    logger,
+    ...(options.checkTimeoutMs ? { timeoutMs: options.checkTimeoutMs } : {}),
+  });
+  app.use(
+    healthRouter({
+      service: options.name,
+      version: options.version,
+      ready,
+      ...(options.showHealthDetails ? { showDetails: options.showHealthDetails } : {}),
+    }),
+  );
 
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
-    formatError: createErrorFormatter(logger, { exposeDetails: options.nodeEnv !== 'production' }),
-    includeStacktraceInErrorResponses: options.nodeEnv !== 'production',
+    formatError: createErrorFormatter(logger, { exposeDetails: options.errorDetails }),
+    // Explicit: Apollo's default includes stack traces whenever NODE_ENV is not production.
+    includeStacktraceInErrorResponses: options.errorDetails,
     // Inline traces are for Apollo Studio, which we do not report to: they only cost time.
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
@@ -79,6 +101,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     }),
     ...(signature?.afterBody ?? []),
     ...(options.graphqlMiddleware ?? []),
+    ...(signature ? [signature.afterMultipart] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => options.context(req, identityOf(req, signature !== undefined)),
     }),

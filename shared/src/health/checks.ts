@@ -5,6 +5,14 @@ export interface HealthCheck {
   readonly component: string;
   /** IETF health format measurement name; latency unless the check says otherwise. */
   readonly measurement?: string;
+  /**
+   * What this check failing means for the service as a whole: `fail` (the default) when
+   * the service cannot do its main job without the dependency, `warn` when it still
+   * serves, degraded (e.g. documents without Redis: uploads are enqueued later by the
+   * sweeper). The check's own status stays `fail` either way: the report tells the truth
+   * about the dependency and about the service.
+   */
+  readonly whenFailing?: 'fail' | 'warn';
   run(signal: AbortSignal): Promise<CheckOutcome | void>;
 }
 
@@ -23,6 +31,8 @@ export interface CheckResult {
   observedValue: number;
   checkedAt: Date;
   error: string | null;
+  /** Its status as it counts for the service's (`warn` for a failing non-essential check). */
+  impact: HealthStatus;
 }
 
 export interface HealthReport {
@@ -32,29 +42,59 @@ export interface HealthReport {
 
 class CheckTimeout extends Error {}
 
+/**
+ * A check's answer, or a timeout. When the timer fires, the answer may already be waiting
+ * in the event loop's poll phase (a busy process runs timers first after a long task): it
+ * gets one turn of the loop (setImmediate runs after the poll phase) before the check
+ * counts as timed out, so a process under load does not report its dependencies down.
+ */
+function withTimeout<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        controller.abort();
+        reject(new CheckTimeout(`timed out after ${timeoutMs} ms`));
+      });
+    }, timeoutMs);
+    work.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 export async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
   const checkedAt = new Date();
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new CheckTimeout(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
   const measurement = check.measurement ?? 'responseTime';
   try {
-    const outcome = (await Promise.race([check.run(controller.signal), timeout])) ?? {};
+    const work = Promise.resolve().then(() => check.run(controller.signal));
+    const outcome = (await withTimeout(work, timeoutMs, controller)) ?? {};
     const latencyMs = round(performance.now() - started);
+    const status = outcome.status ?? 'pass';
     return {
       component: check.component,
       measurement,
-      status: outcome.status ?? 'pass',
+      status,
       latencyMs,
       observedValue: outcome.observedValue ?? latencyMs,
       checkedAt,
       error: outcome.output ?? null,
+      impact: status,
     };
   } catch (error) {
     const latencyMs = round(performance.now() - started);
@@ -66,15 +106,15 @@ export async function runCheck(check: HealthCheck, timeoutMs: number): Promise<C
       observedValue: latencyMs,
       checkedAt,
       error: describe(error),
+      impact: check.whenFailing ?? 'fail',
     };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
+/** Every check at once, each bounded by `timeoutMs`; the service's status is the worst impact. */
 export async function runChecks(checks: readonly HealthCheck[], timeoutMs: number): Promise<HealthReport> {
   const results = await Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
-  return { status: worst(results.map((r) => r.status)), checks: results };
+  return { status: worst(results.map((r) => r.impact)), checks: results };
 }
 
 export function worst(statuses: readonly HealthStatus[]): HealthStatus {
@@ -104,10 +144,21 @@ export function cachedReport(
   };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+/**
+ * The error's message with its causes (`fetch failed: connect ECONNREFUSED …`): for the
+ * log and operators. Duck-typed: errors from another realm (undici's) are not `instanceof Error`.
+ */
+function describe(error: unknown, depth = 0): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, name, cause, errors } = error as {
+    message?: unknown;
+    name?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (Array.isArray(errors) && errors.length > 0) return describe(errors[0], depth);
+  const text = typeof message === 'string' && message !== '' ? message : String(name ?? 'error');
+  return cause !== undefined && depth < 3 ? `${text}: ${describe(cause, depth + 1)}` : text;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

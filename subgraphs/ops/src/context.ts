@@ -27,8 +27,8 @@ export interface OpsContext extends OpsDeps, RequestIdentity {
   queues: QueueRegistry;
   /**
    * The operator token presented: `X-Ops-Token` (what the gateway forwards), or the
-   * Authorization bearer of a direct call. Operator mutations check it, unless the
-   * principal is an admin (see queues/ops-auth.ts).
+   * Authorization bearer of a direct call. Every field but health checks it, unless the
+   * principal is an admin (see auth/operator.ts).
    */
   opsToken: string | undefined;
   requestId: string | undefined;

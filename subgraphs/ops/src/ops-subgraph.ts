@@ -1,20 +1,23 @@
-import { signatureRequired, subgraphUrl } from '@docuvault/shared/config/index';
+import { errorDetailsExposed, signatureRequired, subgraphUrl } from '@docuvault/shared/config/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
-import { cachedReport, runChecks } from '@docuvault/shared/health/index';
-import { currentRequestId } from '@docuvault/shared/logging/request-context';
-import type { OpsContext, OpsDeps } from './context.ts';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import {
+  createReadiness,
   objectStoreCheck,
+  opsTokenMatches,
   postgresCheck,
   redisCheck,
   serviceReadyCheck,
-  workersCheck,
-} from './health/dependency-checks.ts';
+} from '@docuvault/shared/health/index';
+import { currentRequestId } from '@docuvault/shared/logging/request-context';
+import type { OpsContext, OpsDeps } from './context.ts';
+import { operatorFieldsOnly } from './auth/operator-fields.ts';
+import { presentedOpsToken } from './auth/operator.ts';
+import { workersCheck } from './health/workers-check.ts';
 import { healthResolvers } from './health/resolvers.ts';
 import { migrationResolvers } from './migrations/resolvers.ts';
-import { presentedOpsToken } from './queues/ops-auth.ts';
 import { createQueueRegistry } from './queues/queue-registry.ts';
 import { queueResolvers } from './queues/resolvers.ts';
 import { typeDefs } from './type-defs.ts';
@@ -22,34 +25,51 @@ import { versionResolvers } from './version/resolvers.ts';
 
 export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> {
   const timeoutMs = 2_000;
+  const fail = { whenFailing: 'fail' } as const;
+  const select1 = () => deps.pool.query('SELECT 1');
+  // The system's health as `health` reports it: any dependency down is a FAIL of the system.
   const everything = [
-    postgresCheck(deps.pool),
-    objectStoreCheck(deps.store),
-    redisCheck(deps.redis),
-    serviceReadyCheck('subgraph:documents', subgraphUrl(deps.config, 'documents')),
-    serviceReadyCheck('subgraph:storage', subgraphUrl(deps.config, 'storage')),
+    postgresCheck(select1, fail),
+    objectStoreCheck(deps.store, fail),
+    redisCheck(deps.redis, fail),
+    serviceReadyCheck('subgraph:documents', subgraphUrl(deps.config, 'documents'), fail),
+    serviceReadyCheck('subgraph:storage', subgraphUrl(deps.config, 'storage'), fail),
     workersCheck(deps.queue),
   ];
-  const health = cachedReport(() => runChecks(everything, timeoutMs), 1_000);
+  const health = createReadiness({
+    service: 'ops:system',
+    checks: everything,
+    logger: deps.logger,
+    timeoutMs,
+  });
   const queues = createQueueRegistry(deps);
   return createSubgraphServer<OpsContext>({
     name: 'ops',
     version: deps.config.GIT_COMMIT,
     typeDefs,
-    resolvers: mergeResolvers(
-      { DateTime },
-      healthResolvers,
-      migrationResolvers,
-      queueResolvers,
-      versionResolvers,
+    // Every field but public health needs an operator (auth/operator-fields.ts).
+    resolvers: operatorFieldsOnly(
+      mergeResolvers<OpsContext>(
+        { DateTime },
+        healthResolvers,
+        migrationResolvers,
+        queueResolvers,
+        versionResolvers,
+      ),
     ),
     logger: deps.logger,
-    nodeEnv: deps.config.NODE_ENV,
+    errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
-    // Ops must answer while other things are down (that is its job), so it is
-    // ready when it can read migration state and queues: Postgres and Redis.
-    readyChecks: [postgresCheck(deps.pool), redisCheck(deps.redis)],
+    replayGuard: redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
+    // Ops's main job is to report, above all while other things are down: it is ready when
+    // it answers. Without PostgreSQL or Redis it still reports health (migration status or
+    // queues fail): degraded, warn.
+    readyChecks: [
+      postgresCheck(select1, { whenFailing: 'warn' }),
+      redisCheck(deps.redis, { whenFailing: 'warn' }),
+    ],
+    showHealthDetails: (req) => opsTokenMatches(deps.config.OPS_TOKEN, presentedOpsToken(req.headers)),
     checkTimeoutMs: timeoutMs,
     context: async (req, identity) => ({
       ...deps,

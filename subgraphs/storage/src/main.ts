@@ -1,11 +1,12 @@
 import { loadConfigOrExit, storageEnv } from '@docuvault/shared/config/index';
 import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
+import { redisCheck } from '@docuvault/shared/health/index';
 import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
 import { stopOnSignals } from '@docuvault/shared/http/shutdown';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
-import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
+import { createRedis } from '@docuvault/shared/queue/redis';
 import { createStorageSubgraph } from './storage-subgraph.ts';
 import { startTicketSweeper } from './tickets/ticket-sweeper.ts';
 
@@ -23,8 +24,9 @@ const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);
 
 const server = await createStorageSubgraph(
-  { config, logger, store, tickets: { em: orm.em, queue } },
-  { extraReadyChecks: [schema, { component: 'redis', run: () => pingRedis(redis) }] },
+  { config, logger, store, tickets: { em: orm.em, queue }, redis },
+  // Without Redis, reads are still served (mutations answer 503: no replay check): warn.
+  { extraReadyChecks: [schema, redisCheck(redis, { whenFailing: 'warn' })] },
 );
 const running = await server.listen(config.HOST, config.STORAGE_PORT);
 const sweeper = startTicketSweeper({ em: orm.em, store, logger, config });

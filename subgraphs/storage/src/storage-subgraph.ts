@@ -1,9 +1,10 @@
-import { signatureRequired, type StorageConfig } from '@docuvault/shared/config/index';
+import { errorDetailsExposed, signatureRequired, type StorageConfig } from '@docuvault/shared/config/index';
 import { AppError } from '@docuvault/shared/errors/index';
 import { mergeResolvers } from '@docuvault/shared/graphql/merge-resolvers';
 import { DateTime } from '@docuvault/shared/graphql/scalars';
 import { createSubgraphServer, type SubgraphServer } from '@docuvault/shared/graphql/subgraph-server';
-import type { HealthCheck } from '@docuvault/shared/health/index';
+import { objectStoreCheck, postgresCheck, type HealthCheck } from '@docuvault/shared/health/index';
+import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-store/client';
@@ -23,6 +24,8 @@ export interface StorageDeps {
    * SERVICE_UNAVAILABLE (tests of downloads need no database or Redis).
    */
   tickets?: TicketDeps | undefined;
+  /** Remembers signed call ids (replay protection); needed when signatures are required. */
+  redis?: Parameters<typeof redisReplayGuard>[0] | undefined;
 }
 
 export interface StorageSubgraphOptions {
@@ -87,17 +90,14 @@ export async function createStorageSubgraph(
   options: StorageSubgraphOptions = {},
 ): Promise<SubgraphServer> {
   const { tickets } = deps;
+  // Ready = can hand out presigned URLs and verify objects now: the bucket must exist and
+  // the store answer *now* (the bootstrap succeeding once says nothing about later), and
+  // tickets need PostgreSQL.
   const readyChecks: HealthCheck[] = [
     bucketBootstrap(deps),
+    objectStoreCheck(deps.store, { whenFailing: 'fail' }),
     ...(tickets
-      ? [
-          {
-            component: 'postgres',
-            run: async () => {
-              await tickets.em.getConnection().execute('select 1');
-            },
-          },
-        ]
+      ? [postgresCheck(() => tickets.em.getConnection().execute('select 1'), { whenFailing: 'fail' })]
       : []),
     ...(options.extraReadyChecks ?? []),
   ];
@@ -107,9 +107,10 @@ export async function createStorageSubgraph(
     typeDefs,
     resolvers: mergeResolvers({ DateTime }, downloadResolvers, ticketResolvers),
     logger: deps.logger,
-    nodeEnv: deps.config.NODE_ENV,
+    errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: signatureRequired(deps.config),
     gatewaySecretKey: deps.config.SECRET_KEY,
+    replayGuard: deps.redis && redisReplayGuard(deps.redis, deps.config.REDIS_PREFIX, deps.logger),
     readyChecks,
     context: async (_req, identity) => ({
       ...identity,

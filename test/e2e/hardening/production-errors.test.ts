@@ -97,7 +97,10 @@ describe('errors in production', () => {
     try {
       const result = await postJson(`${down.url}/graphql`, { query: '{ topics { id } }' });
       expect(result.body.errors).toEqual([
-        { message: expect.any(String), extensions: { code: 'SERVICE_UNAVAILABLE' } },
+        {
+          message: expect.any(String),
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: expect.any(Number) },
+        },
       ]);
       expect(result.text).not.toMatch(INTERNAL);
     } finally {

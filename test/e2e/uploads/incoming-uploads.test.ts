@@ -70,13 +70,40 @@ describe('IncomingUploads', () => {
     });
   });
 
-  it('answers undefined for a file the body ended without', async () => {
+  it('refuses the whole request, naming the part, when the body ends without a file the map names', async () => {
     const url = await serveOnce(async (uploads) => {
       uploads.claim(['b']);
-      return { file: (await uploads.next(new Set(['b']))) ?? 'missing' };
+      const waited = await uploads.next(new Set(['b'])).catch((error: Error) => error.message);
+      return { waited, refusal: uploads.refusal?.message };
     });
     const result = await postMultipart(url, { ...twoFiles, files: [twoFiles.files[0]!] });
-    expect(result.body).toEqual({ file: 'missing' });
+    expect(result.body).toEqual({
+      waited: expect.stringContaining('‘b’'),
+      refusal:
+        'Malformed multipart request: the map names the file part ‘b’, which the request does not carry',
+    });
+  });
+
+  it('settles complete() only once the body is whole, and rejects it when a part is not in the map', async () => {
+    const url = await serveOnce(async (uploads) => {
+      uploads.claim(['a', 'b']);
+      const keys = new Set(['a', 'b']);
+      const first = await read(await uploads.next(keys));
+      keys.delete('a');
+      const second = await read(await uploads.next(keys));
+      const complete = await uploads.complete().then(
+        () => 'whole',
+        (error: Error) => error.message,
+      );
+      return [first, second, complete];
+    });
+    expect((await postMultipart(url, twoFiles)).body).toEqual(['a=first', 'b=second', 'whole']);
+    const extra = { field: 'c', filename: 'c.txt', content: 'unmapped' };
+    expect((await postMultipart(url, { ...twoFiles, files: [...twoFiles.files, extra] })).body).toEqual([
+      'a=first',
+      'b=second',
+      'Malformed multipart request: the file part ‘c’ is not named in the map',
+    ]);
   });
 
   it('drops a file no request reads, rather than wait behind it forever', async () => {

@@ -133,7 +133,7 @@ describe('login and me', () => {
     expect(shown(unknown)).toEqual({
       message: 'Email or password is wrong',
       path: ['login'],
-      extensions: { code: 'UNAUTHENTICATED', serviceName: 'documents', stacktrace: undefined },
+      extensions: { code: 'UNAUTHENTICATED', stacktrace: undefined },
     });
   });
 

@@ -20,6 +20,8 @@ import { createTestBucket, testS3 } from '../../support/s3.ts';
 // Ops must tell the truth while dependencies come and go, so this file runs
 // its own PostgreSQL and Redis that it can stop and start again on the same
 // ports; S3 comes from the harness.
+const OPS_TOKEN = 'ops-subgraph-test-operator-token-0123456789';
+
 describe('ops subgraph', () => {
   const dir = mkdtempSync(join(tmpdir(), 'docuvault-ops-'));
   const migrationsDir = join(dir, 'migrations');
@@ -64,6 +66,7 @@ describe('ops subgraph', () => {
       DOCUMENTS_URL: `http://127.0.0.1:${await freePort()}/graphql`,
       STORAGE_URL: `http://127.0.0.1:${await freePort()}/graphql`,
       LOG_LEVEL: 'silent',
+      OPS_TOKEN: OPS_TOKEN,
     });
     const pool = new pg.Pool({ connectionString: appUrl, max: 4, connectionTimeoutMillis: 1_500 });
     pool.on('error', () => undefined);
@@ -94,11 +97,12 @@ describe('ops subgraph', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = async <T>(source: string): Promise<{ data: T; ms: number }> => {
+  /** As an operator (X-Ops-Token) unless `operator` is false. */
+  const query = async <T>(source: string, operator = true): Promise<{ data: T; ms: number }> => {
     const started = performance.now();
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(operator ? { 'x-ops-token': OPS_TOKEN } : {}) },
       body: JSON.stringify({ query: source }),
     });
     const body = (await response.json()) as { data: T; errors?: unknown };
@@ -136,6 +140,12 @@ describe('ops subgraph', () => {
     }
   }
 
+  const readyBody = async (headers: Record<string, string> = {}) =>
+    (await (await fetch(`${server.url}/health/ready`, { headers })).json()) as {
+      status: string;
+      checks: Record<string, { status: string; output?: string }[]>;
+    };
+
   it('reports every dependency it can reach as PASS', async () => {
     await healthUntil(
       (d) => ['postgres', 'redis', 'objectStore'].every((c) => statusOf(d, c) === 'PASS'),
@@ -147,24 +157,42 @@ describe('ops subgraph', () => {
     expect(await ready()).toBe(200);
   });
 
-  it('reports Redis FAIL within 5 s of it stopping, keeps answering, and recovers without a restart', async () => {
+  it('shows anyone status and component names, and the errors (URLs, hosts) only to the operator', async () => {
+    const anyone = (await query<HealthData>('{ health { status checks { component status error } } }', false))
+      .data;
+    expect(statusOf(anyone, 'subgraph:documents')).toBe('FAIL');
+    expect(anyone.health.checks.every((check) => check.error === null)).toBe(true);
+    expect(JSON.stringify(anyone)).not.toMatch(/127\.0\.0\.1|http:|ECONNREFUSED|fetch failed/);
+    const operator = (await health()).data;
+    const documents = operator.health.checks.find((check) => check.component === 'subgraph:documents');
+    expect(documents?.error).toMatch(/fetch failed|ECONNREFUSED|127\.0\.0\.1/);
+  });
+
+  it('reports Redis FAIL within 5 s of it stopping, stays ready (WARN: it still reports), and recovers', async () => {
     await redisServer.stop();
     const waited = await healthUntil((d) => statusOf(d, 'redis') === 'FAIL', 5_000);
     expect(waited).toBeLessThan(5_000);
     expect(statusOf((await health()).data, 'postgres')).toBe('PASS');
-    await readyBecomes(503);
+    expect(await ready()).toBe(200);
+    const body = await readyBody();
+    expect(body.status).toBe('warn');
+    expect(body.checks['redis:responseTime']?.[0]).toEqual(expect.objectContaining({ status: 'fail' }));
+    expect(body.checks['redis:responseTime']?.[0]?.output).toBeUndefined();
+    const detailed = await readyBody({ 'x-ops-token': OPS_TOKEN });
+    expect(detailed.checks['redis:responseTime']?.[0]?.output).toEqual(expect.any(String));
 
     redisServer = await startRedis({ dataDir: join(dir, 'redis'), port: redisPort });
     await healthUntil((d) => statusOf(d, 'redis') === 'PASS', 15_000);
     await readyBecomes(200);
   }, 60_000);
 
-  it('reports PostgreSQL FAIL within 5 s of it stopping, and recovers without a restart', async () => {
+  it('reports PostgreSQL FAIL within 5 s of it stopping, stays ready (WARN), and recovers without a restart', async () => {
     await postgres.stop();
     const waited = await healthUntil((d) => statusOf(d, 'postgres') === 'FAIL', 5_000);
     expect(waited).toBeLessThan(5_000);
     expect(statusOf((await health()).data, 'redis')).toBe('PASS');
-    await readyBecomes(503);
+    expect(await ready()).toBe(200);
+    expect((await readyBody()).status).toBe('warn');
 
     postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: pgPort, ephemeral: true });
     await healthUntil((d) => statusOf(d, 'postgres') === 'PASS', 15_000);

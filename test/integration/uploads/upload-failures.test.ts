@@ -134,6 +134,40 @@ describe('uploadDocument refusals', () => {
   });
 
   it.each([
+    ['a part the map names never comes', ['a'], 'the map names the file part ‘b’'],
+    ['a part the map does not name comes', ['a', 'c'], 'the file part ‘c’ is not named in the map'],
+    ['a part comes twice', ['a', 'a', 'b'], 'the file part ‘a’ is sent twice'],
+  ])(
+    'keeps none of the files when %s (the first was already stored), answering 400',
+    async (_case, sent, words) => {
+      const before = await snapshot();
+      const operations = {
+        query: `mutation($a: Upload!, $b: Upload!) {
+          a: uploadDocument(file: $a) { document { id } }
+          b: uploadDocument(file: $b) { document { id } }
+        }`,
+        variables: { a: null, b: null },
+      };
+      const files = sent.map((field, i) => ({
+        field,
+        filename: `${field}.txt`,
+        // The first file is large enough to be stored in parts before the body ends.
+        content:
+          i === 0 ? deterministicText(9 * 1024 * 1024, `whole-${Date.now()}`) : `${field} ${Date.now()}`,
+      }));
+      const result = await postMultipart(stack.graphqlUrl, {
+        operations,
+        map: { a: ['variables.a'], b: ['variables.b'] },
+        files,
+      });
+      expect(result.status).toBe(400);
+      expect(result.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(result.body.errors?.[0]?.message).toContain(words);
+      await expectNothingLeft(before);
+    },
+  );
+
+  it.each([
     ['operations that are not JSON', { rawOperations: '{nope' }],
     ['a map that points outside the variables', { map: { '0': ['variables.nothing'] } }],
   ])('answers %s with BAD_USER_INPUT as a GraphQL error, not an HTML page', async (_case, change) => {

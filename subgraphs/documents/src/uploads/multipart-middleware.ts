@@ -1,8 +1,10 @@
 import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { AppError } from '@docuvault/shared/errors/index';
+import { refuseSignature } from '@docuvault/shared/http/subgraph-signature';
+import type { Logger } from '@docuvault/shared/logging/logger';
 import type { Request, RequestHandler, Response } from 'express';
-import { processRequest, Upload } from 'graphql-upload-ts';
 import { watchCaller } from './client-gone.ts';
+import { readMultipart } from './multipart-request.ts';
 import { toUploadError } from './upload-errors.ts';
 
 export type UploadMiddlewareConfig = Pick<
@@ -35,38 +37,6 @@ export function sendUploadError(res: Response, error: unknown): void {
     .json({ errors: [{ message: known.message, extensions: { ...known.details, code: known.code } }] });
 }
 
-/** Every Upload the parser placed into the operations (at the paths of `map`). */
-function uploadsIn(value: unknown, found: Upload[] = [], depth = 0): Upload[] {
-  if (value instanceof Upload) found.push(value);
-  else if (value && typeof value === 'object' && depth < 32) {
-    for (const child of Object.values(value)) uploadsIn(child, found, depth + 1);
-  }
-  return found;
-}
-
-/**
- * graphql-upload-ts spools each file to a temp file and deletes it when the response
- * closes, but only for files that had arrived by then. A file part arriving after an
- * early answer (a failed resolver, CSRF refusal) would stay on disk until the process
- * exits, so each upload's temp file is released whenever it resolves after the close.
- */
-function releaseTempFilesOnClose(req: Request, res: Response, operations: unknown): void {
-  res.once('close', () => {
-    // Answered before the body was through (a refused file): parsing on would stall on
-    // the released temp files and keep the connection busy. Drop the rest unread.
-    if (!req.complete) {
-      req.unpipe();
-      req.resume();
-    }
-    for (const upload of uploadsIn(operations)) {
-      upload.promise.then(
-        (file) => file.capacitor.release(),
-        () => undefined,
-      );
-    }
-  });
-}
-
 /**
  * A client that stops sending for `idleMs` is cut off: a stalled upload must not hold a
  * temp file and an unfinished S3 upload forever. (Node's requestTimeout, which bounds the
@@ -82,10 +52,11 @@ function abortWhenIdle(req: Request, idleMs: number): void {
 
 /**
  * Parses GraphQL multipart requests (the GraphQL multipart request spec) into the body
- * Apollo expects, with `Upload` values in place of the files. Placed before Apollo on
- * /graphql; other requests pass through. Errors answer as GraphQL errors with our codes.
+ * Apollo expects, with `Upload` values in place of the files (multipart-request.ts).
+ * Placed before Apollo on /graphql; other requests pass through. Errors answer as
+ * GraphQL errors with our codes; fields that are not what the gateway signed, with 401.
  */
-export function createUploadMiddleware(config: UploadMiddlewareConfig): RequestHandler {
+export function createUploadMiddleware(config: UploadMiddlewareConfig, logger?: Logger): RequestHandler {
   const limits = { maxBytes: config.MAX_UPLOAD_BYTES, maxFiles: config.MAX_FILES_PER_REQUEST };
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
@@ -106,16 +77,22 @@ export function createUploadMiddleware(config: UploadMiddlewareConfig): RequestH
       return;
     }
     abortWhenIdle(req, config.UPLOAD_IDLE_TIMEOUT_MS);
-    processRequest(req, res, {
-      // busboy reports a file of exactly `fileSize` bytes as truncated: +1 makes the limit inclusive.
-      maxFileSize: config.MAX_UPLOAD_BYTES + 1,
+    readMultipart(req, res, {
+      maxFileBytes: config.MAX_UPLOAD_BYTES,
       maxFiles: config.MAX_FILES_PER_REQUEST,
-      maxFieldSize: MAX_FIELD_BYTES,
+      maxFieldBytes: MAX_FIELD_BYTES,
     }).then(
-      (operations) => {
-        releaseTempFilesOnClose(req, res, operations);
-        watchCaller(res, uploadsIn(operations));
-        req.body = operations;
+      (parsed) => {
+        if ('unsigned' in parsed) {
+          logger?.warn(
+            { refusal: parsed.unsigned },
+            'refused a multipart request whose operation is not what the gateway signed',
+          );
+          refuseSignature(res, parsed.unsigned);
+          return;
+        }
+        watchCaller(res, parsed.operations);
+        req.body = parsed.operations;
         next();
       },
       (error: unknown) => sendUploadError(res, toUploadError(error, limits)),

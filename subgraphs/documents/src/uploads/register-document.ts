@@ -29,6 +29,8 @@ export interface StoredDocument {
   readonly title: string;
   /** As cleaned by cleanFilename. */
   readonly filename: string;
+  /** The name as the client sent it, when cleaning removed bidirectional controls: for the audit line. */
+  readonly submittedFilename?: string | undefined;
   /** The client's claim; kept for the record, never trusted. */
   readonly declaredMimeType: string | null;
   /** The complete object in the bucket, its type sniffed and its bytes hashed. */
@@ -76,7 +78,7 @@ export async function registerStoredDocument(
     sha256: stored.sha256,
     objectKey: stored.key,
   };
-  const id = await recordOrFindDuplicate(deps, row, stored, request);
+  const id = await recordOrFindDuplicate(deps, row, stored, request, request.submittedFilename);
   if (id === documentId) await enqueueOrLeaveForSweeper(deps, documentId, request.requestId);
   const document = (await findDocumentsByIds(deps.em, request.owner, [id])).get(id);
   if (!document) throw new Error(`document ${id} vanished right after its upload`);
@@ -89,11 +91,12 @@ async function recordOrFindDuplicate(
   row: NewDocumentRow,
   stored: StoredObject,
   origin: Pick<StoredDocument, 'requestId' | 'clientIp' | 'signal'>,
+  submittedFilename: string | undefined,
 ): Promise<string> {
   let recorded: { id: string; inserted: boolean };
   try {
     recorded = await deps.em.transactional(async (em) => {
-      const result = await recordCharged(em, row, origin);
+      const result = await recordCharged(em, row, origin, submittedFilename);
       // The caller gave up while we stored or wrote: roll back rather than record behind its back.
       origin.signal?.throwIfAborted();
       return result;
@@ -118,6 +121,7 @@ async function recordCharged(
   em: EntityManager,
   row: NewDocumentRow,
   origin: Pick<StoredDocument, 'requestId' | 'clientIp'>,
+  submittedFilename: string | undefined,
 ): Promise<{ id: string; inserted: boolean }> {
   // Twice at most: the existing duplicate can be deleted between our insert and our read.
   for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -127,7 +131,11 @@ async function recordCharged(
         actorId: row.owner,
         action: 'UPLOAD',
         target: `document:${row.id}`,
-        details: { sizeBytes: row.sizeBytes, mimeType: row.mimeType },
+        details: {
+          sizeBytes: row.sizeBytes,
+          mimeType: row.mimeType,
+          ...(submittedFilename === undefined ? {} : { submittedFilename }),
+        },
       });
       return { id: row.id, inserted: true };
     }

@@ -1,10 +1,11 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
-import { Upload as UploadValue, type FileUpload } from 'graphql-upload-ts';
+import { Upload as UploadValue } from 'graphql-upload-ts';
 import type { DocumentsContext } from '../context.ts';
 import { documentLoaders } from '../documents/loaders.ts';
 import { vaultOf } from '../documents/vault.ts';
 import { callerSignal } from './client-gone.ts';
-import { toUploadError } from './upload-errors.ts';
+import { RequestUpload } from './multipart-request.ts';
+import { RequestRefused, toUploadError } from './upload-errors.ts';
 import { uploadDocument } from './uploads.service.ts';
 
 const notAFile = () =>
@@ -13,15 +14,16 @@ const notAFile = () =>
   });
 
 /**
- * The `Upload` scalar: its value is the promise of the file the multipart middleware
- * placed into the variables. Like graphql-upload-ts's own, but a wrong value is the
- * client's mistake (BAD_USER_INPUT), not a code clients do not know.
+ * The `Upload` scalar: its value is the upload the multipart middleware placed into the
+ * variables (the promise of its file, and of its request being whole). Like
+ * graphql-upload-ts's own, but a wrong value is the client's mistake (BAD_USER_INPUT),
+ * not a code clients do not know.
  */
 export const Upload = new GraphQLScalarType({
   name: 'Upload',
   description: 'A file sent as a part of a GraphQL multipart request.',
   parseValue(value) {
-    if (value instanceof UploadValue) return value.promise;
+    if (value instanceof UploadValue) return value;
     throw notAFile();
   },
   parseLiteral() {
@@ -32,8 +34,19 @@ export const Upload = new GraphQLScalarType({
   },
 });
 
+/**
+ * A request refused whole answers 400 (413 for size) with that error, whichever file's
+ * resolver finds it (Apollo takes the status from `extensions.http`).
+ */
+function refusedWhole(error: RequestRefused): GraphQLError {
+  const status = error.code === 'FILE_TOO_LARGE' || error.code === 'TOO_MANY_FILES' ? 413 : 400;
+  return new GraphQLError(error.message, {
+    extensions: { ...error.details, code: error.code, http: { status } },
+  });
+}
+
 interface UploadDocumentArgs {
-  file: Promise<FileUpload>;
+  file: UploadValue;
   title?: string | null;
   folderId?: string | null;
 }
@@ -48,13 +61,15 @@ export const uploadResolvers = {
       };
       const { owner } = vaultOf(context);
       try {
-        const file = await args.file;
+        const upload = args.file;
+        const file = await upload.promise;
         const result = await uploadDocument(context, {
           owner,
           file: {
             filename: file.filename,
             declaredMimeType: file.mimetype || null,
             open: () => file.createReadStream(),
+            ...(upload instanceof RequestUpload ? { whole: () => upload.whole } : {}),
           },
           title: args.title,
           folderId: args.folderId,
@@ -65,6 +80,7 @@ export const uploadResolvers = {
         documentLoaders(context).document.prime(result.document.id, result.document);
         return result;
       } catch (error) {
+        if (error instanceof RequestRefused) throw refusedWhole(error);
         throw toUploadError(error, limits);
       }
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { badInput } from '@docuvault/shared/errors/index';
+import { withoutBidiControls } from '@docuvault/shared/uploads/filenames';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import type { ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
@@ -27,6 +28,11 @@ export interface IncomingFile {
   /** The client's claim; kept for the record, never trusted. */
   readonly declaredMimeType: string | null;
   open(): Readable;
+  /**
+   * Settles when the request the file came in has been read whole: resolves when it is
+   * sound, rejects when it was refused (then nothing of it may be kept). Absent: whole already.
+   */
+  whole?(): Promise<void>;
 }
 
 export interface UploadRequest {
@@ -49,10 +55,17 @@ export interface UploadResult {
 
 const MAX_FILENAME_LENGTH = 255;
 
-/** The client's filename without any path a browser may prepend (`C:\fakepath\…`). */
+/**
+ * The client's filename without any path a browser may prepend (`C:\fakepath\…`) and
+ * without bidirectional controls (`invoice‮gpj.exe` would show as `invoiceexe.jpg`).
+ */
 export function cleanFilename(filename: string | null | undefined): string {
   // Multipart parsers hand over no name (or '') for parts like `filename=""` or `../`.
-  const base = (filename ?? '').split(/[\\/]/).pop()?.trim() ?? '';
+  const base =
+    withoutBidiControls(filename ?? '')
+      .split(/[\\/]/)
+      .pop()
+      ?.trim() ?? '';
   return [...(base || 'upload')].slice(0, MAX_FILENAME_LENGTH).join('');
 }
 
@@ -101,12 +114,22 @@ export async function uploadDocument(deps: UploadDeps, request: UploadRequest): 
     request.file.open(),
     { filename, owner: request.owner, documentId },
   );
+  try {
+    // Nothing is recorded before the request is known to be whole and sound.
+    await request.file.whole?.();
+  } catch (error) {
+    await stored.discard();
+    throw error;
+  }
   return registerStoredDocument(deps, {
     documentId,
     owner: request.owner,
     folderId,
     title,
     filename,
+    ...(withoutBidiControls(request.file.filename) === request.file.filename
+      ? {}
+      : { submittedFilename: request.file.filename }),
     declaredMimeType: request.file.declaredMimeType,
     stored,
     requestId: request.requestId,

@@ -1,12 +1,17 @@
 import type { WorkerConfig } from '@docuvault/shared/config/index';
 import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
-import type { HealthCheck } from '@docuvault/shared/health/index';
+import {
+  objectStoreCheck,
+  postgresCheck,
+  redisCheck,
+  type HealthCheck,
+} from '@docuvault/shared/health/index';
 import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger, type Logger } from '@docuvault/shared/logging/logger';
-import { checkBucket, createObjectStore } from '@docuvault/shared/object-store/client';
+import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
-import { createRedis, pingRedis } from '@docuvault/shared/queue/redis';
+import { createRedis } from '@docuvault/shared/queue/redis';
 import type { Worker } from 'bullmq';
 import { markFailedIfPending } from '../classification/classification.repository.ts';
 import { scheduleLabelCheck } from '../classification/enqueue.ts';
@@ -71,18 +76,13 @@ export async function startWorkerRuntime(
   });
   await scheduleLabelCheck(queue, config.CLASSIFIER_LABEL_CHECK_SECONDS);
   const schema = schemaCurrentCheck(config.DATABASE_URL);
+  // Ready = can classify now: jobs come from Redis, objects from the store, results go to
+  // PostgreSQL; without any of them every job fails or waits.
   const checks: HealthCheck[] = [
-    {
-      component: 'postgres',
-      run: () =>
-        orm.em
-          .getConnection()
-          .execute('select 1')
-          .then(() => undefined),
-    },
+    postgresCheck(() => orm.em.getConnection().execute('select 1'), { whenFailing: 'fail' }),
     schema,
-    { component: 'redis', run: () => pingRedis(queueRedis) },
-    { component: 'objectStore', run: () => checkBucket(store) },
+    redisCheck(queueRedis, { whenFailing: 'fail' }),
+    objectStoreCheck(store, { whenFailing: 'fail' }),
   ];
   const health = await startHealthServer({
     host: config.HOST,

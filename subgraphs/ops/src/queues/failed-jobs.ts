@@ -8,7 +8,6 @@ export interface FailedJob {
   documentId: string | null;
   attemptsMade: number;
   failedReason: string | null;
-  stackFirstLine: string | null;
   failedAt: Date;
 }
 
@@ -145,17 +144,6 @@ function toFailedJob(queueName: string, job: Job, entry: Entry): FailedJob {
     documentId,
     attemptsMade: job.attemptsMade,
     failedReason: job.failedReason || null,
-    stackFirstLine: topFrame(job.stacktrace?.at(-1)),
     failedAt: new Date(entry.failedAt),
   };
-}
-
-/** The first `at …` line of a stack (where it threw), else its first non-empty line. */
-export function topFrame(stack: string | null | undefined): string | null {
-  if (!stack) return null;
-  const lines = stack
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  return lines.find((line) => line.startsWith('at ')) ?? lines[0] ?? null;
 }

@@ -1,7 +1,7 @@
 import { QUEUE_NAMES } from '@docuvault/shared/queue/jobs';
 import type { OpsContext } from '../context.ts';
 import { failedJobs } from './failed-jobs.ts';
-import { operatorOnly } from './ops-auth.ts';
+import { operatorOnly } from '../auth/audited-action.ts';
 import { queueNamed } from './queue-registry.ts';
 import { pauseQueue, queueStats, resumeQueue, retryAllFailed, retryJob } from './queues.service.ts';
 
