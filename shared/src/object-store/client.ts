@@ -28,7 +28,9 @@ const callSignal = new AsyncLocalStorage<AbortSignal>();
 
 /** Thrown when an S3 request is given up: the store went silent, or a call passed its deadline. */
 export class ObjectStoreTimeoutError extends Error {
-  override readonly name = 'ObjectStoreTimeoutError';
+  // The name the platform gives timeouts (AbortSignal.timeout): shared/src/errors then
+  // answers it as an outage (SERVICE_UNAVAILABLE) wherever it surfaces.
+  override readonly name = 'TimeoutError';
 }
 
 /**
