@@ -13,7 +13,7 @@ const NOTHING: Counts = { rows: 0, objects: 0, incompleteUploads: 0, chargedByte
 
 beforeAll(async () => {
   // Statements may wait longer here: the test holds a lock the upload's commit waits for.
-  stack = await startFaultStack('fault-disconnect', sharedServices(), { DATABASE_QUERY_TIMEOUT_MS: '15000' });
+  stack = await startFaultStack('fault-disconnect', sharedServices());
 });
 
 afterAll(async () => {

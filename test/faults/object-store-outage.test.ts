@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deterministicText } from '../support/multipart.ts';
 import { until, upload, uploadedId, type GraphQLError } from './support/clients.ts';
-import { sharedServices, startFaultStack, type FaultStack } from './support/fault-stack.ts';
+import { sharedServices, shortTimeouts, startFaultStack, type FaultStack } from './support/fault-stack.ts';
 import { startOwnS3, type OwnS3 } from './support/services.ts';
 
 // The object store hanging (radosgw frozen with SIGSTOP) or killed (SIGKILL) during an
@@ -12,12 +12,16 @@ import { startOwnS3, type OwnS3 } from './support/services.ts';
 let s3: OwnS3;
 let stack: FaultStack;
 
-/** S3_IDLE_TIMEOUT_MS 2 s and S3_REQUEST_TIMEOUT_MS 5 s, each for the write and then its cleanup. */
-const ANSWER_WITHIN_MS = 15_000;
+/** S3_IDLE_TIMEOUT_MS 3 s and S3_REQUEST_TIMEOUT_MS 8 s, each for the write and then its cleanup. */
+const ANSWER_WITHIN_MS = 20_000;
 
 beforeAll(async () => {
   s3 = await startOwnS3('s3-outage');
-  stack = await startFaultStack('fault-s3-outage', { ...sharedServices(), s3, s3Disposable: true });
+  stack = await startFaultStack(
+    'fault-s3-outage',
+    { ...sharedServices(), s3, s3Disposable: true },
+    shortTimeouts.objectStore,
+  );
 });
 
 afterAll(async () => {
