@@ -11,19 +11,18 @@ import { startOwnPostgres, type OwnPostgres } from './support/services.ts';
 let postgres: OwnPostgres;
 let stack: FaultStack;
 
-/**
- * DATABASE_CONNECT_TIMEOUT_MS 2 s, DATABASE_QUERY_TIMEOUT_MS 3 s (+1 s driver grace) per
- * statement; a statement can also wait behind pooled connections wedged on the frozen
- * server (the sweeper shares the pool): measured up to ~16 s for an upload. Bounded either
- * way: the stall outlasts every request here.
- */
-const ANSWER_WITHIN_MS = 30_000;
+/** DATABASE_CONNECT_TIMEOUT_MS 2 s, DATABASE_QUERY_TIMEOUT_MS 3 s (+1 s driver grace): ~4 s a statement. */
+const ANSWER_WITHIN_MS = 15_000;
 const RAW_DRIVER_TEXT = /ECONN|timeout|terminat|Query read|connect|postgres|database system/i;
 const LIST = '{ documents(first: 5) { totalCount } }';
 
 beforeAll(async () => {
   postgres = await startOwnPostgres('pg-stall');
-  stack = await startFaultStack('fault-pg-stall', { ...sharedServices(), databaseUrl: postgres.adminUrl });
+  stack = await startFaultStack(
+    'fault-pg-stall',
+    { ...sharedServices(), databaseUrl: postgres.adminUrl },
+    shortTimeouts.postgres,
+  );
 });
 
 afterAll(async () => {
