@@ -1,7 +1,5 @@
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deterministicText } from '../support/multipart.ts';
-import { until, upload, uploadedId, type GraphQLError } from './support/clients.ts';
+import { pausedText, until, upload, uploadedId, type GraphQLError } from './support/clients.ts';
 import { sharedServices, shortTimeouts, startFaultStack, type FaultStack } from './support/fault-stack.ts';
 import { startOwnS3, type OwnS3 } from './support/services.ts';
 
@@ -32,16 +30,6 @@ afterAll(async () => {
 
 function errorCode(errors: unknown): string | undefined {
   return (errors as GraphQLError[] | undefined)?.[0]?.extensions?.code;
-}
-
-/** `first` bytes, then waits for `go`, then `rest` bytes: a client mid-file when the fault strikes. */
-function pausedText(first: number, rest: number, go: Promise<void>): () => Readable {
-  async function* parts(): AsyncGenerator<Buffer> {
-    for await (const chunk of deterministicText(first, 'first')()) yield chunk as Buffer;
-    await go;
-    for await (const chunk of deterministicText(rest, 'rest')()) yield chunk as Buffer;
-  }
-  return () => Readable.from(parts(), { objectMode: false });
 }
 
 describe('the object store failing during an upload', () => {

@@ -1,6 +1,6 @@
 import type { ClientRequest } from 'node:http';
-import type { Readable } from 'node:stream';
-import { postMultipart, type PostResult } from '../../support/multipart.ts';
+import { Readable } from 'node:stream';
+import { deterministicText, postMultipart, type PostResult } from '../../support/multipart.ts';
 import type { FaultStack } from './fault-stack.ts';
 
 // What a client of the gateway does during a fault, timed.
@@ -116,4 +116,14 @@ export async function topicRowsPerDocument(stack: FaultStack): Promise<number[]>
        left join document_topics t on t.document_id = d.id group by d.id`,
   );
   return rows.map((row) => row.n);
+}
+
+/** `first` bytes, then waits for `go`, then `rest` bytes: a client mid-file when a fault strikes. */
+export function pausedText(first: number, rest: number, go: Promise<void>): () => Readable {
+  async function* parts(): AsyncGenerator<Buffer> {
+    for await (const chunk of deterministicText(first, 'first')()) yield chunk as Buffer;
+    await go;
+    for await (const chunk of deterministicText(rest, 'rest')()) yield chunk as Buffer;
+  }
+  return () => Readable.from(parts(), { objectMode: false });
 }
