@@ -122,6 +122,12 @@ export async function sendMultipartHop(
     ),
   );
   const abort = new AbortController();
+  // The client left (or the request failed) before the subgraph answered: hang up on the
+  // subgraph too, so it aborts the S3 write and records nothing for a client that is gone.
+  let settled = false;
+  plan.uploads.onDispose(() => {
+    if (!settled) request.destroy(new AppError('BAD_USER_INPUT', 'The upload was interrupted'));
+  });
   const responded = new Promise<IncomingMessage>((resolve, reject) => {
     request.once('response', resolve);
     request.once('error', reject);
@@ -147,6 +153,7 @@ export async function sendMultipartHop(
     );
     throw bodyError instanceof AppError ? bodyError : error;
   } finally {
+    settled = true;
     abort.abort(new Error('subgraph request finished'));
   }
 }

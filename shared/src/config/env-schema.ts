@@ -41,6 +41,16 @@ export const database = {
   /** Runtime role: data access only. */
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Longest wait for a connection: opening one (a stalled server accepts the TCP
+   * connection but never answers) or, with the pool exhausted, getting one from it.
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /**
+   * Longest wait for one statement's answer: the server cancels it (statement_timeout)
+   * and the driver gives up on a silent server (query_timeout) a little later.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
 };
 
 export const databaseMigrate = {
@@ -71,6 +81,16 @@ export const objectStore = {
   MINIO_PUBLIC_ENDPOINT: httpUrl
     .refine((v) => ['', '/'].includes(new URL(v).pathname), 'must have no path')
     .optional(),
+  /**
+   * An S3 request whose connection carries no byte either way for this long is given up
+   * (connect included). An idle limit, not a total one: a large download may take long.
+   */
+  S3_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /**
+   * Deadline of one bounded S3 call on a request path (a PUT, one part of a multipart
+   * upload, completing, aborting or removing): the request is aborted when it passes.
+   */
+  S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 };
 
 export const redis = {

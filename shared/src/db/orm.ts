@@ -1,6 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { LEDGER_TABLE } from '../migrations/ledger.ts';
 import { entities } from './entities/index.ts';
+import { DEFAULT_TIMEOUTS, poolTimeouts, type DatabaseTimeouts } from './timeouts.ts';
+
+export { databaseTimeouts, poolTimeouts, type DatabaseTimeouts } from './timeouts.ts';
 
 export interface OrmOptions {
   /** The runtime role's URL (DATABASE_URL). */
@@ -8,6 +11,8 @@ export interface OrmOptions {
   readonly poolMax?: number;
   /** Log every query; for development only. */
   readonly debug?: boolean;
+  /** Unset: the defaults of DATABASE_CONNECT_TIMEOUT_MS and DATABASE_QUERY_TIMEOUT_MS. */
+  readonly timeouts?: DatabaseTimeouts;
 }
 
 /**
@@ -20,6 +25,8 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
     entities,
     clientUrl: options.url,
     pool: { max: options.poolMax ?? 10 },
+    // Merged by the PostgreSQL driver into the options of its `pg` Pool.
+    driverOptions: poolTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS),
     debug: options.debug ?? false,
     allowGlobalContext: false,
     ensureDatabase: false,

@@ -57,6 +57,8 @@ const OBJECT_STORE_CODES = new Set([
 /** Driver messages that carry no code (pg's pool and client, ioredis). */
 const OUTAGE_MESSAGES: readonly [RegExp, Dependency][] = [
   [/^timeout exceeded when trying to connect$/i, 'postgres'],
+  // pg's query_timeout (DATABASE_QUERY_TIMEOUT_MS): a server that answers nothing at all.
+  [/^Query read timeout$/i, 'postgres'],
   [/^Connection terminated( unexpectedly| due to connection timeout)?$/i, 'postgres'],
   [/^Client has encountered a connection error and is not queryable$/i, 'postgres'],
   [/the database system is (starting up|shutting down|in recovery mode)/i, 'postgres'],

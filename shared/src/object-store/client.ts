@@ -1,4 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { Client, type ClientOptions, type PostPolicy } from 'minio';
+import { objectStore } from '../config/env-schema.ts';
 import { ensureAbortIncompleteRule, type LifecycleOutcome } from './lifecycle.ts';
 
 export interface ObjectStoreConfig {
@@ -9,11 +13,82 @@ export interface ObjectStoreConfig {
   MINIO_REGION: string;
   /** The store as clients reach it; presigned URLs are signed for this host. */
   MINIO_PUBLIC_ENDPOINT?: string | undefined;
+  /** Unset: the default of S3_IDLE_TIMEOUT_MS. */
+  S3_IDLE_TIMEOUT_MS?: number | undefined;
+  /** Unset: the default of S3_REQUEST_TIMEOUT_MS. */
+  S3_REQUEST_TIMEOUT_MS?: number | undefined;
+}
+
+// For callers that build an ObjectStoreConfig by hand.
+const DEFAULT_IDLE_TIMEOUT_MS = objectStore.S3_IDLE_TIMEOUT_MS.parse(undefined);
+const DEFAULT_REQUEST_TIMEOUT_MS = objectStore.S3_REQUEST_TIMEOUT_MS.parse(undefined);
+
+/** The signal of the bounded call (callS3) running in this async context, if any. */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Thrown when an S3 request is given up: the store went silent, or a call passed its deadline. */
+export class ObjectStoreTimeoutError extends Error {
+  // The name the platform gives timeouts (AbortSignal.timeout): shared/src/errors then
+  // answers it as an outage (SERVICE_UNAVAILABLE) wherever it surfaces.
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * minio has no timeout and takes no AbortSignal, but it lets us supply the module that
+ * sends its requests. This one gives every request an idle limit (a silent connection,
+ * connect included, is destroyed) and the signal of the bounded call it belongs to.
+ */
+function boundedTransport(useSSL: boolean, idleMs: number): Pick<typeof http, 'request'> {
+  const send = useSSL ? https.request : http.request;
+  const request = (options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void) => {
+    const signal = callSignal.getStore();
+    const req = send({ ...options, timeout: idleMs, ...(signal ? { signal } : {}) }, callback);
+    req.once('timeout', () =>
+      req.destroy(new ObjectStoreTimeoutError(`the object store sent nothing for ${idleMs} ms`)),
+    );
+    // A response body that stalls is cut off the same way (the socket timeout covers it too).
+    return req;
+  };
+  return { request } as Pick<typeof http, 'request'>;
+}
+
+/**
+ * Runs one S3 call with a deadline: its requests are aborted when `deadlineMs` passes or
+ * `signal` fires (the caller hung up), and the call fails with that reason. For calls of
+ * bounded size only (one part, a PUT of one buffer, a delete): a streamed download's body
+ * outlives the call that started it and has the idle limit only.
+ */
+export async function callS3<T>(
+  store: ObjectStore,
+  run: () => Promise<T>,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<T> {
+  const deadlineMs = store.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(deadlineMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  signal.throwIfAborted();
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(abortReason(signal, deadlineMs)), {
+      once: true,
+    });
+  });
+  aborted.catch(() => undefined);
+  // Racing too: a call that is between two requests when the signal fires stops waiting.
+  return Promise.race([callSignal.run(signal, run), aborted]);
+}
+
+function abortReason(signal: AbortSignal, deadlineMs: number): unknown {
+  const reason: unknown = signal.reason;
+  if (reason instanceof DOMException && reason.name === 'TimeoutError')
+    return new ObjectStoreTimeoutError(`the object store did not finish a request in ${deadlineMs} ms`);
+  return reason;
 }
 
 export interface ObjectStore {
   readonly client: Client;
   readonly bucket: string;
+  /** Deadline of one bounded call (callS3); unset: the default of S3_REQUEST_TIMEOUT_MS. */
+  readonly requestTimeoutMs?: number;
 }
 
 function clientOptions(config: ObjectStoreConfig, endpointUrl: string): ClientOptions {
@@ -29,6 +104,7 @@ function clientOptions(config: ObjectStoreConfig, endpointUrl: string): ClientOp
     // which the public endpoint may not answer from inside the network.
     region: config.MINIO_REGION,
     pathStyle: true,
+    transport: boundedTransport(useSSL, config.S3_IDLE_TIMEOUT_MS ?? DEFAULT_IDLE_TIMEOUT_MS),
   };
 }
 
@@ -65,7 +141,11 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
   const client = config.MINIO_PUBLIC_ENDPOINT
     ? new PublicPresigningClient(options, new Client(clientOptions(config, config.MINIO_PUBLIC_ENDPOINT)))
     : new Client(options);
-  return { client, bucket: config.MINIO_BUCKET };
+  return {
+    client,
+    bucket: config.MINIO_BUCKET,
+    requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { documentsEnv, loadConfigOrExit } from '@docuvault/shared/config/index';
-import { createOrm } from '@docuvault/shared/db/orm';
+import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
 import { redisCheck } from '@docuvault/shared/health/index';
 import { schemaCurrentCheck } from '@docuvault/shared/health/schema-check';
 import { stopOnSignals } from '@docuvault/shared/http/shutdown';
@@ -14,7 +14,11 @@ import { startSweeper } from './uploads/index.ts';
 
 const config = loadConfigOrExit('documents', documentsEnv);
 const logger = createLogger('documents', config.LOG_LEVEL);
-const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+const orm = await createOrm({
+  url: config.DATABASE_URL,
+  poolMax: config.DATABASE_POOL_MAX,
+  timeouts: databaseTimeouts(config),
+});
 const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
 const schema = schemaCurrentCheck(config.DATABASE_URL);

@@ -1,5 +1,6 @@
 import { loadConfigOrExit, opsEnv } from '@docuvault/shared/config/index';
 import { stopOnSignals } from '@docuvault/shared/http/shutdown';
+import { databaseTimeouts, poolTimeouts } from '@docuvault/shared/db/timeouts';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
@@ -9,7 +10,11 @@ import { createOpsSubgraph } from './ops-subgraph.ts';
 
 const config = loadConfigOrExit('ops', opsEnv);
 const logger = createLogger('ops', config.LOG_LEVEL);
-const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX });
+const pool = new pg.Pool({
+  connectionString: config.DATABASE_URL,
+  max: config.DATABASE_POOL_MAX,
+  ...poolTimeouts(databaseTimeouts(config)),
+});
 pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
 const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);

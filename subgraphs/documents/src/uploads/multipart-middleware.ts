@@ -3,6 +3,7 @@ import { AppError } from '@docuvault/shared/errors/index';
 import { refuseSignature } from '@docuvault/shared/http/subgraph-signature';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { Request, RequestHandler, Response } from 'express';
+import { watchCaller } from './client-gone.ts';
 import { readMultipart } from './multipart-request.ts';
 import { toUploadError } from './upload-errors.ts';
 
@@ -90,6 +91,7 @@ export function createUploadMiddleware(config: UploadMiddlewareConfig, logger?: 
           refuseSignature(res, parsed.unsigned);
           return;
         }
+        watchCaller(res, parsed.operations);
         req.body = parsed.operations;
         next();
       },

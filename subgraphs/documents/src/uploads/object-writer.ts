@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { callS3, type ObjectStore } from '@docuvault/shared/object-store/client';
 import { ObjectStoreError } from './upload-errors.ts';
 
 /**
@@ -9,10 +9,20 @@ import { ObjectStoreError } from './upload-errors.ts';
  */
 export const PART_SIZE = 8 * 1024 * 1024;
 
-async function attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
+/**
+ * One S3 call within its deadline (S3_REQUEST_TIMEOUT_MS), aborted when `signal` fires.
+ * The caller's own abort passes through as it is; the store's failures are ObjectStoreErrors.
+ */
+async function attempt<T>(
+  store: ObjectStore,
+  operation: string,
+  run: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   try {
-    return await run();
+    return await callS3(store, run, { signal });
   } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
     throw new ObjectStoreError(operation, error);
   }
 }
@@ -43,12 +53,15 @@ export class ObjectWriter extends Writable {
   private completed = false;
   private putStarted = false;
   private discarding: Promise<Error | undefined> | undefined;
+  /** The caller hung up: requests in flight are aborted (discarding is not). */
+  private readonly signal: AbortSignal | undefined;
 
-  constructor(store: ObjectStore, key: string, contentType: string) {
+  constructor(store: ObjectStore, key: string, contentType: string, signal?: AbortSignal) {
     super({ highWaterMark: 1024 * 1024 });
     this.store = store;
     this.key = key;
     this.contentType = contentType;
+    this.signal = signal;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -76,20 +89,37 @@ export class ObjectWriter extends Writable {
     return this.discarding;
   }
 
+  /**
+   * True when a PUT was sent and never confirmed (it failed, timed out or was aborted):
+   * a store that hung may still complete it later, after a removal already succeeded.
+   */
+  get outcomeUnknown(): boolean {
+    return this.putStarted && !this.completed;
+  }
+
+  /** One more removal attempt, after discard(): for retries. Never throws. */
+  removeAgain(): Promise<Error | undefined> {
+    return this.removeEverything();
+  }
+
   private async removeEverything(): Promise<Error | undefined> {
     const { client, bucket } = this.store;
     await this.working.catch(() => undefined);
     await this.inFlight.catch(() => undefined);
     this.buffers.fill(undefined);
+    const uploadId = this.uploadId;
     try {
+      // Within the deadline, but never cut short by the caller's hang-up: this is the cleanup.
       if (this.completed || this.putStarted) {
         // A single PUT may have reached the store even if we saw it fail: remove regardless.
-        await client.removeObject(bucket, this.key);
-      } else if (this.uploadId) {
-        await client.abortMultipartUpload(bucket, this.key, this.uploadId);
+        await callS3(this.store, () => client.removeObject(bucket, this.key));
+      } else if (uploadId) {
+        await callS3(this.store, () => client.abortMultipartUpload(bucket, this.key, uploadId));
       }
       return undefined;
     } catch (error) {
+      // Already gone (an earlier attempt got through after all): nothing left to remove.
+      if ((error as { code?: string }).code === 'NoSuchUpload') return undefined;
       return error instanceof Error ? error : new Error(String(error));
     }
   }
@@ -122,15 +152,22 @@ export class ObjectWriter extends Writable {
     await this.inFlight;
     if (this.destroyed) throw new Error('object writer destroyed');
     const { client, bucket } = this.store;
-    const uploadId = (this.uploadId ??= await attempt('initiate multipart upload', () =>
-      client.initiateNewMultipartUpload(bucket, this.key, { 'Content-Type': this.contentType }),
+    const uploadId = (this.uploadId ??= await attempt(
+      this.store,
+      'initiate multipart upload',
+      () => client.initiateNewMultipartUpload(bucket, this.key, { 'Content-Type': this.contentType }),
+      this.signal,
     ));
     const part = this.etags.length + 1;
-    const upload = attempt(`upload part ${part}`, () =>
-      client.uploadPart(
-        { bucketName: bucket, objectName: this.key, uploadID: uploadId, partNumber: part, headers: {} },
-        body,
-      ),
+    const upload = attempt(
+      this.store,
+      `upload part ${part}`,
+      () =>
+        client.uploadPart(
+          { bucketName: bucket, objectName: this.key, uploadID: uploadId, partNumber: part, headers: {} },
+          body,
+        ),
+      this.signal,
     );
     // Reserve the part number now; the etag arrives when the part is stored.
     const entry = { part, etag: '' };
@@ -147,15 +184,21 @@ export class ObjectWriter extends Writable {
     if (!this.uploadId) {
       const body = this.currentBytes();
       this.putStarted = true;
-      await attempt('put object', () =>
-        client.putObject(bucket, this.key, body, body.length, { 'Content-Type': this.contentType }),
+      await attempt(
+        this.store,
+        'put object',
+        () => client.putObject(bucket, this.key, body, body.length, { 'Content-Type': this.contentType }),
+        this.signal,
       );
     } else {
       if (this.filled > 0) await this.startPart();
       await this.inFlight;
       const uploadId = this.uploadId;
-      await attempt('complete multipart upload', () =>
-        client.completeMultipartUpload(bucket, this.key, uploadId, this.etags),
+      await attempt(
+        this.store,
+        'complete multipart upload',
+        () => client.completeMultipartUpload(bucket, this.key, uploadId, this.etags),
+        this.signal,
       );
     }
     this.completed = true;

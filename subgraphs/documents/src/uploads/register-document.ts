@@ -38,6 +38,11 @@ export interface StoredDocument {
   readonly requestId?: string | undefined;
   /** The client's address, for the audit line. */
   readonly clientIp?: string | undefined;
+  /**
+   * Fires when the caller hung up: the document is then not recorded (checked last thing
+   * before the commit; a hang-up after the commit keeps the document).
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface RegisteredDocument {
@@ -85,12 +90,17 @@ async function recordOrFindDuplicate(
   deps: RegistrationDeps,
   row: NewDocumentRow,
   stored: StoredObject,
-  origin: Pick<StoredDocument, 'requestId' | 'clientIp'>,
+  origin: Pick<StoredDocument, 'requestId' | 'clientIp' | 'signal'>,
   submittedFilename: string | undefined,
 ): Promise<string> {
   let recorded: { id: string; inserted: boolean };
   try {
-    recorded = await deps.em.transactional((em) => recordCharged(em, row, origin, submittedFilename));
+    recorded = await deps.em.transactional(async (em) => {
+      const result = await recordCharged(em, row, origin, submittedFilename);
+      // The caller gave up while we stored or wrote: roll back rather than record behind its back.
+      origin.signal?.throwIfAborted();
+      return result;
+    });
   } catch (error) {
     await stored.discard();
     if (isForeignKeyViolation(error))

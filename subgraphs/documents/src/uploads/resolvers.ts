@@ -3,6 +3,7 @@ import { Upload as UploadValue } from 'graphql-upload-ts';
 import type { DocumentsContext } from '../context.ts';
 import { documentLoaders } from '../documents/loaders.ts';
 import { vaultOf } from '../documents/vault.ts';
+import { callerSignal } from './client-gone.ts';
 import { RequestUpload } from './multipart-request.ts';
 import { RequestRefused, toUploadError } from './upload-errors.ts';
 import { uploadDocument } from './uploads.service.ts';
@@ -74,6 +75,7 @@ export const uploadResolvers = {
           folderId: args.folderId,
           requestId: context.requestId,
           clientIp: context.clientIp,
+          signal: callerSignal(args.file),
         });
         documentLoaders(context).document.prime(result.document.id, result.document);
         return result;

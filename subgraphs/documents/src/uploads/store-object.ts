@@ -69,6 +69,8 @@ export interface StoreOptions {
    */
   readonly quota: QuotaRecord | null;
   readonly allowedTypes: ReadonlySet<string>;
+  /** The caller hung up: stop reading, abort the S3 requests in flight, store nothing. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** `{userId|_anonymous}/{documentId}/{uuid}{ext}`: the uuid keeps a retried upload from overwriting. */
@@ -93,8 +95,9 @@ export async function storeObject(
       options.store,
       objectKey(file.owner, file.documentId, type.extension),
       type.mimeType,
+      options.signal,
     );
-    await pipeline(body, digest, writer);
+    await pipeline(body, digest, writer, options.signal ? { signal: options.signal } : {});
     const stored = writer;
     return {
       key: stored.key,
@@ -106,12 +109,32 @@ export async function storeObject(
   } catch (error) {
     source.destroy();
     if (writer) await discardLogged(options.logger, writer);
-    throw error;
+    // A hang-up is reported as such, not as the AbortError the pipeline saw.
+    throw options.signal?.aborted ? options.signal.reason : error;
   }
 }
 
+/** Delays of the removal retries after a failed (or uncertain) discard: about a minute in all. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
+
 async function discardLogged(logger: Logger, writer: ObjectWriter): Promise<void> {
   const error = await writer.discard();
+  if (!error && !writer.outcomeUnknown) return;
+  if (error)
+    logger.warn({ err: error, key: writer.key }, 'could not remove the bytes of an upload; retrying');
+  // The store may be hanging rather than gone: it can complete a PUT it still holds after
+  // our removal, or answer a later removal. Keep removing for a while, in the background.
+  void retryDiscard(logger, writer);
+}
+
+async function retryDiscard(logger: Logger, writer: ObjectWriter): Promise<void> {
+  let error: Error | undefined;
+  for (const delay of RETRY_DELAYS_MS) {
+    await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    error = await writer.removeAgain();
+    // A PUT of unknown outcome is removed on every round: removing a missing key is a no-op.
+    if (!error && !writer.outcomeUnknown) return;
+  }
   if (error) {
     logger.error(
       { err: error, key: writer.key },

@@ -44,6 +44,8 @@ export interface UploadRequest {
   readonly requestId?: string | undefined;
   /** The client's address, for the audit line. */
   readonly clientIp?: string | undefined;
+  /** Fires when the caller hangs up: the S3 write is aborted and nothing is recorded. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface UploadResult {
@@ -107,6 +109,7 @@ export async function uploadDocument(deps: UploadDeps, request: UploadRequest): 
       maxBytes: deps.config.MAX_UPLOAD_BYTES,
       quota,
       allowedTypes: new Set(deps.config.UPLOAD_ALLOWED_TYPES),
+      signal: request.signal,
     },
     request.file.open(),
     { filename, owner: request.owner, documentId },
@@ -131,5 +134,6 @@ export async function uploadDocument(deps: UploadDeps, request: UploadRequest): 
     stored,
     requestId: request.requestId,
     clientIp: request.clientIp,
+    signal: request.signal,
   });
 }

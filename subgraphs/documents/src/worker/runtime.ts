@@ -1,5 +1,5 @@
 import type { WorkerConfig } from '@docuvault/shared/config/index';
-import { createOrm } from '@docuvault/shared/db/orm';
+import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
 import {
   objectStoreCheck,
   postgresCheck,
@@ -68,7 +68,11 @@ export async function startWorkerRuntime(
   options: WorkerRuntimeOptions = {},
 ): Promise<WorkerRuntime> {
   const logger = options.logger ?? createLogger('worker', config.LOG_LEVEL);
-  const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const orm = await createOrm({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    timeouts: databaseTimeouts(config),
+  });
   const store = createObjectStore(config);
   // Both connections retry forever: a worker outlives a Redis restart without losing work.
   const queueRedis = createRedis(config.REDIS_URL, 'worker');
