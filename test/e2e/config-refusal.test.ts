@@ -17,11 +17,12 @@ describe('a service started with bad configuration', () => {
       });
       expect(result.status).not.toBe(0);
       expect(result.status).not.toBeNull();
-      // The gateway has no database and the worker signs nothing: each names what it reads.
+      // The gateway and storage have no database and the worker signs nothing: each names
+      // what it reads.
       if (entry !== 'subgraphs/documents/src/worker.ts') {
         expect(result.stderr).toMatch(/SECRET_KEY: must be at least 32 characters/);
       }
-      if (entry !== 'gateway/src/main.ts') {
+      if (entry !== 'gateway/src/main.ts' && entry !== 'subgraphs/storage/src/main.ts') {
         expect(result.stderr).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
       }
     },
