@@ -1,49 +1,25 @@
 import { AppError } from '@docuvault/shared/errors/index';
+import { fileTooLarge, tooManyFiles } from '@docuvault/shared/uploads/multipart-refusals';
+
+export {
+  fileTooLarge,
+  tooManyFiles,
+  malformed,
+  missingPart,
+  unmappedPart,
+  partSentTwice,
+  badFilename,
+  fieldAfterMap,
+  malformedPartHeader,
+} from '@docuvault/shared/uploads/multipart-refusals';
 
 // The upload feature's failures, each with a stable code. Errors raised by the
 // multipart library (http-errors with a status) are translated here once, so no
 // library message or status leaks to clients as INTERNAL_SERVER_ERROR.
 
-export const fileTooLarge = (maxBytes: number) =>
-  new AppError('FILE_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`, { maxBytes });
-
-export const tooManyFiles = (maxFiles: number) =>
-  new AppError('TOO_MANY_FILES', `A request may carry at most ${maxFiles} files`, { maxFiles });
-
 export const emptyFile = () => new AppError('EMPTY_FILE', 'The file is empty');
 
-export const malformed = (message: string) =>
-  new AppError('BAD_USER_INPUT', `Malformed multipart request: ${message}`);
-
 export const interrupted = () => new AppError('BAD_USER_INPUT', 'The upload was interrupted');
-
-// A request whose map and parts disagree is refused whole, and nothing of it is kept
-// (the gateway refuses it first, with the same words; this is the subgraph's own guard).
-
-export const missingPart = (keys: readonly string[]) =>
-  malformed(
-    `the map names the file part${keys.length > 1 ? 's' : ''} ${keys.map((k) => `‘${k}’`).join(', ')}, which the request does not carry`,
-  );
-
-export const unmappedPart = (key: string) => malformed(`the file part ‘${key}’ is not named in the map`);
-
-export const partSentTwice = (key: string) => malformed(`the file part ‘${key}’ is sent twice`);
-
-export const badFilename = (key: string, problem: string) =>
-  new AppError('BAD_USER_INPUT', `The filename of the file part ‘${key}’ ${problem}`, { filePart: key });
-
-/** busboy makes a part with `filename=""` a plain field: for a mapped name, say what happened. */
-export const fieldAfterMap = (name: string, mapped: boolean) =>
-  mapped
-    ? badFilename(name, 'is empty (a part with filename="" is not a file): send the file with its name')
-    : malformed(`unexpected field ‘${name}’: after ‘map’ come only file parts, each with a filename`);
-
-/** busboy's words for a part header it cannot read; a raw control character in a filename is the usual cause. */
-export const malformedPartHeader = () =>
-  malformed(
-    'a part header is malformed (a filename with line breaks or other control characters in it cannot be read; ' +
-      "such characters are not allowed in filenames, and others must be quoted or sent as filename*=UTF-8''…)",
-  );
 
 /** The whole request was refused: none of its files is kept, whichever one the error is about. */
 export class RequestRefused extends AppError {
