@@ -185,6 +185,16 @@ describe('completeUpload', () => {
 describe('requestUpload', () => {
   const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
     ['an empty filename', { filename: '  ' }, { code: 'BAD_USER_INPUT', argument: 'input.filename' }],
+    [
+      'a filename with a control character',
+      { filename: 'invoice\u0007.pdf' },
+      { code: 'BAD_USER_INPUT', argument: 'input.filename' },
+    ],
+    [
+      'a filename with a line break',
+      { filename: 'a\r\nb.pdf' },
+      { code: 'BAD_USER_INPUT', argument: 'input.filename' },
+    ],
     ['a filename over 255 characters', { filename: `${'x'.repeat(252)}.pdf` }, { code: 'BAD_USER_INPUT' }],
     ['a size of zero', { sizeBytes: 0 }, { code: 'BAD_USER_INPUT', argument: 'input.sizeBytes' }],
     ['a fractional size', { sizeBytes: 10.5 }, { code: 'BAD_USER_INPUT', argument: 'input.sizeBytes' }],
@@ -208,6 +218,19 @@ describe('requestUpload', () => {
     });
     expect(body.errors?.[0]?.extensions).toMatchObject(extensions);
     expect(await stack.counts()).toEqual(before);
+  });
+
+  it('keeps a filename without its bidirectional controls, so it reads as it is', async () => {
+    const ticket = await requestTicket({
+      filename: 'invoice\u202egpj.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 10,
+    });
+    const { rows } = await stack.admin.query<{ filename: string }>(
+      'select filename from upload_tickets where id = $1',
+      [ticket.id],
+    );
+    expect(rows[0]?.filename).toBe('invoicegpj.pdf');
   });
 
   it('puts the ticket’s document into the folder it names', async () => {

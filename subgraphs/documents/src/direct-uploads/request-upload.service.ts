@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentsConfig } from '@docuvault/shared/config/index';
 import { badInput } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import { filenameProblem } from '@docuvault/shared/uploads/filenames';
 import { MAX_TITLE_LENGTH } from '../documents/document-edits.service.ts';
 import { characterCount, parseName } from '../documents/input.ts';
 import { requireRoom } from '../quotas/quotas.service.ts';
@@ -51,8 +52,11 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   [DOCX_MIME_TYPE]: '.docx',
 };
 
+/** As uploadDocument's filenames (shared/src/uploads/filenames.ts): no control characters; bidi controls are dropped. */
 function parseFilename(value: string): string {
   if (value.trim() === '') throw badInput('filename must not be empty', { argument: 'input.filename' });
+  const problem = filenameProblem(value);
+  if (problem) throw badInput(`filename ${problem}`, { argument: 'input.filename' });
   if (characterCount(value) > MAX_FILENAME_LENGTH)
     throw badInput(`filename must be at most ${MAX_FILENAME_LENGTH} characters`, {
       argument: 'input.filename',
