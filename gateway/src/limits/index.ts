@@ -15,6 +15,7 @@ export type LimitsConfig = Pick<
   | 'GRAPHQL_MAX_DEPTH'
   | 'GRAPHQL_MAX_ALIASES'
   | 'GRAPHQL_MAX_ROOT_FIELDS'
+  | 'GRAPHQL_MAX_DIRECTIVES'
   | 'GRAPHQL_MAX_TOKENS'
   | 'GRAPHQL_MAX_BODY_BYTES'
   | 'GRAPHQL_MAX_BATCH_SIZE'
@@ -28,6 +29,7 @@ export function createLimits<TContext extends BaseContext>(config: LimitsConfig)
         maxDepth: config.GRAPHQL_MAX_DEPTH,
         maxAliases: config.GRAPHQL_MAX_ALIASES,
         maxRootFields: config.GRAPHQL_MAX_ROOT_FIELDS,
+        maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
       }),
     ],
     // A second line behind the source guard, which counts the same tokens first.

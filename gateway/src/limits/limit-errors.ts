@@ -3,11 +3,11 @@ import type { Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 
 // The refusals of the gateway's limits. A limit on the shape of an operation (depth,
-// aliases, root fields, tokens, batch size) is QUERY_TOO_COMPLEX; a request that is not
-// a GraphQL request at all (too large, not JSON) is Apollo's BAD_REQUEST.
+// aliases, root fields, directives, tokens, batch size) is QUERY_TOO_COMPLEX; a request
+// that is not a GraphQL request at all (too large, not JSON) is Apollo's BAD_REQUEST.
 
 export type OperationLimit =
-  'depth' | 'aliases' | 'rootFields' | 'tokens' | 'nesting' | 'batchSize' | 'validation';
+  'depth' | 'aliases' | 'rootFields' | 'directives' | 'tokens' | 'nesting' | 'batchSize' | 'validation';
 
 export const tooComplex = (limit: OperationLimit, max: number, message: string) =>
   new AppError('QUERY_TOO_COMPLEX', message, { limit, max });

@@ -12,6 +12,7 @@ export interface ShapeLimits {
   readonly maxDepth: number;
   readonly maxAliases: number;
   readonly maxRootFields: number;
+  readonly maxDirectives: number;
 }
 
 /** An operation's shape with every fragment spread expanded (as the query planner sees it). */
@@ -22,6 +23,11 @@ export interface OperationShape {
   aliases: number;
   /** Fields directly in the root selection set. */
   rootFields: number;
+  /**
+   * Directives on fields, fragments and spreads (`@include`, `@skip`, unknown ones too:
+   * each is a node the planner and validation walk). Multiplied through spreads like aliases.
+   */
+  directives: number;
 }
 
 /**
@@ -37,7 +43,7 @@ class TooDeep extends Error {}
 function measurer(fragments: ReadonlyMap<string, FragmentDefinitionNode>) {
   const done = new Map<string, OperationShape>();
   const visiting = new Set<string>();
-  const empty: OperationShape = { depth: 0, aliases: 0, rootFields: 0 };
+  const empty: OperationShape = { depth: 0, aliases: 0, rootFields: 0, directives: 0 };
 
   const fragment = (name: string, walk: number): OperationShape => {
     const known = done.get(name);
@@ -46,7 +52,8 @@ function measurer(fragments: ReadonlyMap<string, FragmentDefinitionNode>) {
     // Unknown or cyclic spreads are other rules' errors; they add nothing here.
     if (!definition || visiting.has(name)) return empty;
     visiting.add(name);
-    const shape = selectionSet(definition.selectionSet, walk + 1);
+    const inner = selectionSet(definition.selectionSet, walk + 1);
+    const shape = { ...inner, directives: inner.directives + (definition.directives?.length ?? 0) };
     visiting.delete(name);
     done.set(name, shape);
     return shape;
@@ -54,12 +61,17 @@ function measurer(fragments: ReadonlyMap<string, FragmentDefinitionNode>) {
 
   const selectionSet = (set: SelectionSetNode, walk: number): OperationShape => {
     if (walk > MAX_WALK_DEPTH) throw new TooDeep();
-    const shape = { depth: 0, aliases: 0, rootFields: 0 };
+    const shape = { depth: 0, aliases: 0, rootFields: 0, directives: 0 };
     for (const selection of set.selections) {
       let part: OperationShape;
       if (selection.kind === Kind.FIELD) {
         const inner = selection.selectionSet ? selectionSet(selection.selectionSet, walk + 1) : empty;
-        part = { depth: inner.depth + 1, aliases: inner.aliases + (selection.alias ? 1 : 0), rootFields: 1 };
+        part = {
+          depth: inner.depth + 1,
+          aliases: inner.aliases + (selection.alias ? 1 : 0),
+          rootFields: 1,
+          directives: inner.directives,
+        };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         part = selectionSet(selection.selectionSet, walk + 1);
       } else {
@@ -68,6 +80,7 @@ function measurer(fragments: ReadonlyMap<string, FragmentDefinitionNode>) {
       shape.depth = Math.max(shape.depth, part.depth);
       shape.aliases += part.aliases;
       shape.rootFields += part.rootFields;
+      shape.directives += part.directives + (selection.directives?.length ?? 0);
     }
     return shape;
   };
@@ -114,11 +127,18 @@ function violation(shape: OperationShape | undefined, limits: ShapeLimits) {
       `The operation has ${shape.rootFields} root fields; at most ${limits.maxRootFields} are allowed`,
     );
   }
+  if (shape.directives > limits.maxDirectives) {
+    return tooComplex(
+      'directives',
+      limits.maxDirectives,
+      `The operation has ${shape.directives} directives; at most ${limits.maxDirectives} are allowed`,
+    );
+  }
   return undefined;
 }
 
 /**
- * A validation rule: depth, aliases and root fields of each operation, fragments
+ * A validation rule: depth, aliases, root fields and directives of each operation, fragments
  * expanded. It runs in validation, so a refused operation never reaches the query
  * planner or a subgraph. The AppError travels as the originalError, which Apollo keeps
  * when it wraps validation errors, so the client sees QUERY_TOO_COMPLEX.
@@ -128,7 +148,12 @@ export function operationLimitsRule(limits: ShapeLimits) {
     const measure = measureOperations(context);
     return {
       OperationDefinition(node) {
-        const error = violation(measure(node.selectionSet), limits);
+        const measured = measure(node.selectionSet);
+        const shape = measured && {
+          ...measured,
+          directives: measured.directives + (node.directives?.length ?? 0),
+        };
+        const error = violation(shape, limits);
         if (error)
           context.reportError(new GraphQLError(error.message, { nodes: [node], originalError: error }));
         return false; // measured whole: nothing below needs this rule

@@ -244,6 +244,8 @@ export const gatewayLimits = {
   GRAPHQL_MAX_ALIASES: limit(0, 10_000, 30),
   /** Fields at the root of an operation, fragments expanded. */
   GRAPHQL_MAX_ROOT_FIELDS: limit(1, 1_000, 20),
+  /** Directives in an operation (fields, fragments, spreads), fragments expanded. */
+  GRAPHQL_MAX_DIRECTIVES: limit(0, 10_000, 50),
   /** Lexical tokens of a query document (the parser's maxTokens). */
   GRAPHQL_MAX_TOKENS: limit(100, 1_000_000, 15_000),
   /** Largest JSON request body, in bytes (uploads have MAX_UPLOAD_BYTES instead). */

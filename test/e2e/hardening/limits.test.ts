@@ -29,6 +29,7 @@ async function gateway(env: Record<string, string> = {}): Promise<string> {
 const deep = (parents: number) => `{ folders { ${'parent { '.repeat(parents)}id${' }'.repeat(parents)} } }`;
 const aliased = (count: number) =>
   `{ topics { ${Array.from({ length: count }, (_, i) => `a${i}: id`).join(' ')} } }`;
+const directed = (count: number) => `{ topics { ${'id @include(if: true) '.repeat(count)}} }`;
 const rootFields = (count: number) => `{ ${'topics { id } '.repeat(count)}}`;
 
 async function refused(url: string, query: string, limit: string) {
@@ -76,6 +77,20 @@ describe('operation limits (defaults)', () => {
     ).join(' ');
     const query = `{ ...F0 } ${levels} fragment F5 on Query { a: topics { id } }`;
     await refused(url, query, 'aliases');
+  });
+
+  it('accepts 50 directives and refuses 51', async () => {
+    await accepted(url, directed(50));
+    await refused(url, directed(51), 'directives');
+  });
+
+  it('counts directives of every spread of a fragment, and on the operation itself', async () => {
+    const spreads = (count: number) =>
+      `{ topics { ${'...D '.repeat(count)}} } fragment D on Topic { ${'id @skip(if: false) '.repeat(5)}}`;
+    await accepted(url, spreads(10)); // 10 spreads × 5 directives = 50
+    await refused(url, spreads(11), 'directives');
+    const onOperation = `query Q @a @b { topics { ${'id @include(if: true) '.repeat(49)}} }`;
+    await refused(url, onOperation, 'directives');
   });
 
   it('accepts 20 root fields and refuses 21', async () => {
@@ -137,6 +152,12 @@ describe('operation limits (configured)', () => {
     await refused(url, aliased(2), 'aliases');
     await refused(url, rootFields(3), 'rootFields');
     await refused(url, `{ topics { ${'id '.repeat(100)}} }`, 'tokens');
+  });
+
+  it('takes the directive limit from GRAPHQL_MAX_DIRECTIVES', async () => {
+    const url = await gateway({ GRAPHQL_MAX_DIRECTIVES: '2' });
+    await accepted(url, directed(2));
+    await refused(url, directed(3), 'directives');
   });
 
   it('takes the body limit from GRAPHQL_MAX_BODY_BYTES', async () => {

@@ -1,5 +1,5 @@
 import type { DocumentsContext } from '../context.ts';
-import { createBatcher, type Batcher } from './batcher.ts';
+import { createRequestLoader, type RequestLoader } from './request-loader.ts';
 import {
   findDocumentsByIds,
   findTopicsOfDocuments,
@@ -10,9 +10,9 @@ import { vaultOf } from './vault.ts';
 
 export interface DocumentLoaders {
   /** By id, within the vault; null when absent. Serves `document(id)` and `_entities`. */
-  readonly document: Batcher<string, DocumentRecord | null>;
+  readonly document: RequestLoader<string, DocumentRecord | null>;
   /** The topics of a document; serves `Document.topics` for a whole page at once. */
-  readonly topics: Batcher<string, readonly DocumentTopicRecord[]>;
+  readonly topics: RequestLoader<string, readonly DocumentTopicRecord[]>;
 }
 
 const NO_TOPICS: readonly DocumentTopicRecord[] = Object.freeze([]);
@@ -25,8 +25,8 @@ export function documentLoaders(context: DocumentsContext): DocumentLoaders {
   if (!loaders) {
     const { em, owner } = vaultOf(context);
     loaders = {
-      document: createBatcher((ids) => findDocumentsByIds(em, owner, ids), null),
-      topics: createBatcher((ids) => findTopicsOfDocuments(em, ids), NO_TOPICS),
+      document: createRequestLoader((ids) => findDocumentsByIds(em, owner, ids), null),
+      topics: createRequestLoader((ids) => findTopicsOfDocuments(em, ids), NO_TOPICS),
     };
     perRequest.set(context, loaders);
   }
