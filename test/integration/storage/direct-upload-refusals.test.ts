@@ -220,17 +220,27 @@ describe('requestUpload', () => {
     expect(await stack.counts()).toEqual(before);
   });
 
-  it('keeps a filename without its bidirectional controls, so it reads as it is', async () => {
+  it('stores a filename without its bidirectional controls, and audits the name as sent', async () => {
+    const sent = 'invoice\u202egpj.pdf';
+    const pdf = pdfBytes(`bidi ${randomUUID()}`);
     const ticket = await requestTicket({
-      filename: 'invoice\u202egpj.pdf',
+      filename: sent,
       contentType: 'application/pdf',
-      sizeBytes: 10,
+      sizeBytes: pdf.length,
     });
-    const { rows } = await stack.admin.query<{ filename: string }>(
-      'select filename from upload_tickets where id = $1',
-      [ticket.id],
+    await postForm(ticket.url, ticket.fields, bytesFile(pdf, 'x.pdf', 'application/pdf'));
+    const body = await stack.graphql<{ completeUpload: Completed }>(COMPLETE_UPLOAD, { ticketId: ticket.id });
+    const id = body.data!.completeUpload.document.id;
+    const { rows } = await stack.admin.query<{ original_filename: string }>(
+      'select original_filename from documents where id = $1',
+      [id],
     );
-    expect(rows[0]?.filename).toBe('invoicegpj.pdf');
+    expect(rows[0]?.original_filename).toBe('invoicegpj.pdf');
+    const audit = await stack.admin.query<{ details: Record<string, unknown> }>(
+      `select details from audit_log where action = 'UPLOAD' and target = $1`,
+      [`document:${id}`],
+    );
+    expect(audit.rows.map((row) => row.details.submittedFilename)).toEqual([sent]);
   });
 
   it('puts the ticket’s document into the folder it names', async () => {

@@ -11,7 +11,7 @@ import {
   type RegisteredDocument,
   type RegistrationDeps,
 } from '../uploads/register-document.ts';
-import { defaultTitle } from '../uploads/uploads.service.ts';
+import { cleanFilename, defaultTitle } from '../uploads/uploads.service.ts';
 import { ticketExpired, ticketNotFound } from './ticket-errors.ts';
 import { findTicket, markCompleted, type TicketRecord } from './tickets.repository.ts';
 import { removeQuietly, verifyUpload } from './verify-upload.ts';
@@ -76,8 +76,10 @@ export async function completeUpload(
       documentId: ticket.id,
       owner,
       folderId: ticket.folderId,
-      title: ticket.title ?? defaultTitle(ticket.filename),
-      filename: ticket.filename,
+      title: ticket.title ?? defaultTitle(cleanFilename(ticket.filename)),
+      // Stored without bidirectional controls; the name as sent goes to the audit line.
+      filename: cleanFilename(ticket.filename),
+      ...(cleanFilename(ticket.filename) === ticket.filename ? {} : { submittedFilename: ticket.filename }),
       declaredMimeType: ticket.declaredContentType,
       stored,
       requestId: origin.requestId,

@@ -52,7 +52,10 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   [DOCX_MIME_TYPE]: '.docx',
 };
 
-/** As uploadDocument's filenames (shared/src/uploads/filenames.ts): no control characters; bidi controls are dropped. */
+/**
+ * As uploadDocument's filenames (shared/src/uploads/filenames.ts): no control characters. The
+ * ticket keeps the name as sent; completeUpload stores it cleaned and audits the original.
+ */
 function parseFilename(value: string): string {
   if (value.trim() === '') throw badInput('filename must not be empty', { argument: 'input.filename' });
   const problem = filenameProblem(value);
@@ -61,7 +64,7 @@ function parseFilename(value: string): string {
     throw badInput(`filename must be at most ${MAX_FILENAME_LENGTH} characters`, {
       argument: 'input.filename',
     });
-  return cleanFilename(value);
+  return value;
 }
 
 /** `text/plain; charset=utf-8` → `text/plain`; it must be one the vault accepts at all. */
@@ -96,7 +99,7 @@ export async function requestUpload(
   const contentType = parseContentType(input.contentType, deps.config.UPLOAD_ALLOWED_TYPES);
   const maxBytes = Math.min(deps.config.MAX_UPLOAD_BYTES, MAX_DIRECT_UPLOAD_BYTES);
   const sizeBytes = parseSize(input.sizeBytes, maxBytes);
-  const title = parseName(input.title ?? defaultTitle(filename), 'title', MAX_TITLE_LENGTH);
+  const title = parseName(input.title ?? defaultTitle(cleanFilename(filename)), 'title', MAX_TITLE_LENGTH);
   const folderId = await parseFolderId(deps.em, owner, input.folderId);
   await requireRoom(deps.em, owner, sizeBytes);
   // The ticket's id becomes the document's id: completing twice can only ever make one.
