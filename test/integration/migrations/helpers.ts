@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from '@jest/globals';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -88,4 +90,27 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * A scratch database and a migrations folder per call, for suites whose tests each start
+ * from their own files; everything made is removed after the suite.
+ */
+export function scratchMigrations(): (
+  label: string,
+  files: Record<string, string>,
+) => Promise<{ db: TestDatabase; temp: TempMigrations }> {
+  const databases: TestDatabase[] = [];
+  const temps: TempMigrations[] = [];
+  afterAll(async () => {
+    for (const temp of temps) await temp.cleanup();
+    for (const db of databases) await db.drop();
+  });
+  return async (label, files) => {
+    const db = await createTestDatabase(label);
+    databases.push(db);
+    const temp = await tempMigrations(files);
+    temps.push(temp);
+    return { db, temp };
+  };
 }

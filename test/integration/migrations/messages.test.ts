@@ -1,32 +1,11 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { assertSchemaCurrent, migrateUp, MigrationConflictError } from '@docuvault/shared/migrations/index';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import {
-  ledgerNames,
-  migration,
-  query,
-  runCli,
-  tableNames,
-  tempMigrations,
-  type TempMigrations,
-} from './helpers.ts';
+import { ledgerNames, migration, query, runCli, tableNames, scratchMigrations } from './helpers.ts';
 
 const ONE = '2026-12-04T00-00-00-create-one.sql';
 const TWO = '2026-12-04T00-00-01-create-two.sql';
 
-const databases: TestDatabase[] = [];
-const temps: TempMigrations[] = [];
-async function setup(label: string, files: Record<string, string>) {
-  const db = await createTestDatabase(label);
-  databases.push(db);
-  const temp = await tempMigrations(files);
-  temps.push(temp);
-  return { db, temp };
-}
-afterAll(async () => {
-  for (const temp of temps) await temp.cleanup();
-  for (const db of databases) await db.drop();
-});
+const setup = scratchMigrations();
 
 describe('a migration that creates the same object twice', () => {
   it('is reported as that file’s fault, with the line, not as the database’s', async () => {

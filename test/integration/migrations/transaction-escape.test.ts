@@ -1,38 +1,17 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   MigrationFileError,
   migrateUp,
   migrationStatus,
   MigrationFailedError,
 } from '@docuvault/shared/migrations/index';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import {
-  ledgerNames,
-  migration,
-  query,
-  runCli,
-  tableNames,
-  tempMigrations,
-  type TempMigrations,
-} from './helpers.ts';
+import { ledgerNames, migration, query, runCli, tableNames, scratchMigrations } from './helpers.ts';
 
 const FIRST = '2026-06-01T00-00-00-create-notes.sql';
 const SECOND = '2026-06-01T00-00-01-create-labels.sql';
 const THIRD = '2026-06-01T00-00-02-index-notes.sql';
 
-const databases: TestDatabase[] = [];
-const temps: TempMigrations[] = [];
-async function setup(label: string, files: Record<string, string>) {
-  const db = await createTestDatabase(label);
-  databases.push(db);
-  const temp = await tempMigrations(files);
-  temps.push(temp);
-  return { db, temp };
-}
-afterAll(async () => {
-  for (const temp of temps) await temp.cleanup();
-  for (const db of databases) await db.drop();
-});
+const setup = scratchMigrations();
 
 describe('a statement that would escape the migration transaction', () => {
   it.each([
