@@ -7,6 +7,34 @@ const CHILD = fileURLToPath(new URL('./extraction-child.ts', import.meta.url));
 /** Node's own code and libraries, mapped from files, outside the data limit (~45 MB measured). */
 export const NODE_CODE_MB = 64;
 const STDERR_TAIL = 4_096;
+/** What V8 or the allocator prints when the process ran out of memory under its caps. */
+const OUT_OF_MEMORY = /heap limit|out of memory|allocation failed|bad_alloc/i;
+
+/**
+ * The tail of a process's stderr, and whether it ever said it ran out of memory: V8 prints
+ * that line before a native stack trace that can be longer than the tail kept.
+ */
+export function stderrWatch(): {
+  add(chunk: string): void;
+  readonly tail: string;
+  readonly outOfMemory: boolean;
+} {
+  let tail = '';
+  let outOfMemory = false;
+  return {
+    add(chunk) {
+      const text = tail + chunk;
+      if (OUT_OF_MEMORY.test(text)) outOfMemory = true;
+      tail = text.slice(-STDERR_TAIL);
+    },
+    get tail() {
+      return tail;
+    },
+    get outOfMemory() {
+      return outOfMemory;
+    },
+  };
+}
 
 /**
  * The command that starts an extraction process: the kernel caps its data segment
@@ -40,7 +68,14 @@ export async function procMemory(pid: number, field: 'VmHWM' | 'VmRSS'): Promise
 /** How a request ended: the child's answer, or its death. */
 export type RequestEnding =
   | { answer: ExtractionAnswer }
-  | { answer?: undefined; code: number | null; signal: NodeJS.Signals | null; stderr: string };
+  | {
+      answer?: undefined;
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stderr: string;
+      /** It said it ran out of memory at some point (see stderrWatch). */
+      outOfMemory: boolean;
+    };
 
 /**
  * One extraction process. It serves requests one at a time and may serve many; it is
@@ -50,7 +85,7 @@ export type RequestEnding =
 export class ExtractionProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<RequestEnding>;
-  private stderr = '';
+  private readonly stderr = stderrWatch();
   private nextId = 1;
   /** Requests answered so far. */
   served = 0;
@@ -63,11 +98,11 @@ export class ExtractionProcess {
       detached: true,
     });
     this.child.stderr!.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL);
+      this.stderr.add(chunk.toString());
     });
     this.exited = new Promise((resolve) => {
       const died = (code: number | null, signal: NodeJS.Signals | null) =>
-        resolve({ code, signal, stderr: this.stderr });
+        resolve({ code, signal, stderr: this.stderr.tail, outOfMemory: this.stderr.outOfMemory });
       // 'close' comes after the IPC channel has delivered every message the child sent.
       this.child.once('close', died);
       this.child.once('error', () => died(null, null));

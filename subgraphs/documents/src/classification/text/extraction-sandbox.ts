@@ -19,7 +19,6 @@ import {
 /** A process is replaced after this many documents, whatever its memory says. */
 export const MAX_DOCUMENTS_PER_PROCESS = 1_000;
 const SAMPLE_MS = 100;
-const HEAP_OUT_OF_MEMORY = /heap limit|out of memory|allocation failed/i;
 
 export interface SandboxSettings {
   /** An extraction process's resident memory stays below this (see README, "Limits"). */
@@ -55,7 +54,7 @@ async function download(store: ObjectStore, key: string, file: string, stop: Abo
 function verdict(ending: RequestEnding, memoryLimitMb: number): Extraction {
   const { answer } = ending;
   if (answer?.ok) return answer.extraction;
-  if (answer?.memory || (!answer && HEAP_OUT_OF_MEMORY.test(ending.stderr))) throw memoryLimit(memoryLimitMb);
+  if (answer?.memory || (!answer && ending.outOfMemory)) throw memoryLimit(memoryLimitMb);
   if (answer?.code) throw new UnreadableDocumentError(answer.code as UnreadableCode, answer.message);
   // Any other error of the parsers (not of the file's limits) may be passing: retried.
   if (answer) throw new Error(answer.message);
