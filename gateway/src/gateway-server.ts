@@ -83,15 +83,13 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     ),
     logger,
   });
-  app.use(
-    healthRouter({
-      service: 'gateway',
-      version: config.GIT_COMMIT,
-      ready,
-      showDetails: operatorOnHealth(config.OPS_TOKEN, authenticator),
-      versionFor: 'operators',
-    }),
-  );
+  const health = healthRouter({
+    service: 'gateway',
+    version: config.GIT_COMMIT,
+    ready,
+    showDetails: operatorOnHealth(config.OPS_TOKEN, authenticator),
+    versionFor: 'operators',
+  });
 
   const production = config.NODE_ENV === 'production';
   const introspection = config.GRAPHQL_INTROSPECTION ?? !production;
@@ -133,6 +131,9 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
       opsToken: typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
     })),
   );
+  // After /graphql, whose requests would otherwise walk the health router's routes first
+  // (the paths do not overlap, so the order changes nothing else).
+  app.use(health);
   app.use(finalErrorHandler(logger));
 
   return {
