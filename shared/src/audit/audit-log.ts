@@ -48,8 +48,7 @@ export interface AuditOrigin {
 const COLUMNS = 'actor_id, action, target, request_id, ip, details';
 
 /** The client's address when it is one; anything else is left out. */
-const addressOf = (ip: string | undefined): string | null =>
-  ip !== undefined && isIP(ip) !== 0 ? ip : null;
+const addressOf = (ip: string | undefined): string | null => (ip !== undefined && isIP(ip) !== 0 ? ip : null);
 
 /**
  * Writes one audit line through the data layer (bind parameters): in the caller's

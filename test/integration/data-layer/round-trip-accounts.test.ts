@@ -167,7 +167,13 @@ describe('classification repositories round-trip awkward values', () => {
     expect(await findDocumentToClassify(em(), documentId)).toMatchObject({ title: value, owner });
     await setStatus(em(), documentId, 'PROCESSING', value);
     const saved = await saveClassification(em(), documentId, value, [
-      { topicId: ruleTopic!, source: 'RULE', confidence: 0.75, terms: [value, `${value}!`], modelTrainedAt: null },
+      {
+        topicId: ruleTopic!,
+        source: 'RULE',
+        confidence: 0.75,
+        terms: [value, `${value}!`],
+        modelTrainedAt: null,
+      },
     ]);
     expect(saved).toBe(true);
     const details = (await findClassificationDetails(em(), [documentId])).get(documentId);

@@ -92,10 +92,7 @@ export async function insertUser(
     .returning(['id', 'role'])
     .executeTakeFirst();
   if (!user) return undefined;
-  await db(em)
-    .insertInto('quotas')
-    .values({ user_id: user.id, limit_bytes: values.limitBytes })
-    .execute();
+  await db(em).insertInto('quotas').values({ user_id: user.id, limit_bytes: values.limitBytes }).execute();
   return user;
 }
 
@@ -133,14 +130,21 @@ export async function lockQuota(
 ): Promise<{ usedBytes: number; limitBytes: number } | undefined> {
   return db(em)
     .selectFrom('quotas')
-    .select([sql<number>`used_bytes::float8`.as('usedBytes'), sql<number>`limit_bytes::float8`.as('limitBytes')])
+    .select([
+      sql<number>`used_bytes::float8`.as('usedBytes'),
+      sql<number>`limit_bytes::float8`.as('limitBytes'),
+    ])
     .where('user_id', '=', userId)
     .forUpdate()
     .executeTakeFirst();
 }
 
 export async function userExists(em: EntityManager, id: string): Promise<boolean> {
-  const row = await db(em).selectFrom('users').select(sql`1`.as('one')).where('id', '=', id).executeTakeFirst();
+  const row = await db(em)
+    .selectFrom('users')
+    .select(sql`1`.as('one'))
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row !== undefined;
 }
 

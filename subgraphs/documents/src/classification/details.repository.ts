@@ -28,30 +28,35 @@ export async function findClassificationDetails(
     .selectFrom('documents as d')
     .select([
       'd.id',
-      sql<boolean>`d.status = 'CLASSIFIED' and octet_length(coalesce(d.extracted_text, '')) = 0`.as('titleOnly'),
+      sql<boolean>`d.status = 'CLASSIFIED' and octet_length(coalesce(d.extracted_text, '')) = 0`.as(
+        'titleOnly',
+      ),
     ])
     .where(sql<boolean>`d.id = ${ids}`)
     .execute();
-  const rows: (TopicRecord & { documentId: string; terms: string[] | null; modelTrainedAt: string | null })[] =
-    await db(em)
-      .selectFrom('document_topics as dt')
-      .innerJoin('topics as t', 't.id', 'dt.topic_id')
-      .select([
-        'dt.document_id as documentId',
-        sql<string[] | null>`dt.explanation -> 'terms'`.as('terms'),
-        'dt.model_trained_at as modelTrainedAt',
-        't.id',
-        't.name',
-        't.match_mode as matchMode',
-        't.pattern',
-        't.case_sensitive as caseSensitive',
-      ])
-      .where(sql<boolean>`dt.document_id = ${ids}`)
-      .where('dt.source', '<>', 'MANUAL')
-      .orderBy('dt.confidence', 'desc')
-      .orderBy('t.name')
-      .orderBy('t.id')
-      .execute();
+  const rows: (TopicRecord & {
+    documentId: string;
+    terms: string[] | null;
+    modelTrainedAt: string | null;
+  })[] = await db(em)
+    .selectFrom('document_topics as dt')
+    .innerJoin('topics as t', 't.id', 'dt.topic_id')
+    .select([
+      'dt.document_id as documentId',
+      sql<string[] | null>`dt.explanation -> 'terms'`.as('terms'),
+      'dt.model_trained_at as modelTrainedAt',
+      't.id',
+      't.name',
+      't.match_mode as matchMode',
+      't.pattern',
+      't.case_sensitive as caseSensitive',
+    ])
+    .where(sql<boolean>`dt.document_id = ${ids}`)
+    .where('dt.source', '<>', 'MANUAL')
+    .orderBy('dt.confidence', 'desc')
+    .orderBy('t.name')
+    .orderBy('t.id')
+    .execute();
   const details = new Map<string, ClassificationDetails>(
     documents.map((row) => [row.id, { explanation: [], modelTrainedAt: null, titleOnly: row.titleOnly }]),
   );

@@ -16,4 +16,6 @@ export const isoTimestamp = (column: string): RawBuilder<string> =>
  * (user_id, …) indexes apply.
  */
 export const ownedBy = (column: string, owner: string | null): RawBuilder<boolean> =>
-  owner === null ? sql<boolean>`${sql.ref(column)} is null` : sql<boolean>`${sql.ref(column)} = ${owner}::uuid`;
+  owner === null
+    ? sql<boolean>`${sql.ref(column)} is null`
+    : sql<boolean>`${sql.ref(column)} = ${owner}::uuid`;
