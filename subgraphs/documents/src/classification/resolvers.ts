@@ -7,7 +7,7 @@ import { classifierStatus, reclassifyAll, reclassifyDocument } from './classific
 import { classificationDetails } from './loaders.ts';
 
 /** What Document.classification hands to the Classification fields: they load what they need. */
-interface ClassificationParent {
+export interface ClassificationParent {
   documentId: string;
 }
 
