@@ -19,6 +19,8 @@ const common = {
   // The code runs by type stripping: no runtime enums, type-only imports with their .ts.
   enumsAsTypes: true,
   useTypeImports: true,
+  // Lists may be answered with readonly arrays (loaders and services hand out readonly ones).
+  immutableTypes: true,
   // A resolver's `parent` and result are our records, never the GraphQL output type: the
   // GraphQL types of mapped types are not used in resolvers, so they carry no __typename.
   skipTypename: true,

@@ -34,31 +34,31 @@ export type Scalars = {
 /** One line of the audit trail: who did what to what, from where, under which request. */
 export type AuditEntry = {
   /** SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, SIGN_OUT_EVERYWHERE, REGISTER, REFRESH_TOKEN_REUSED, SET_QUOTA, UPLOAD, DELETE_DOCUMENT, DELETE_ACCOUNT, DELETE_ACCOUNT_FAILED, DELETE_USER, … (more may be added). */
-  action: Scalars['String']['output'];
+  readonly action: Scalars['String']['output'];
   /** Whether the acting user's account has been deleted since (its id then names no user). */
-  actorDeleted: Scalars['Boolean']['output'];
+  readonly actorDeleted: Scalars['Boolean']['output'];
   /** The acting user; null for a guest, the anonymous vault, or a sign-in with an unknown email. */
-  actorId?: Maybe<Scalars['ID']['output']>;
-  at: Scalars['DateTime']['output'];
+  readonly actorId?: Maybe<Scalars['ID']['output']>;
+  readonly at: Scalars['DateTime']['output'];
   /** Further facts as a JSON object, e.g. the email of a failed sign-in. */
-  details: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
+  readonly details: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
   /** The client's address as the gateway saw it. */
-  ip?: Maybe<Scalars['String']['output']>;
+  readonly ip?: Maybe<Scalars['String']['output']>;
   /** The x-request-id of the request that did it (find its log lines by it). */
-  requestId?: Maybe<Scalars['String']['output']>;
+  readonly requestId?: Maybe<Scalars['String']['output']>;
   /** What was acted on, as kind:id, e.g. user:…, document:… */
-  target?: Maybe<Scalars['String']['output']>;
+  readonly target?: Maybe<Scalars['String']['output']>;
 };
 
 export type AuditEntryConnection = {
-  edges: Array<AuditEntryEdge>;
-  pageInfo: PageInfo;
+  readonly edges: ReadonlyArray<AuditEntryEdge>;
+  readonly pageInfo: PageInfo;
 };
 
 export type AuditEntryEdge = {
-  cursor: Scalars['String']['output'];
-  node: AuditEntry;
+  readonly cursor: Scalars['String']['output'];
+  readonly node: AuditEntry;
 };
 
 /**
@@ -67,84 +67,84 @@ export type AuditEntryEdge = {
  */
 export type AuthPayload = {
   /** A JWT valid until accessTokenExpiresAt (15 minutes by default). Logging out ends the refresh token, not this; deleting the account ends both. */
-  accessToken: Scalars['String']['output'];
-  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  readonly accessToken: Scalars['String']['output'];
+  readonly accessTokenExpiresAt: Scalars['DateTime']['output'];
   /** Single use: each refreshToken call answers a new one. Keep it secret; using an old one again ends the session. */
-  refreshToken: Scalars['String']['output'];
-  refreshTokenExpiresAt: Scalars['DateTime']['output'];
-  user: User;
+  readonly refreshToken: Scalars['String']['output'];
+  readonly refreshTokenExpiresAt: Scalars['DateTime']['output'];
+  readonly user: User;
 };
 
 export type Classification = {
   /** For each topic the classifier chose (RULE or AUTO): the document's terms that weighed most. */
-  explanation: Array<TopicExplanation>;
+  readonly explanation: ReadonlyArray<TopicExplanation>;
   /** When the learned model behind the AUTO topics was trained; null when no AUTO topic was chosen. */
-  modelTrainedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly modelTrainedAt?: Maybe<Scalars['DateTime']['output']>;
   /** A limit of the classification worth knowing, e.g. that only the title could be used. */
-  note?: Maybe<Scalars['String']['output']>;
+  readonly note?: Maybe<Scalars['String']['output']>;
   /** Every topic of the document (hand-set ones included), strongest first; the same as Document.topics. */
-  topics: Array<DocumentTopic>;
+  readonly topics: ReadonlyArray<DocumentTopic>;
 };
 
 /** The live auto-classifier of the vault (topics with match mode AUTO), learned from hand-set topics. */
 export type ClassifierStatus = {
   /** Documents with hand-set topics it learned from. */
-  documentsUsed: Scalars['Int']['output'];
+  readonly documentsUsed: Scalars['Int']['output'];
   /** AUTO topics it learned (a topic needs a few examples and one counter-example). */
-  topics: Scalars['Int']['output'];
+  readonly topics: Scalars['Int']['output'];
   /** null until a first training. */
-  trainedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly trainedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type CreateTopicInput = {
-  caseSensitive?: InputMaybe<Scalars['Boolean']['input']>;
-  matchMode?: InputMaybe<MatchMode>;
-  name: Scalars['String']['input'];
-  pattern?: InputMaybe<Scalars['String']['input']>;
+  readonly caseSensitive?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly matchMode?: InputMaybe<MatchMode>;
+  readonly name: Scalars['String']['input'];
+  readonly pattern?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Document = {
   /** How the worker classified the document, as stored when it did (never recomputed on read). */
-  classification: Classification;
-  createdAt: Scalars['DateTime']['output'];
-  failureReason?: Maybe<Scalars['String']['output']>;
-  folder?: Maybe<Folder>;
-  id: Scalars['ID']['output'];
+  readonly classification: Classification;
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly failureReason?: Maybe<Scalars['String']['output']>;
+  readonly folder?: Maybe<Folder>;
+  readonly id: Scalars['ID']['output'];
   /** The type sniffed from the file's bytes, never the client's claim. */
-  mimeType: Scalars['String']['output'];
+  readonly mimeType: Scalars['String']['output'];
   /** Where the bytes live; for other subgraphs (downloads), not for clients. */
-  objectKey: Scalars['String']['output'];
-  originalFilename: Scalars['String']['output'];
-  sha256: Scalars['String']['output'];
-  sizeBytes: Scalars['Float']['output'];
-  status: DocumentStatus;
-  title: Scalars['String']['output'];
-  topics: Array<DocumentTopic>;
-  updatedAt: Scalars['DateTime']['output'];
+  readonly objectKey: Scalars['String']['output'];
+  readonly originalFilename: Scalars['String']['output'];
+  readonly sha256: Scalars['String']['output'];
+  readonly sizeBytes: Scalars['Float']['output'];
+  readonly status: DocumentStatus;
+  readonly title: Scalars['String']['output'];
+  readonly topics: ReadonlyArray<DocumentTopic>;
+  readonly updatedAt: Scalars['DateTime']['output'];
 };
 
 export type DocumentConnection = {
-  edges: Array<DocumentEdge>;
-  pageInfo: PageInfo;
-  totalCount: Scalars['Int']['output'];
+  readonly edges: ReadonlyArray<DocumentEdge>;
+  readonly pageInfo: PageInfo;
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 export type DocumentEdge = {
-  cursor: Scalars['String']['output'];
-  node: Document;
+  readonly cursor: Scalars['String']['output'];
+  readonly node: Document;
   /** With `search`: the matching passage, matches wrapped in <b>…</b>. */
-  snippet?: Maybe<Scalars['String']['output']>;
+  readonly snippet?: Maybe<Scalars['String']['output']>;
 };
 
 export type DocumentFilter = {
-  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
-  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
-  folderId?: InputMaybe<Scalars['ID']['input']>;
-  mimeType?: InputMaybe<Array<Scalars['String']['input']>>;
-  status?: InputMaybe<Array<DocumentStatus>>;
+  readonly createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly folderId?: InputMaybe<Scalars['ID']['input']>;
+  readonly mimeType?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly status?: InputMaybe<ReadonlyArray<DocumentStatus>>;
   /** Full-text search over title and extracted text (websearch syntax). */
-  text?: InputMaybe<Scalars['String']['input']>;
-  topicId?: InputMaybe<Scalars['ID']['input']>;
+  readonly text?: InputMaybe<Scalars['String']['input']>;
+  readonly topicId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type DocumentStatus =
@@ -154,18 +154,18 @@ export type DocumentStatus =
   | 'UPLOADED';
 
 export type DocumentTopic = {
-  confidence: Scalars['Float']['output'];
-  source: TopicSource;
-  topic: Topic;
+  readonly confidence: Scalars['Float']['output'];
+  readonly source: TopicSource;
+  readonly topic: Topic;
 };
 
 export type Folder = {
-  createdAt: Scalars['DateTime']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
   /** Documents directly in this folder; those in its sub-folders count for their own folder. */
-  documentCount: Scalars['Int']['output'];
-  id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
-  parent?: Maybe<Folder>;
+  readonly documentCount: Scalars['Int']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly parent?: Maybe<Folder>;
 };
 
 /** What happens to the documents of a folder being deleted. */
@@ -178,8 +178,8 @@ export type FolderDeletion =
   | 'REFUSE_IF_NOT_EMPTY';
 
 export type FormField = {
-  name: Scalars['String']['output'];
-  value: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly value: Scalars['String']['output'];
 };
 
 export type MatchMode =
@@ -197,9 +197,9 @@ export type Mutation = {
    * registers the document as `uploadDocument` does. Completing a ticket again answers the
    * same document.
    */
-  completeUpload: UploadDocumentPayload;
-  createFolder: Folder;
-  createTopic: Topic;
+  readonly completeUpload: UploadDocumentPayload;
+  readonly createFolder: Folder;
+  readonly createTopic: Topic;
   /**
    * Deletes the signed-in user's account for good: documents and their stored bytes,
    * folders, topics, the classifier's data, upload tickets, sessions and quota. Access
@@ -211,64 +211,64 @@ export type Mutation = {
    * ACCOUNT_DELETE_MAX_TOKEN_AGE_SECONDS (5 minutes by default; else FORBIDDEN), so sign in
    * there again first. The last administrator cannot be deleted (CONFLICT).
    */
-  deleteAccount: Scalars['Boolean']['output'];
+  readonly deleteAccount: Scalars['Boolean']['output'];
   /** Deletes the row and the stored object. Deleting a missing document answers false. */
-  deleteDocument: Scalars['Boolean']['output'];
+  readonly deleteDocument: Scalars['Boolean']['output'];
   /** Deletes the folder and all its sub-folders. Deleting a missing folder answers false. */
-  deleteFolder: Scalars['Boolean']['output'];
+  readonly deleteFolder: Scalars['Boolean']['output'];
   /** Removes the topic from every document. Deleting a missing topic answers false. */
-  deleteTopic: Scalars['Boolean']['output'];
+  readonly deleteTopic: Scalars['Boolean']['output'];
   /**
    * Admins only: deletes another user's account as deleteAccount does. An unknown id is
    * NOT_FOUND, your own id BAD_USER_INPUT (use deleteAccount), the last administrator CONFLICT.
    * An external identity that signs in again later gets a new, empty account.
    */
-  deleteUser: Scalars['Boolean']['output'];
+  readonly deleteUser: Scalars['Boolean']['output'];
   /**
    * Signs in, starting a new session. A wrong password and an unknown email both answer
    * UNAUTHENTICATED "Email or password is wrong". Too many attempts for one email or from
    * one address answer TOO_MANY_REQUESTS with extensions.retryAfterSeconds.
    */
-  login: AuthPayload;
+  readonly login: AuthPayload;
   /**
    * Ends the session of this refresh token (every refresh token of it). Always true, also
    * for an unknown or spent token. Access tokens already issued stay valid until they expire.
    */
-  logout: Scalars['Boolean']['output'];
+  readonly logout: Scalars['Boolean']['output'];
   /**
    * Signed in: ends every session of the user (all their refresh tokens). Access tokens
    * already issued stay valid until they expire (15 minutes by default).
    */
-  logoutEverywhere: Scalars['Boolean']['output'];
+  readonly logoutEverywhere: Scalars['Boolean']['output'];
   /** Queues every document the filter selects (all without one); answers how many were queued. */
-  reclassifyAll: Scalars['Int']['output'];
+  readonly reclassifyAll: Scalars['Int']['output'];
   /** Queues the document for text extraction and classification again; answers it as it is now. */
-  reclassifyDocument: Document;
+  readonly reclassifyDocument: Document;
   /**
    * Trades a refresh token for a new access token and a new refresh token; the one sent
    * is spent. Sending a spent token again is taken as theft: the whole session is ended
    * (its newest refresh token stops working too) and the answer is UNAUTHENTICATED.
    */
-  refreshToken: AuthPayload;
+  readonly refreshToken: AuthPayload;
   /**
    * Creates an account and signs it in. The email is trimmed and lower-cased (at most
    * 254 characters); the password has 10 to 1024 characters. A taken email is CONFLICT.
    * The first account of an installation is an ADMIN, every later one a USER.
    */
-  register: AuthPayload;
-  renameFolder: Folder;
+  readonly register: AuthPayload;
+  readonly renameFolder: Folder;
   /** Starts a direct upload for files too large to send through the gateway. */
-  requestUpload: UploadTicket;
+  readonly requestUpload: UploadTicket;
   /** Admins only. Not below the bytes the user stores already (BAD_USER_INPUT). */
-  setQuota: User;
-  updateDocument: Document;
-  updateTopic: Topic;
+  readonly setQuota: User;
+  readonly updateDocument: Document;
+  readonly updateTopic: Topic;
   /**
    * Stores a file sent as a GraphQL multipart request and queues it for classification.
    * The type is sniffed from the bytes (PDF, plain text, Markdown, DOCX by default).
    * `title` defaults to the filename without its extension.
    */
-  uploadDocument: UploadDocumentPayload;
+  readonly uploadDocument: UploadDocumentPayload;
 };
 
 
@@ -382,25 +382,25 @@ export type MutationUploadDocumentArgs = {
 };
 
 export type PageInfo = {
-  endCursor?: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
   /** Admins only. Newest first; at most 100 per page. */
-  auditLog: AuditEntryConnection;
-  classifierStatus: ClassifierStatus;
-  document?: Maybe<Document>;
+  readonly auditLog: AuditEntryConnection;
+  readonly classifierStatus: ClassifierStatus;
+  readonly document?: Maybe<Document>;
   /** Newest first. `first` defaults to 20, at most 100. */
-  documents: DocumentConnection;
-  folders: Array<Folder>;
+  readonly documents: DocumentConnection;
+  readonly folders: ReadonlyArray<Folder>;
   /** The signed-in user; null without a valid access token. */
-  me?: Maybe<User>;
+  readonly me?: Maybe<User>;
   /** Ranked full-text search over title and extracted text. */
-  search: DocumentConnection;
-  topics: Array<Topic>;
+  readonly search: DocumentConnection;
+  readonly topics: ReadonlyArray<Topic>;
   /** Admins only. Newest first; `first` defaults to 20, at most 100. */
-  users: UserConnection;
+  readonly users: UserConnection;
 };
 
 
@@ -436,20 +436,20 @@ export type QueryUsersArgs = {
 
 /** How much a user may store, in bytes. */
 export type Quota = {
-  limitBytes: Scalars['Float']['output'];
-  usedBytes: Scalars['Float']['output'];
+  readonly limitBytes: Scalars['Float']['output'];
+  readonly usedBytes: Scalars['Float']['output'];
 };
 
 /** What a client promises about a file it will upload straight to the object store. */
 export type RequestUploadInput = {
   /** Must be one of the accepted types (PDF, plain text, Markdown, DOCX by default); the bytes are checked on completion. */
-  contentType: Scalars['String']['input'];
-  filename: Scalars['String']['input'];
-  folderId?: InputMaybe<Scalars['ID']['input']>;
+  readonly contentType: Scalars['String']['input'];
+  readonly filename: Scalars['String']['input'];
+  readonly folderId?: InputMaybe<Scalars['ID']['input']>;
   /** The file's exact size or more; the store refuses a larger upload. At most the upload limit. */
-  sizeBytes: Scalars['Float']['input'];
+  readonly sizeBytes: Scalars['Float']['input'];
   /** Defaults to the filename without its extension. */
-  title?: InputMaybe<Scalars['String']['input']>;
+  readonly title?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Role =
@@ -458,16 +458,16 @@ export type Role =
   | 'USER';
 
 export type Topic = {
-  caseSensitive: Scalars['Boolean']['output'];
-  id: Scalars['ID']['output'];
-  matchMode: MatchMode;
-  name: Scalars['String']['output'];
-  pattern?: Maybe<Scalars['String']['output']>;
+  readonly caseSensitive: Scalars['Boolean']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly matchMode: MatchMode;
+  readonly name: Scalars['String']['output'];
+  readonly pattern?: Maybe<Scalars['String']['output']>;
 };
 
 export type TopicExplanation = {
-  terms: Array<Scalars['String']['output']>;
-  topic: Topic;
+  readonly terms: ReadonlyArray<Scalars['String']['output']>;
+  readonly topic: Topic;
 };
 
 export type TopicSource =
@@ -477,23 +477,23 @@ export type TopicSource =
 
 export type UpdateDocumentInput = {
   /** Moves the document; null takes it out of its folder. */
-  folderId?: InputMaybe<Scalars['ID']['input']>;
-  title?: InputMaybe<Scalars['String']['input']>;
+  readonly folderId?: InputMaybe<Scalars['ID']['input']>;
+  readonly title?: InputMaybe<Scalars['String']['input']>;
   /** Replaces the hand-set topics (recorded with source MANUAL). */
-  topicIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  readonly topicIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
 export type UpdateTopicInput = {
-  caseSensitive?: InputMaybe<Scalars['Boolean']['input']>;
-  matchMode?: InputMaybe<MatchMode>;
-  name?: InputMaybe<Scalars['String']['input']>;
-  pattern?: InputMaybe<Scalars['String']['input']>;
+  readonly caseSensitive?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly matchMode?: InputMaybe<MatchMode>;
+  readonly name?: InputMaybe<Scalars['String']['input']>;
+  readonly pattern?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type UploadDocumentPayload = {
-  document: Document;
+  readonly document: Document;
   /** True when the same owner already had these exact bytes: `document` is that earlier document. */
-  duplicate: Scalars['Boolean']['output'];
+  readonly duplicate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -502,33 +502,33 @@ export type UploadDocumentPayload = {
  * `completeUpload(ticketId: id)`.
  */
 export type UploadTicket = {
-  expiresAt: Scalars['DateTime']['output'];
-  fields: Array<FormField>;
-  id: Scalars['ID']['output'];
+  readonly expiresAt: Scalars['DateTime']['output'];
+  readonly fields: ReadonlyArray<FormField>;
+  readonly id: Scalars['ID']['output'];
   /** The largest upload the store accepts for this ticket, in bytes. */
-  maxSizeBytes: Scalars['Float']['output'];
-  url: Scalars['String']['output'];
+  readonly maxSizeBytes: Scalars['Float']['output'];
+  readonly url: Scalars['String']['output'];
 };
 
 /** A person who signs in. Their documents, topics and folders are theirs alone. */
 export type User = {
-  createdAt: Scalars['DateTime']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
   /** Trimmed and lower-case, as registered. */
-  email: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  quota: Quota;
-  role: Role;
+  readonly email: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly quota: Quota;
+  readonly role: Role;
 };
 
 export type UserConnection = {
-  edges: Array<UserEdge>;
-  pageInfo: PageInfo;
-  totalCount: Scalars['Int']['output'];
+  readonly edges: ReadonlyArray<UserEdge>;
+  readonly pageInfo: PageInfo;
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 export type UserEdge = {
-  cursor: Scalars['String']['output'];
-  node: User;
+  readonly cursor: Scalars['String']['output'];
+  readonly node: User;
 };
 
 
@@ -719,7 +719,7 @@ export type AuditEntryResolvers<ContextType = DocumentsContext, ParentType exten
 };
 
 export type AuditEntryConnectionResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
@@ -737,10 +737,10 @@ export type AuthPayloadResolvers<ContextType = DocumentsContext, ParentType exte
 };
 
 export type ClassificationResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Classification'] = ResolversParentTypes['Classification']> = {
-  explanation?: Resolver<Array<ResolversTypes['TopicExplanation']>, ParentType, ContextType>;
+  explanation?: Resolver<ReadonlyArray<ResolversTypes['TopicExplanation']>, ParentType, ContextType>;
   modelTrainedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  topics?: Resolver<Array<ResolversTypes['DocumentTopic']>, ParentType, ContextType>;
+  topics?: Resolver<ReadonlyArray<ResolversTypes['DocumentTopic']>, ParentType, ContextType>;
 };
 
 export type ClassifierStatusResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['ClassifierStatus'] = ResolversParentTypes['ClassifierStatus']> = {
@@ -767,12 +767,12 @@ export type DocumentResolvers<ContextType = DocumentsContext, ParentType extends
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DocumentStatus'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  topics?: Resolver<Array<ResolversTypes['DocumentTopic']>, ParentType, ContextType>;
+  topics?: Resolver<ReadonlyArray<ResolversTypes['DocumentTopic']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type DocumentConnectionResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['DocumentConnection'] = ResolversParentTypes['DocumentConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['DocumentEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['DocumentEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -836,10 +836,10 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
   classifierStatus?: Resolver<ResolversTypes['ClassifierStatus'], ParentType, ContextType>;
   document?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType, RequireFields<QueryDocumentArgs, 'id'>>;
   documents?: Resolver<ResolversTypes['DocumentConnection'], ParentType, ContextType, Partial<QueryDocumentsArgs>>;
-  folders?: Resolver<Array<ResolversTypes['Folder']>, ParentType, ContextType>;
+  folders?: Resolver<ReadonlyArray<ResolversTypes['Folder']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   search?: Resolver<ResolversTypes['DocumentConnection'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'query'>>;
-  topics?: Resolver<Array<ResolversTypes['Topic']>, ParentType, ContextType>;
+  topics?: Resolver<ReadonlyArray<ResolversTypes['Topic']>, ParentType, ContextType>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 };
 
@@ -857,7 +857,7 @@ export type TopicResolvers<ContextType = DocumentsContext, ParentType extends Re
 };
 
 export type TopicExplanationResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TopicExplanation'] = ResolversParentTypes['TopicExplanation']> = {
-  terms?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  terms?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   topic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType>;
 };
 
@@ -872,7 +872,7 @@ export type UploadDocumentPayloadResolvers<ContextType = DocumentsContext, Paren
 
 export type UploadTicketResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['UploadTicket'] = ResolversParentTypes['UploadTicket']> = {
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  fields?: Resolver<Array<ResolversTypes['FormField']>, ParentType, ContextType>;
+  fields?: Resolver<ReadonlyArray<ResolversTypes['FormField']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   maxSizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -887,7 +887,7 @@ export type UserResolvers<ContextType = DocumentsContext, ParentType extends Res
 };
 
 export type UserConnectionResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['UserEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };

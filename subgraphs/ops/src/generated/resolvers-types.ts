@@ -23,46 +23,46 @@ export type Scalars = {
 /** A job that failed every attempt. */
 export type FailedJob = {
   /** Attempts made, the last one included. */
-  attemptsMade: Scalars['Int']['output'];
+  readonly attemptsMade: Scalars['Int']['output'];
   /** The document the job is about, when its payload names one. */
-  documentId?: Maybe<Scalars['ID']['output']>;
-  failedAt: Scalars['DateTime']['output'];
+  readonly documentId?: Maybe<Scalars['ID']['output']>;
+  readonly failedAt: Scalars['DateTime']['output'];
   /**
    * The last attempt's error message. Where it threw (its stack) is only in the worker's
    * log: stack frames never leave the server.
    */
-  failedReason?: Maybe<Scalars['String']['output']>;
+  readonly failedReason?: Maybe<Scalars['String']['output']>;
   /** The BullMQ job id (for classify: the document id). */
-  id: Scalars['ID']['output'];
-  queue: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly queue: Scalars['String']['output'];
 };
 
 /** Newest failure first. */
 export type FailedJobConnection = {
-  edges: Array<FailedJobEdge>;
-  pageInfo: PageInfo;
+  readonly edges: ReadonlyArray<FailedJobEdge>;
+  readonly pageInfo: PageInfo;
   /** Every failed job the queue keeps. */
-  totalCount: Scalars['Int']['output'];
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 export type FailedJobEdge = {
-  cursor: Scalars['String']['output'];
-  node: FailedJob;
+  readonly cursor: Scalars['String']['output'];
+  readonly node: FailedJob;
 };
 
 export type Health = {
-  checks: Array<HealthCheck>;
+  readonly checks: ReadonlyArray<HealthCheck>;
   /** The worst status of all checks. */
-  status: HealthStatus;
+  readonly status: HealthStatus;
 };
 
 export type HealthCheck = {
-  checkedAt: Scalars['DateTime']['output'];
-  component: Scalars['String']['output'];
+  readonly checkedAt: Scalars['DateTime']['output'];
+  readonly component: Scalars['String']['output'];
   /** Why the check did not pass: only for an administrator or X-Ops-Token (null for anyone else). */
-  error?: Maybe<Scalars['String']['output']>;
-  latencyMs?: Maybe<Scalars['Float']['output']>;
-  status: HealthStatus;
+  readonly error?: Maybe<Scalars['String']['output']>;
+  readonly latencyMs?: Maybe<Scalars['Float']['output']>;
+  readonly status: HealthStatus;
 };
 
 export type HealthStatus =
@@ -71,9 +71,9 @@ export type HealthStatus =
   | 'WARN';
 
 export type Migration = {
-  appliedAt?: Maybe<Scalars['DateTime']['output']>;
-  name: Scalars['String']['output'];
-  state: MigrationState;
+  readonly appliedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly name: Scalars['String']['output'];
+  readonly state: MigrationState;
 };
 
 export type MigrationState =
@@ -83,10 +83,10 @@ export type MigrationState =
   | 'PENDING';
 
 export type MigrationStatus = {
-  migrations: Array<Migration>;
-  serverVersion: Scalars['String']['output'];
+  readonly migrations: ReadonlyArray<Migration>;
+  readonly serverVersion: Scalars['String']['output'];
   /** True when every migration file is applied and none is missing or changed. */
-  upToDate: Scalars['Boolean']['output'];
+  readonly upToDate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -101,10 +101,10 @@ export type MigrationStatus = {
  */
 export type Mutation = {
   /** Stops workers from taking new jobs (running ones finish); jobs keep queueing. */
-  pauseQueue: QueueStats;
-  resumeQueue: QueueStats;
+  readonly pauseQueue: QueueStats;
+  readonly resumeQueue: QueueStats;
   /** Retries every job failed when the call starts, as retryJob does; returns how many were moved. */
-  retryAllFailed: Scalars['Int']['output'];
+  readonly retryAllFailed: Scalars['Int']['output'];
   /**
    * Moves a failed job back to waiting with its attempt count reset, so it gets every
    * configured attempt again. True when it was moved; false when the job exists but is not
@@ -112,7 +112,7 @@ export type Mutation = {
    * The queue defaults to classify: job ids derive from document ids, so the same id may exist
    * in more than one queue.
    */
-  retryJob: Scalars['Boolean']['output'];
+  readonly retryJob: Scalars['Boolean']['output'];
 };
 
 
@@ -177,8 +177,8 @@ export type MutationRetryJobArgs = {
 };
 
 export type PageInfo = {
-  endCursor?: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
@@ -186,23 +186,23 @@ export type Query = {
    * Failed jobs of one queue, newest failure first. `first` is 1..100 (default 20). Operators
    * only: they name every user's documents.
    */
-  failedJobs: FailedJobConnection;
+  readonly failedJobs: FailedJobConnection;
   /**
    * Every dependency checked now (cached for a second), each bounded by a timeout. Public:
    * anyone sees status and component names; errors only an operator.
    */
-  health: Health;
+  readonly health: Health;
   /** The database's migrations as the runner sees them. Operators only (an administrator or X-Ops-Token). */
-  migrationStatus: MigrationStatus;
+  readonly migrationStatus: MigrationStatus;
   /** Every queue of the job registry. Operators only (an administrator or X-Ops-Token). */
-  queues: Array<QueueStats>;
+  readonly queues: ReadonlyArray<QueueStats>;
   /** This ops process's build and runtime. Operators only (an administrator or X-Ops-Token). */
-  version: ServiceVersion;
+  readonly version: ServiceVersion;
   /**
    * Every service's build and runtime (ops, documents, storage), each asked with a 2 s
    * timeout. Operators only.
    */
-  versions: Array<ServiceVersionReport>;
+  readonly versions: ReadonlyArray<ServiceVersionReport>;
 };
 
 
@@ -215,45 +215,45 @@ export type QueryFailedJobsArgs = {
 /** One BullMQ queue, counted now. */
 export type QueueStats = {
   /** Jobs a worker holds right now. */
-  active: Scalars['Int']['output'];
+  readonly active: Scalars['Int']['output'];
   /** Completed jobs still kept (older ones are removed by age and count). */
-  completed: Scalars['Int']['output'];
+  readonly completed: Scalars['Int']['output'];
   /** Jobs scheduled for later, retries waiting out their backoff included. */
-  delayed: Scalars['Int']['output'];
+  readonly delayed: Scalars['Int']['output'];
   /** Jobs that failed every attempt and are kept for inspection and retry. */
-  failed: Scalars['Int']['output'];
+  readonly failed: Scalars['Int']['output'];
   /** The queue's name, as in the job registry (e.g. classify). */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /**
    * Seconds since the job at the head of the wait list (the next one a worker takes) was
    * first enqueued, from its BullMQ timestamp: a retried job counts from its first enqueue.
    * Null when no job waits (not 0: "nothing waits" and "waited 0 s" are different answers).
    */
-  oldestWaitingAgeSeconds?: Maybe<Scalars['Float']['output']>;
+  readonly oldestWaitingAgeSeconds?: Maybe<Scalars['Float']['output']>;
   /** True while workers take no new job from this queue. */
-  paused: Scalars['Boolean']['output'];
+  readonly paused: Scalars['Boolean']['output'];
   /** Jobs ready to run and not started yet (prioritized ones included); they stay here while the queue is paused. */
-  waiting: Scalars['Int']['output'];
+  readonly waiting: Scalars['Int']['output'];
   /** Workers connected to this queue. */
-  workers: Scalars['Int']['output'];
+  readonly workers: Scalars['Int']['output'];
 };
 
 /** What a running service was built from and since when it runs. */
 export type ServiceVersion = {
   /** The commit the build came from (GIT_COMMIT; `unknown` when not set). */
-  commit: Scalars['String']['output'];
+  readonly commit: Scalars['String']['output'];
   /** The Node.js version running it, e.g. v22.23.3. */
-  node: Scalars['String']['output'];
-  service: Scalars['String']['output'];
+  readonly node: Scalars['String']['output'];
+  readonly service: Scalars['String']['output'];
   /** When the process started. */
-  startedAt: Scalars['DateTime']['output'];
+  readonly startedAt: Scalars['DateTime']['output'];
 };
 
 /** One service's build, or why it could not be asked. */
 export type ServiceVersionReport = {
-  error?: Maybe<Scalars['String']['output']>;
-  service: Scalars['String']['output'];
-  version?: Maybe<ServiceVersion>;
+  readonly error?: Maybe<Scalars['String']['output']>;
+  readonly service: Scalars['String']['output'];
+  readonly version?: Maybe<ServiceVersion>;
 };
 
 
@@ -336,7 +336,7 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   FailedJobConnection: ResolverTypeWrapper<FailedJobConnection>;
   FailedJobEdge: ResolverTypeWrapper<FailedJobEdge>;
-  Health: ResolverTypeWrapper<Omit<Health, 'checks'> & { checks: Array<ResolversTypes['HealthCheck']> }>;
+  Health: ResolverTypeWrapper<Omit<Health, 'checks'> & { checks: ReadonlyArray<ResolversTypes['HealthCheck']> }>;
   HealthCheck: ResolverTypeWrapper<CheckResult>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   HealthStatus: HealthStatus;
@@ -361,7 +361,7 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   FailedJobConnection: FailedJobConnection;
   FailedJobEdge: FailedJobEdge;
-  Health: Omit<Health, 'checks'> & { checks: Array<ResolversParentTypes['HealthCheck']> };
+  Health: Omit<Health, 'checks'> & { checks: ReadonlyArray<ResolversParentTypes['HealthCheck']> };
   HealthCheck: CheckResult;
   Float: Scalars['Float']['output'];
   Migration: Migration;
@@ -389,7 +389,7 @@ export type FailedJobResolvers<ContextType = OpsContext, ParentType extends Reso
 };
 
 export type FailedJobConnectionResolvers<ContextType = OpsContext, ParentType extends ResolversParentTypes['FailedJobConnection'] = ResolversParentTypes['FailedJobConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['FailedJobEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['FailedJobEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -400,7 +400,7 @@ export type FailedJobEdgeResolvers<ContextType = OpsContext, ParentType extends 
 };
 
 export type HealthResolvers<ContextType = OpsContext, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
-  checks?: Resolver<Array<ResolversTypes['HealthCheck']>, ParentType, ContextType>;
+  checks?: Resolver<ReadonlyArray<ResolversTypes['HealthCheck']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['HealthStatus'], ParentType, ContextType>;
 };
 
@@ -419,7 +419,7 @@ export type MigrationResolvers<ContextType = OpsContext, ParentType extends Reso
 };
 
 export type MigrationStatusResolvers<ContextType = OpsContext, ParentType extends ResolversParentTypes['MigrationStatus'] = ResolversParentTypes['MigrationStatus']> = {
-  migrations?: Resolver<Array<ResolversTypes['Migration']>, ParentType, ContextType>;
+  migrations?: Resolver<ReadonlyArray<ResolversTypes['Migration']>, ParentType, ContextType>;
   serverVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   upToDate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -440,9 +440,9 @@ export type QueryResolvers<ContextType = OpsContext, ParentType extends Resolver
   failedJobs?: Resolver<ResolversTypes['FailedJobConnection'], ParentType, ContextType, RequireFields<QueryFailedJobsArgs, 'queue'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   migrationStatus?: Resolver<ResolversTypes['MigrationStatus'], ParentType, ContextType>;
-  queues?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
+  queues?: Resolver<ReadonlyArray<ResolversTypes['QueueStats']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['ServiceVersion'], ParentType, ContextType>;
-  versions?: Resolver<Array<ResolversTypes['ServiceVersionReport']>, ParentType, ContextType>;
+  versions?: Resolver<ReadonlyArray<ResolversTypes['ServiceVersionReport']>, ParentType, ContextType>;
 };
 
 export type QueueStatsResolvers<ContextType = OpsContext, ParentType extends ResolversParentTypes['QueueStats'] = ResolversParentTypes['QueueStats']> = {

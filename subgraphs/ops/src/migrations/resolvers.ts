@@ -1,10 +1,9 @@
 import { migrationStatus } from '@docuvault/shared/migrations/index';
-import type { OpsContext } from '../context.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 
-export const migrationResolvers = {
+export const migrationResolvers: Resolvers = {
   Query: {
     // The runner's own comparison, read through the runtime role: never a copy of its logic.
-    migrationStatus: (_: unknown, __: unknown, context: OpsContext) =>
-      migrationStatus(context.pool, context.migrationsDir),
+    migrationStatus: (_, __, context) => migrationStatus(context.pool, context.migrationsDir),
   },
 };

@@ -24,13 +24,13 @@ export type Disposition =
 
 export type Document = {
   /** A presigned GET URL for the stored bytes. `expiresIn` in seconds (default 15 min, at most 7 days). */
-  download: PresignedUrl;
-  id: Scalars['ID']['output'];
-  mimeType: Scalars['String']['output'];
+  readonly download: PresignedUrl;
+  readonly id: Scalars['ID']['output'];
+  readonly mimeType: Scalars['String']['output'];
   /** What the object store holds for this document (null when the object is missing). */
-  object?: Maybe<StoredObject>;
-  objectKey: Scalars['String']['output'];
-  originalFilename: Scalars['String']['output'];
+  readonly object?: Maybe<StoredObject>;
+  readonly objectKey: Scalars['String']['output'];
+  readonly originalFilename: Scalars['String']['output'];
 };
 
 
@@ -40,14 +40,14 @@ export type DocumentDownloadArgs = {
 };
 
 export type PresignedUrl = {
-  expiresAt: Scalars['DateTime']['output'];
-  url: Scalars['String']['output'];
+  readonly expiresAt: Scalars['DateTime']['output'];
+  readonly url: Scalars['String']['output'];
 };
 
 export type StoredObject = {
-  etag: Scalars['String']['output'];
-  lastModified: Scalars['DateTime']['output'];
-  sizeBytes: Scalars['Float']['output'];
+  readonly etag: Scalars['String']['output'];
+  readonly lastModified: Scalars['DateTime']['output'];
+  readonly sizeBytes: Scalars['Float']['output'];
 };
 
 
