@@ -43,7 +43,6 @@ function subgraph(name: string, config: Record<string, unknown>): [string, Outpu
 // record named like its GraphQL type is imported under another name (`as …Record`).
 const config: CodegenConfig = {
   overwrite: true,
-  silent: true,
   generates: Object.fromEntries([
     subgraph('documents', {
       contextType: '../context.ts#DocumentsContext',
