@@ -10,6 +10,8 @@ export default tseslint.config(
       '.data/',
       'coverage/',
       'bench/results/',
+      // Written by `npm run codegen` and checked against the schema by test/unit/resolver-types.test.ts.
+      'subgraphs/*/src/generated/',
       // Known-bad imports, linted on purpose by test/unit/lint-boundaries.test.ts.
       'test/fixtures/boundaries/',
     ],

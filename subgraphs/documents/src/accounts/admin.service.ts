@@ -19,6 +19,11 @@ export interface Page<T> {
   hasNextPage: boolean;
 }
 
+/** What `users` answers: the UserConnection's parent (codegen.ts maps it). */
+export type UserPage = Page<UserRecord> & { totalCount: () => Promise<number> };
+/** What `auditLog` answers: the AuditEntryConnection's parent (codegen.ts maps it). */
+export type AuditPage = Page<AuditRecord>;
+
 /** The signed-in user; null for a guest, the anonymous vault, or a user whose row is gone. */
 export async function currentUser(context: AccountsContext): Promise<UserRecord | null> {
   if (context.principal.kind !== 'user') return null;
@@ -48,7 +53,7 @@ export async function listUsers(
   context: AccountsContext,
   first: number | null | undefined,
   after: string | null | undefined,
-): Promise<Page<UserRecord> & { totalCount: () => Promise<number> }> {
+): Promise<UserPage> {
   requireAdmin(context.principal);
   const limit = parsePageSize(first);
   const rows = await listUserRows(context.em, decodeAfter(after, 'users'), limit + 1);
@@ -67,7 +72,7 @@ export async function auditLog(
   context: AccountsContext,
   first: number | null | undefined,
   after: string | null | undefined,
-): Promise<Page<AuditRecord>> {
+): Promise<AuditPage> {
   requireAdmin(context.principal);
   const limit = parsePageSize(first);
   const rows = await listAudit(context.em, decodeAfter(after, 'auditLog'), limit + 1);

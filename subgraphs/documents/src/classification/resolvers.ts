@@ -1,13 +1,15 @@
 import type { DocumentsContext } from '../context.ts';
-import type { DocumentRecord } from '../documents/documents.repository.ts';
-import type { DocumentFilterInput } from '../documents/documents.service.ts';
 import { documentLoaders } from '../documents/loaders.ts';
 import { vaultOf } from '../documents/vault.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 import { classifierStatus, reclassifyAll, reclassifyDocument } from './classification.service.ts';
 import { classificationDetails } from './loaders.ts';
 
-/** What Document.classification hands to the Classification fields: they load what they need. */
-interface ClassificationParent {
+/**
+ * What Document.classification hands to the Classification fields: they load what they need
+ * (the Classification type's parent in codegen.ts).
+ */
+export interface ClassificationParent {
   documentId: string;
 }
 
@@ -17,28 +19,23 @@ export const TITLE_ONLY_NOTE =
 const details = (parent: ClassificationParent, context: DocumentsContext) =>
   classificationDetails(context).load(parent.documentId);
 
-export const classificationResolvers = {
+export const classificationResolvers: Resolvers = {
   Query: {
-    classifierStatus: (_: unknown, _args: unknown, context: DocumentsContext) =>
-      classifierStatus(vaultOf(context)),
+    classifierStatus: (_, _args, context) => classifierStatus(vaultOf(context)),
   },
   Mutation: {
-    reclassifyDocument: (_: unknown, args: { id: string }, context: DocumentsContext) =>
+    reclassifyDocument: (_, args, context) =>
       reclassifyDocument(vaultOf(context), context.queue, args.id, context.requestId),
-    reclassifyAll: (_: unknown, args: { filter?: DocumentFilterInput | null }, context: DocumentsContext) =>
+    reclassifyAll: (_, args, context) =>
       reclassifyAll(vaultOf(context), context.queue, args.filter, context.requestId),
   },
   Document: {
-    classification: (document: DocumentRecord): ClassificationParent => ({ documentId: document.id }),
+    classification: (document) => ({ documentId: document.id }),
   },
   Classification: {
-    topics: (parent: ClassificationParent, _: unknown, context: DocumentsContext) =>
-      documentLoaders(context).topics.load(parent.documentId),
-    explanation: async (parent: ClassificationParent, _: unknown, context: DocumentsContext) =>
-      (await details(parent, context)).explanation,
-    modelTrainedAt: async (parent: ClassificationParent, _: unknown, context: DocumentsContext) =>
-      (await details(parent, context)).modelTrainedAt,
-    note: async (parent: ClassificationParent, _: unknown, context: DocumentsContext) =>
-      (await details(parent, context)).titleOnly ? TITLE_ONLY_NOTE : null,
+    topics: (parent, _, context) => documentLoaders(context).topics.load(parent.documentId),
+    explanation: async (parent, _, context) => (await details(parent, context)).explanation,
+    modelTrainedAt: async (parent, _, context) => (await details(parent, context)).modelTrainedAt,
+    note: async (parent, _, context) => ((await details(parent, context)).titleOnly ? TITLE_ONLY_NOTE : null),
   },
 };

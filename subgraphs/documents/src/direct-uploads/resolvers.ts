@@ -1,21 +1,22 @@
 import { vaultOwner } from '@docuvault/shared/auth/principal';
 import type { DocumentsContext } from '../context.ts';
 import { documentLoaders } from '../documents/loaders.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 import { completeUpload } from './complete-upload.service.ts';
-import { requestUpload, type RequestUploadInput } from './request-upload.service.ts';
+import { requestUpload } from './request-upload.service.ts';
 
 /** The request's vault, as everywhere in this subgraph: tickets are the owner's. */
 const ownerOf = (context: DocumentsContext): string | null => vaultOwner(context.principal);
 
-export const ticketResolvers = {
+export const ticketResolvers: Resolvers = {
   Mutation: {
-    requestUpload: async (_: unknown, args: { input: RequestUploadInput }, context: DocumentsContext) =>
+    requestUpload: async (_, args, context) =>
       requestUpload(
         { em: context.em, store: context.store, config: context.config },
         ownerOf(context),
         args.input,
       ),
-    completeUpload: async (_: unknown, args: { ticketId: string }, context: DocumentsContext) => {
+    completeUpload: async (_, args, context) => {
       const result = await completeUpload(
         {
           em: context.em,

@@ -1,23 +1,12 @@
 import { announceDocumentsDeleted } from '@docuvault/shared/queue/document-events';
 import { selectsField } from '@docuvault/shared/graphql/selects-field';
-import type { GraphQLResolveInfo } from 'graphql';
 import type { DocumentsContext } from '../context.ts';
-import { deleteDocument, updateDocument, type UpdateDocumentInput } from './document-edits.service.ts';
-import type { DocumentRecord } from './documents.repository.ts';
-import {
-  listDocuments,
-  searchDocuments,
-  type DocumentFilterInput,
-  type DocumentPage,
-} from './documents.service.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { deleteDocument, updateDocument } from './document-edits.service.ts';
+import { listDocuments, searchDocuments, type DocumentPage } from './documents.service.ts';
 import { parseId } from './input.ts';
 import { documentLoaders } from './loaders.ts';
 import { vaultOf } from './vault.ts';
-
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-}
 
 /** The rows of a page are also what `document(id)` would load: later lookups reuse them. */
 function remember(context: DocumentsContext, page: DocumentPage): DocumentPage {
@@ -26,21 +15,12 @@ function remember(context: DocumentsContext, page: DocumentPage): DocumentPage {
   return page;
 }
 
-export const documentResolvers = {
+export const documentResolvers: Resolvers = {
   Query: {
-    document: (_: unknown, args: { id: string }, context: DocumentsContext) =>
-      documentLoaders(context).document.load(parseId(args.id, 'id')),
-    documents: async (
-      _: unknown,
-      args: PageArgs & { filter?: DocumentFilterInput | null },
-      context: DocumentsContext,
-    ) => remember(context, await listDocuments(vaultOf(context), args.filter, args.first, args.after)),
-    search: async (
-      _: unknown,
-      args: PageArgs & { query: string },
-      context: DocumentsContext,
-      info: GraphQLResolveInfo,
-    ) =>
+    document: (_, args, context) => documentLoaders(context).document.load(parseId(args.id, 'id')),
+    documents: async (_, args, context) =>
+      remember(context, await listDocuments(vaultOf(context), args.filter, args.first, args.after)),
+    search: async (_, args, context, info) =>
       remember(
         context,
         await searchDocuments(vaultOf(context), args.query, args.first, args.after, {
@@ -49,11 +29,7 @@ export const documentResolvers = {
       ),
   },
   Mutation: {
-    updateDocument: async (
-      _: unknown,
-      args: { id: string; input: UpdateDocumentInput },
-      context: DocumentsContext,
-    ) => {
+    updateDocument: async (_, args, context) => {
       const document = await updateDocument(vaultOf(context), args.id, args.input);
       const loaders = documentLoaders(context);
       loaders.topics.clear(document.id);
@@ -61,7 +37,7 @@ export const documentResolvers = {
       loaders.document.prime(document.id, document);
       return document;
     },
-    deleteDocument: async (_: unknown, args: { id: string }, context: DocumentsContext) => {
+    deleteDocument: async (_, args, context) => {
       const origin = { requestId: context.requestId, clientIp: context.clientIp };
       const deleted = await deleteDocument(vaultOf(context), context, origin, args.id);
       documentLoaders(context).document.clear(args.id.toLowerCase());
@@ -76,20 +52,18 @@ export const documentResolvers = {
     },
   },
   DocumentConnection: {
-    edges: (page: DocumentPage) =>
-      page.edges.map(({ cursor, document, snippet }) => ({ cursor, node: document, snippet })),
-    pageInfo: (page: DocumentPage) => ({
+    edges: (page) => page.edges.map(({ cursor, document, snippet }) => ({ cursor, node: document, snippet })),
+    pageInfo: (page) => ({
       hasNextPage: page.hasNextPage,
       endCursor: page.edges.at(-1)?.cursor ?? null,
     }),
-    totalCount: (page: DocumentPage) => page.totalCount(),
+    totalCount: (page) => page.totalCount(),
   },
   Document: {
     // The gateway sends every representation of a plan step at once; the loader turns
     // them into one query.
-    __resolveReference: (reference: { id: string }, context: DocumentsContext) =>
+    __resolveReference: (reference, context) =>
       documentLoaders(context).document.load(parseId(reference.id, 'id')),
-    topics: (document: DocumentRecord, _: unknown, context: DocumentsContext) =>
-      documentLoaders(context).topics.load(document.id),
+    topics: (document, _, context) => documentLoaders(context).topics.load(document.id),
   },
 };

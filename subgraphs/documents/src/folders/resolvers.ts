@@ -1,13 +1,11 @@
-import type { DocumentsContext } from '../context.ts';
-import type { DocumentRecord } from '../documents/documents.repository.ts';
 import { vaultOf } from '../documents/vault.ts';
-import type { FolderRecord } from './folders.repository.ts';
-import { createFolder, deleteFolder, folders, renameFolder, type FolderDeletion } from './folders.service.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { createFolder, deleteFolder, folders, renameFolder } from './folders.service.ts';
 import { folderLoaders } from './loaders.ts';
 
-export const folderResolvers = {
+export const folderResolvers: Resolvers = {
   Query: {
-    folders: async (_: unknown, _args: unknown, context: DocumentsContext) => {
+    folders: async (_, _args, context) => {
       const list = await folders(vaultOf(context));
       const { folder } = folderLoaders(context);
       for (const record of list) folder.prime(record.id, record);
@@ -15,15 +13,9 @@ export const folderResolvers = {
     },
   },
   Mutation: {
-    createFolder: (_: unknown, args: { name: string; parentId?: string | null }, context: DocumentsContext) =>
-      createFolder(vaultOf(context), args.name, args.parentId),
-    renameFolder: (_: unknown, args: { id: string; name: string }, context: DocumentsContext) =>
-      renameFolder(vaultOf(context), args.id, args.name),
-    deleteFolder: (
-      _: unknown,
-      args: { id: string; documents?: FolderDeletion | null },
-      context: DocumentsContext,
-    ) =>
+    createFolder: (_, args, context) => createFolder(vaultOf(context), args.name, args.parentId),
+    renameFolder: (_, args, context) => renameFolder(vaultOf(context), args.id, args.name),
+    deleteFolder: (_, args, context) =>
       deleteFolder(
         vaultOf(context),
         context,
@@ -33,14 +25,13 @@ export const folderResolvers = {
       ),
   },
   Folder: {
-    parent: (folder: FolderRecord, _: unknown, context: DocumentsContext) =>
+    parent: (folder, _, context) =>
       folder.parentId ? folderLoaders(context).folder.load(folder.parentId) : null,
-    documentCount: (folder: FolderRecord, _: unknown, context: DocumentsContext) =>
-      folderLoaders(context).documentCount.load(folder.id),
+    documentCount: (folder, _, context) => folderLoaders(context).documentCount.load(folder.id),
   },
   // The folders feature answers "which folder is this document in".
   Document: {
-    folder: (document: DocumentRecord, _: unknown, context: DocumentsContext) =>
+    folder: (document, _, context) =>
       document.folderId ? folderLoaders(context).folder.load(document.folderId) : null,
   },
 };

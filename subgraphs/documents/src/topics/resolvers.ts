@@ -1,24 +1,14 @@
-import type { DocumentsContext } from '../context.ts';
 import { vaultOf } from '../documents/vault.ts';
-import {
-  createTopic,
-  deleteTopic,
-  topics,
-  updateTopic,
-  type CreateTopicInput,
-  type UpdateTopicInput,
-} from './topics.service.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { createTopic, deleteTopic, topics, updateTopic } from './topics.service.ts';
 
-export const topicResolvers = {
+export const topicResolvers: Resolvers = {
   Query: {
-    topics: (_: unknown, _args: unknown, context: DocumentsContext) => topics(vaultOf(context)),
+    topics: (_, _args, context) => topics(vaultOf(context)),
   },
   Mutation: {
-    createTopic: (_: unknown, args: { input: CreateTopicInput }, context: DocumentsContext) =>
-      createTopic(vaultOf(context), args.input),
-    updateTopic: (_: unknown, args: { id: string; input: UpdateTopicInput }, context: DocumentsContext) =>
-      updateTopic(vaultOf(context), args.id, args.input),
-    deleteTopic: (_: unknown, args: { id: string }, context: DocumentsContext) =>
-      deleteTopic(vaultOf(context), args.id),
+    createTopic: (_, args, context) => createTopic(vaultOf(context), args.input),
+    updateTopic: (_, args, context) => updateTopic(vaultOf(context), args.id, args.input),
+    deleteTopic: (_, args, context) => deleteTopic(vaultOf(context), args.id),
   },
 };

@@ -20,7 +20,8 @@ export interface CreateTopicInput {
   caseSensitive?: boolean | null;
 }
 
-export type UpdateTopicInput = Partial<CreateTopicInput>;
+/** Every field may be left out; `null` keeps the current value too (`pattern: null` clears it). */
+export type UpdateTopicInput = { [K in keyof CreateTopicInput]?: CreateTopicInput[K] | null };
 
 export const MAX_TOPIC_NAME_LENGTH = 100;
 export const MAX_PATTERN_LENGTH = 500;

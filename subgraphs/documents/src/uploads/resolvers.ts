@@ -1,8 +1,8 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { Upload as UploadValue } from 'graphql-upload-ts';
-import type { DocumentsContext } from '../context.ts';
 import { documentLoaders } from '../documents/loaders.ts';
 import { vaultOf } from '../documents/vault.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 import { callerSignal } from './client-gone.ts';
 import { RequestUpload } from './multipart-request.ts';
 import { RequestRefused, toUploadError } from './upload-errors.ts';
@@ -45,16 +45,10 @@ function refusedWhole(error: RequestRefused): GraphQLError {
   });
 }
 
-interface UploadDocumentArgs {
-  file: UploadValue;
-  title?: string | null;
-  folderId?: string | null;
-}
-
-export const uploadResolvers = {
+export const uploadResolvers: Resolvers = {
   Upload,
   Mutation: {
-    uploadDocument: async (_: unknown, args: UploadDocumentArgs, context: DocumentsContext) => {
+    uploadDocument: async (_, args, context) => {
       const limits = {
         maxBytes: context.config.MAX_UPLOAD_BYTES,
         maxFiles: context.config.MAX_FILES_PER_REQUEST,

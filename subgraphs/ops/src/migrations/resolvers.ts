@@ -1,11 +1,10 @@
 import { readMigrationStatus } from '@docuvault/shared/db/migration-status';
-import type { OpsContext } from '../context.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 
-export const migrationResolvers = {
+export const migrationResolvers: Resolvers = {
   Query: {
     // The runner's own comparison of files and ledger, read through the runtime role's
     // ORM pool (shared/src/db/migration-status.ts): never a copy of its logic.
-    migrationStatus: (_: unknown, __: unknown, context: OpsContext) =>
-      readMigrationStatus(context.em, context.migrationsDir),
+    migrationStatus: (_, __, context) => readMigrationStatus(context.em, context.migrationsDir),
   },
 };

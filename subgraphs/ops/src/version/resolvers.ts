@@ -1,10 +1,10 @@
 import { ownVersion } from '@docuvault/shared/health/index';
-import type { OpsContext } from '../context.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 import { serviceVersions } from './service-versions.ts';
 
-export const versionResolvers = {
+export const versionResolvers: Resolvers = {
   Query: {
-    version: (_: unknown, __: unknown, context: OpsContext) => ownVersion('ops', context.config.GIT_COMMIT),
-    versions: (_: unknown, __: unknown, context: OpsContext) => serviceVersions(context.config),
+    version: (_, __, context) => ownVersion('ops', context.config.GIT_COMMIT),
+    versions: (_, __, context) => serviceVersions(context.config),
   },
 };

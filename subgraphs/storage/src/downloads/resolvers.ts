@@ -1,22 +1,11 @@
-import type { StorageContext } from '../context.ts';
-import type { Disposition } from './content-disposition.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
 import { presignDownload, statObject, validateExpiry } from './downloads.service.ts';
 
-/** The fields the gateway brings from the documents subgraph (@requires). */
-interface DocumentRepresentation {
-  id: string;
-  objectKey: string;
-  originalFilename: string;
-  mimeType: string;
-}
-
-export const downloadResolvers = {
+// A Document here is the representation the gateway brings from the documents subgraph: its
+// key and the fields @requires names (the Document mapper in codegen.ts).
+export const downloadResolvers: Resolvers = {
   Document: {
-    download: (
-      document: DocumentRepresentation,
-      args: { disposition: Disposition; expiresIn?: number | null },
-      context: StorageContext,
-    ) =>
+    download: (document, args, context) =>
       presignDownload(context.store, {
         objectKey: document.objectKey,
         originalFilename: document.originalFilename,
@@ -24,7 +13,6 @@ export const downloadResolvers = {
         disposition: args.disposition,
         expiresIn: validateExpiry(args.expiresIn, context.config.PRESIGN_DOWNLOAD_TTL),
       }),
-    object: (document: DocumentRepresentation, _args: unknown, context: StorageContext) =>
-      statObject(context.store, document.objectKey),
+    object: (document, _args, context) => statObject(context.store, document.objectKey),
   },
 };
