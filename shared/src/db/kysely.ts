@@ -1,7 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { Kysely } from 'kysely';
-import type { entities } from './entities/index.ts';
+import type {
+  AuditLogEntrySchema,
+  ClassifierModelSchema,
+  CloudConnectionSchema,
+  DeletedAccountSchema,
+  DocumentSchema,
+  DocumentTopicSchema,
+  FolderSchema,
+  GroupMemberSchema,
+  GroupSchema,
+  ObjectRemovalSchema,
+  QuotaSchema,
+  RefreshTokenSchema,
+  ShareSchema,
+  TopicSchema,
+  UploadTicketSchema,
+  UserSchema,
+} from './entities/index.ts';
 
 // The one way services reach PostgreSQL: MikroORM's entities are the typed model, and
 // queries go through its Kysely integration, which sends every value as a real bind
@@ -9,8 +26,30 @@ import type { entities } from './entities/index.ts';
 // statements that read better as SQL (ranked search, conditional quota updates) with the
 // same guarantee.
 
-/** Every table, typed from the entities (table and column names as in the database). */
-export type Database = InferKyselyDB<(typeof entities)[number]>;
+/**
+ * Every table, typed from the entities (table and column names as in the database).
+ * Built from the `defineEntity` schemas, not the entity classes: only a schema carries its
+ * table name and property builders, which is what InferKyselyDB reads (given the classes it
+ * yields tables without columns). Keep in step with `entities` in entities/index.ts.
+ */
+export type Database = InferKyselyDB<
+  | typeof AuditLogEntrySchema
+  | typeof ClassifierModelSchema
+  | typeof CloudConnectionSchema
+  | typeof DeletedAccountSchema
+  | typeof DocumentSchema
+  | typeof DocumentTopicSchema
+  | typeof FolderSchema
+  | typeof GroupMemberSchema
+  | typeof GroupSchema
+  | typeof ObjectRemovalSchema
+  | typeof QuotaSchema
+  | typeof RefreshTokenSchema
+  | typeof ShareSchema
+  | typeof TopicSchema
+  | typeof UploadTicketSchema
+  | typeof UserSchema
+>;
 export type Db = Kysely<Database>;
 
 /**
