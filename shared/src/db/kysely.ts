@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { Kysely } from 'kysely';
+import type { GeneratedAlways, Kysely } from 'kysely';
 import type {
   AuditLogEntrySchema,
   ClassifierModelSchema,
@@ -32,7 +32,9 @@ import type {
  * table name and property builders, which is what InferKyselyDB reads (given the classes it
  * yields tables without columns). Keep in step with `entities` in entities/index.ts.
  */
-export type Database = InferKyselyDB<
+export type Database = WithGeneratedColumns<InferredDatabase>;
+
+type InferredDatabase = InferKyselyDB<
   | typeof AuditLogEntrySchema
   | typeof ClassifierModelSchema
   | typeof CloudConnectionSchema
@@ -50,6 +52,16 @@ export type Database = InferKyselyDB<
   | typeof UploadTicketSchema
   | typeof UserSchema
 >;
+
+/**
+ * Columns the database computes (`generated always as … stored`): InferKyselyDB does not read
+ * `.generated()`, and would demand them in every insert. Kysely's GeneratedAlways keeps them
+ * out of inserts and updates and readable in selects.
+ */
+type WithGeneratedColumns<DB extends InferredDatabase> = Omit<DB, 'documents'> & {
+  documents: Omit<DB['documents'], 'search_vector'> & { search_vector: GeneratedAlways<string> };
+};
+
 export type Db = Kysely<Database>;
 
 /**

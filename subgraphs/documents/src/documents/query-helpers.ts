@@ -32,10 +32,6 @@ export const uuidArray = (ids: readonly string[]): RawBuilder<string[]> => sql<s
 export const textArray = (values: readonly string[]): RawBuilder<string[]> =>
   sql<string[]>`${[...values]}::text[]`;
 
-/** How many rows an insert, update or delete touched (Kysely answers a bigint). */
-export const affected = (result: { numAffectedRows?: bigint }): number =>
-  Number(result.numAffectedRows ?? 0n);
-
 /**
  * The SQLSTATE of a database error. Queries through Kysely surface the driver's own error
  * (pg's DatabaseError, `code` = SQLSTATE); MikroORM's `em.execute` and its unit of work
