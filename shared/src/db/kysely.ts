@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { GeneratedAlways, Kysely } from 'kysely';
+import type { ColumnType, GeneratedAlways, Kysely } from 'kysely';
 import type {
   AuditLogEntrySchema,
   ClassifierModelSchema,
@@ -27,14 +27,11 @@ import type {
 // same guarantee.
 
 /**
- * Every table, typed from the entities (table and column names as in the database).
- * Built from the `defineEntity` schemas, not the entity classes: only a schema carries its
- * table name and property builders, which is what InferKyselyDB reads (given the classes it
- * yields tables without columns). Keep in step with `entities` in entities/index.ts.
+ * The entity schemas (defineEntity), not the classes: only a schema's type carries its
+ * literal table name (`users`), so InferKyselyDB keys tables and columns as the database
+ * names them. Over the classes every table name widens to `string` and nothing is checked.
  */
-export type Database = WithGeneratedColumns<InferredDatabase>;
-
-type InferredDatabase = InferKyselyDB<
+type Schemas =
   | typeof AuditLogEntrySchema
   | typeof ClassifierModelSchema
   | typeof CloudConnectionSchema
@@ -50,18 +47,38 @@ type InferredDatabase = InferKyselyDB<
   | typeof ShareSchema
   | typeof TopicSchema
   | typeof UploadTicketSchema
-  | typeof UserSchema
->;
+  | typeof UserSchema;
+
+/** Date → string, through unions (`Date | null` → `string | null`). */
+type DateAsText<T> = T extends Date ? string : T;
+
+/**
+ * MikroORM's pool hands timestamps back as the server's text (createPostgreSqlTypeParsers
+ * keeps date/timestamp/timestamptz raw), so a selected timestamp column is a string at run
+ * time although the entity says Date: the type says so too. Writes take either. (bigint
+ * columns, `p.bigint('number')`, come back as text too, which no type can tell from an
+ * integer column: select them cast, `::float8`.)
+ */
+type TimestampsAsText<Column> =
+  Column extends ColumnType<infer Select, infer Insert, infer Update>
+    ? ColumnType<DateAsText<Select>, Insert | DateAsText<Insert>, Update | DateAsText<Update>>
+    : ColumnType<DateAsText<Column>, Column | DateAsText<Column>, Column | DateAsText<Column>>;
+
+type HonestTables<DB> = {
+  [Table in keyof DB]: { [Column in keyof DB[Table]]: TimestampsAsText<DB[Table][Column]> };
+};
 
 /**
  * Columns the database computes (`generated always as … stored`): InferKyselyDB does not read
- * `.generated()`, and would demand them in every insert. Kysely's GeneratedAlways keeps them
- * out of inserts and updates and readable in selects.
+ * `.generated()` and would demand them in every insert. GeneratedAlways keeps them out of
+ * inserts and updates, readable in selects.
  */
-type WithGeneratedColumns<DB extends InferredDatabase> = Omit<DB, 'documents'> & {
+type WithGeneratedColumns<DB extends { documents: object }> = Omit<DB, 'documents'> & {
   documents: Omit<DB['documents'], 'search_vector'> & { search_vector: GeneratedAlways<string> };
 };
 
+/** Every table, typed from the entities (table and column names as in the database). */
+export type Database = WithGeneratedColumns<HonestTables<InferKyselyDB<Schemas>>>;
 export type Db = Kysely<Database>;
 
 /**

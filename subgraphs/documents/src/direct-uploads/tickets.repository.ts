@@ -49,7 +49,7 @@ export async function insertTicket(em: EntityManager, ticket: Omit<TicketRecord,
       max_size_bytes: ticket.maxSizeBytes,
       title: ticket.title,
       folder_id: ticket.folderId,
-      expires_at: sql<Date>`${ticket.expiresAt.toISOString()}::timestamptz`,
+      expires_at: sql<string>`${ticket.expiresAt.toISOString()}::timestamptz`,
     })
     .execute();
 }
@@ -87,7 +87,7 @@ export async function findExpiredTickets(
   const rows = await db(em)
     .selectFrom('upload_tickets')
     .select(COLUMNS)
-    .where('expires_at', '<', sql<Date>`${before.toISOString()}::timestamptz`)
+    .where('expires_at', '<', sql<string>`${before.toISOString()}::timestamptz`)
     .orderBy('expires_at')
     .orderBy('id')
     .limit(limit)

@@ -69,7 +69,7 @@ export async function findStaleUploads(
     .selectFrom('documents')
     .select('id')
     .where('status', '=', 'UPLOADED')
-    .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+    .where('updated_at', '<', sql<string>`now() - make_interval(secs => ${olderThanSeconds})`)
     .orderBy('updated_at')
     .orderBy('id')
     .limit(limit)
