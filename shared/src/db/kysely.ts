@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { ColumnType, Kysely } from 'kysely';
+import type { ColumnType, GeneratedAlways, Kysely } from 'kysely';
 import type {
   AuditLogEntrySchema,
   ClassifierModelSchema,
@@ -68,8 +68,17 @@ type HonestTables<DB> = {
   [Table in keyof DB]: { [Column in keyof DB[Table]]: TimestampsAsText<DB[Table][Column]> };
 };
 
+/**
+ * Columns the database computes (`generated always as … stored`): InferKyselyDB does not read
+ * `.generated()` and would demand them in every insert. GeneratedAlways keeps them out of
+ * inserts and updates, readable in selects.
+ */
+type WithGeneratedColumns<DB extends { documents: object }> = Omit<DB, 'documents'> & {
+  documents: Omit<DB['documents'], 'search_vector'> & { search_vector: GeneratedAlways<string> };
+};
+
 /** Every table, typed from the entities (table and column names as in the database). */
-export type Database = HonestTables<InferKyselyDB<Schemas>>;
+export type Database = WithGeneratedColumns<HonestTables<InferKyselyDB<Schemas>>>;
 export type Db = Kysely<Database>;
 
 /**

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { migratedTestDatabase, type TestDatabase } from '../database.ts';
 import { testRedisPrefix, testRedisUrl } from '../redis.ts';
 import { createTestBucket, testS3, type TestBucket } from '../s3.ts';
+import { recordStatements } from '../sql-recorder.ts';
 
 export interface DocumentsTestDeps {
   readonly deps: DocumentsDeps;
@@ -20,7 +21,7 @@ export interface DocumentsTestDeps {
   readonly bucket: TestBucket;
   /** Superuser pool on the test database: for seeding and for looking behind the API. */
   readonly admin: pg.Pool;
-  /** Records the SQL the ORM sends while `run` runs (raw `em.execute` included). */
+  /** Records the SQL the ORM's pool sends while `run` runs (`em.execute` and Kysely alike). */
   recordQueries<T>(run: () => Promise<T>): Promise<{ result: T; queries: string[] }>;
   close(): Promise<void>;
 }
@@ -64,10 +65,7 @@ export async function createDocumentsTestDeps(
   };
 
   let recording: string[] | undefined;
-  orm.config.set('onQuery', (sql: string) => {
-    recording?.push(sql);
-    return sql;
-  });
+  await recordStatements(orm, ({ text }) => recording?.push(text));
 
   return {
     deps,

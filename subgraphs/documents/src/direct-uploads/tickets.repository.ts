@@ -1,8 +1,9 @@
-import { constant, execute, isoTimestamp, ownedBy, query, queryOne, sql } from '../documents/sql.ts';
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
+import { isoTimestamp, ownedBy } from '../documents/query-helpers.ts';
 
-// upload_tickets, with the subgraph's SQL helpers: a ticket is read, inserted, completed and
-// swept, nothing more.
+// upload_tickets: a ticket is read, inserted, completed and swept, nothing more.
 
 export interface TicketRecord {
   id: string;
@@ -20,24 +21,37 @@ export interface TicketRecord {
 
 type TicketRow = Omit<TicketRecord, 'expiresAt'> & { expiresAt: string };
 
-const COLUMNS = constant(
-  `t.id, t.user_id as "owner", t.object_key as "objectKey", t.filename,
-   t.declared_content_type as "declaredContentType", t.max_size_bytes::float8 as "maxSizeBytes",
-   t.title, t.folder_id as "folderId", ${isoTimestamp('t.expires_at')} as "expiresAt",
-   t.completed_document_id as "completedDocumentId"`,
-);
+const COLUMNS = [
+  'id',
+  'user_id as owner',
+  'object_key as objectKey',
+  'filename',
+  'declared_content_type as declaredContentType',
+  // bigint comes back from the driver as text.
+  sql<number>`max_size_bytes::float8`.as('maxSizeBytes'),
+  'title',
+  'folder_id as folderId',
+  isoTimestamp('expires_at').as('expiresAt'),
+  'completed_document_id as completedDocumentId',
+] as const;
 
 const toRecord = (row: TicketRow): TicketRecord => ({ ...row, expiresAt: new Date(row.expiresAt) });
 
 export async function insertTicket(em: EntityManager, ticket: Omit<TicketRecord, 'completedDocumentId'>) {
-  await execute(
-    em,
-    sql`insert into upload_tickets (id, user_id, object_key, filename, declared_content_type, max_size_bytes,
-                                    title, folder_id, expires_at)
-        values (${ticket.id}::uuid, ${ticket.owner}::uuid, ${ticket.objectKey}, ${ticket.filename},
-                ${ticket.declaredContentType}, ${ticket.maxSizeBytes}, ${ticket.title}, ${ticket.folderId}::uuid,
-                ${ticket.expiresAt.toISOString()}::timestamptz)`,
-  );
+  await db(em)
+    .insertInto('upload_tickets')
+    .values({
+      id: ticket.id,
+      user_id: ticket.owner,
+      object_key: ticket.objectKey,
+      filename: ticket.filename,
+      declared_content_type: ticket.declaredContentType,
+      max_size_bytes: ticket.maxSizeBytes,
+      title: ticket.title,
+      folder_id: ticket.folderId,
+      expires_at: sql<string>`${ticket.expiresAt.toISOString()}::timestamptz`,
+    })
+    .execute();
 }
 
 /** The owner's ticket; undefined for another vault's ticket as for an unknown id. */
@@ -46,19 +60,22 @@ export async function findTicket(
   owner: string | null,
   id: string,
 ): Promise<TicketRecord | undefined> {
-  const row = await queryOne<TicketRow>(
-    em,
-    sql`select ${COLUMNS} from upload_tickets t where t.id = ${id}::uuid and ${ownedBy('t.user_id', owner)}`,
-  );
+  const row = await db(em)
+    .selectFrom('upload_tickets')
+    .select(COLUMNS)
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .executeTakeFirst();
   return row && toRecord(row);
 }
 
 /** Remembers the document a ticket became, so completing it again answers the same one. */
 export async function markCompleted(em: EntityManager, id: string, documentId: string): Promise<void> {
-  await execute(
-    em,
-    sql`update upload_tickets set completed_document_id = ${documentId}::uuid where id = ${id}::uuid`,
-  );
+  await db(em)
+    .updateTable('upload_tickets')
+    .set({ completed_document_id: documentId })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Tickets whose policy expired before `before`, oldest first. */
@@ -67,16 +84,17 @@ export async function findExpiredTickets(
   before: Date,
   limit: number,
 ): Promise<TicketRecord[]> {
-  const rows = await query<TicketRow>(
-    em,
-    sql`select ${COLUMNS} from upload_tickets t
-        where t.expires_at < ${before.toISOString()}::timestamptz
-        order by t.expires_at, t.id
-        limit ${limit}`,
-  );
+  const rows = await db(em)
+    .selectFrom('upload_tickets')
+    .select(COLUMNS)
+    .where('expires_at', '<', sql<string>`${before.toISOString()}::timestamptz`)
+    .orderBy('expires_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return rows.map(toRecord);
 }
 
 export async function deleteTicket(em: EntityManager, id: string): Promise<void> {
-  await execute(em, sql`delete from upload_tickets where id = ${id}::uuid`);
+  await db(em).deleteFrom('upload_tickets').where('id', '=', id).execute();
 }

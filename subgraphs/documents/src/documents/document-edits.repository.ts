@@ -1,6 +1,13 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DOCUMENT_COLUMNS, toDocumentRecord, type DocumentRecord } from './documents.repository.ts';
-import { execute, join, ownedBy, query, queryOne, sql, uuidArray, type Sql } from './sql.ts';
+import { sql, type RawBuilder } from 'kysely';
+import {
+  DOCUMENT_COLUMNS,
+  toDocumentRecord,
+  type DocumentRecord,
+  type DocumentRow,
+} from './documents.repository.ts';
+import { ownedBy, uuidArray } from './query-helpers.ts';
 
 // Writes to documents and their hand-set topics. The `lock…`/`…Exist` reads are meant to
 // run inside the edit's transaction: they take the row locks that keep what they saw true
@@ -8,19 +15,25 @@ import { execute, join, ownedBy, query, queryOne, sql, uuidArray, type Sql } fro
 
 /** Locks the document row for the edit; false when it is not in the vault. */
 export async function lockDocument(em: EntityManager, owner: string | null, id: string): Promise<boolean> {
-  const row = await queryOne<{ id: string }>(
-    em,
-    sql`select d.id from documents d where d.id = ${id}::uuid and ${ownedBy('d.user_id', owner)} for update`,
-  );
+  const row = await db(em)
+    .selectFrom('documents as d')
+    .select('d.id')
+    .where('d.id', '=', id)
+    .where(ownedBy('d.user_id', owner))
+    .forUpdate()
+    .executeTakeFirst();
   return row !== undefined;
 }
 
 /** `for key share`: the folder cannot be deleted before the edit commits. */
 export async function folderExists(em: EntityManager, owner: string | null, id: string): Promise<boolean> {
-  const row = await queryOne<{ id: string }>(
-    em,
-    sql`select f.id from folders f where f.id = ${id}::uuid and ${ownedBy('f.user_id', owner)} for key share`,
-  );
+  const row = await db(em)
+    .selectFrom('folders as f')
+    .select('f.id')
+    .where('f.id', '=', id)
+    .where(ownedBy('f.user_id', owner))
+    .forKeyShare()
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -30,11 +43,13 @@ export async function existingTopicIds(
   owner: string | null,
   ids: readonly string[],
 ): Promise<Set<string>> {
-  const rows = await query<{ id: string }>(
-    em,
-    sql`select t.id from topics t
-        where t.id = any(${uuidArray(ids)}) and ${ownedBy('t.user_id', owner)} for key share`,
-  );
+  const rows = await db(em)
+    .selectFrom('topics as t')
+    .select('t.id')
+    .where('t.id', '=', sql<string>`any(${uuidArray(ids)})`)
+    .where(ownedBy('t.user_id', owner))
+    .forKeyShare()
+    .execute();
   return new Set(rows.map((row) => row.id));
 }
 
@@ -48,21 +63,15 @@ export async function replaceManualTopics(
   documentId: string,
   topicIds: readonly string[],
 ): Promise<void> {
-  await execute(
-    em,
-    sql`delete from document_topics
-                where document_id = ${documentId}::uuid and source = 'MANUAL'
-                  and topic_id <> all(${uuidArray(topicIds)})`,
-  );
+  await sql`delete from document_topics
+            where document_id = ${documentId}::uuid and source = 'MANUAL'
+              and topic_id <> all(${uuidArray(topicIds)})`.execute(db(em));
   if (topicIds.length === 0) return;
-  await execute(
-    em,
-    sql`insert into document_topics (document_id, topic_id, confidence, source)
-                select ${documentId}::uuid, topic_id, 1, 'MANUAL' from unnest(${uuidArray(topicIds)}) as topic_id
-                on conflict (document_id, topic_id) do update
-                  set confidence = 1, source = 'MANUAL', created_at = now()
-                  where document_topics.source <> 'MANUAL'`,
-  );
+  await sql`insert into document_topics (document_id, topic_id, confidence, source)
+            select ${documentId}::uuid, topic_id, 1, 'MANUAL' from unnest(${uuidArray(topicIds)}) as topic_id
+            on conflict (document_id, topic_id) do update
+              set confidence = 1, source = 'MANUAL', created_at = now()
+              where document_topics.source <> 'MANUAL'`.execute(db(em));
 }
 
 export interface DocumentChanges {
@@ -79,15 +88,14 @@ export async function updateDocumentRow(
   id: string,
   changes: DocumentChanges,
 ): Promise<DocumentRecord | undefined> {
-  const assignments: Sql[] = [sql`updated_at = now()`];
+  const assignments: RawBuilder<unknown>[] = [sql`updated_at = now()`];
   if (changes.title !== undefined) assignments.push(sql`title = ${changes.title}`);
   if (changes.folderId !== undefined) assignments.push(sql`folder_id = ${changes.folderId}::uuid`);
-  const row = await queryOne<Parameters<typeof toDocumentRecord>[0]>(
-    em,
-    sql`update documents d set ${join(assignments, ', ')}
+  const {
+    rows: [row],
+  } = await sql<DocumentRow>`update documents d set ${sql.join(assignments, sql`, `)}
         where d.id = ${id}::uuid and ${ownedBy('d.user_id', owner)}
-        returning ${DOCUMENT_COLUMNS}`,
-  );
+        returning ${DOCUMENT_COLUMNS}`.execute(db(em));
   return row && toDocumentRecord(row);
 }
 
@@ -103,9 +111,10 @@ export async function deleteDocumentRow(
   owner: string | null,
   id: string,
 ): Promise<DeletedDocument | undefined> {
-  return queryOne<DeletedDocument>(
-    em,
-    sql`delete from documents d where d.id = ${id}::uuid and ${ownedBy('d.user_id', owner)}
-        returning d.object_key as "objectKey", d.size_bytes::float8 as "sizeBytes"`,
-  );
+  return db(em)
+    .deleteFrom('documents as d')
+    .where('d.id', '=', id)
+    .where(ownedBy('d.user_id', owner))
+    .returning(['d.object_key as objectKey', sql<number>`d.size_bytes::float8`.as('sizeBytes')])
+    .executeTakeFirst();
 }

@@ -1,8 +1,10 @@
 import { SEARCH_CONFIG, type DocumentStatus } from '@docuvault/shared/db/entities/documents';
 import type { MatchMode, TopicSource } from '@docuvault/shared/db/entities/topics';
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, type RawBuilder } from 'kysely';
 import type { ListCursor } from './cursor.ts';
-import { constant, isoTimestamp, join, ownedBy, query, sql, textArray, uuidArray, type Sql } from './sql.ts';
+import { isoTimestamp, ownedBy, textArray, uuidArray } from './query-helpers.ts';
 
 /** A document row as the API sees it (no extracted text: that can be megabytes). */
 export interface DocumentRecord {
@@ -46,18 +48,16 @@ export interface DocumentFilterValues {
   text?: string | undefined;
 }
 
-type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtExact'> & {
+export type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtExact'> & {
   createdAt: string;
   updatedAt: string;
 };
 
-/** The select list for `documents d`; shared with the search and edit queries. */
-export const DOCUMENT_COLUMNS: Sql = constant(
-  `d.id, d.title, d.original_filename as "originalFilename", d.mime_type as "mimeType",
-   d.size_bytes::float8 as "sizeBytes", d.sha256, d.status, d.failure_reason as "failureReason",
-   d.folder_id as "folderId", d.object_key as "objectKey",
-   ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`,
-);
+/** The select list for `documents d` (a constant fragment); shared with the search and edit queries. */
+export const DOCUMENT_COLUMNS: RawBuilder<unknown> = sql`d.id, d.title, d.original_filename as "originalFilename",
+   d.mime_type as "mimeType", d.size_bytes::float8 as "sizeBytes", d.sha256, d.status,
+   d.failure_reason as "failureReason", d.folder_id as "folderId", d.object_key as "objectKey",
+   ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`;
 
 export function toDocumentRecord(row: DocumentRow): DocumentRecord {
   return {
@@ -69,11 +69,12 @@ export function toDocumentRecord(row: DocumentRow): DocumentRecord {
 }
 
 /** `websearch_to_tsquery` in the configuration the search vector was built with. */
-export const tsQuery = (text: string): Sql => sql`websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${text})`;
+export const tsQuery = (text: string): RawBuilder<unknown> =>
+  sql`websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${text})`;
 
 /** The WHERE conditions of a listing (without the cursor): the vault, then each filter. */
-function filterConditions(owner: string | null, filter: DocumentFilterValues): Sql[] {
-  const conditions = [ownedBy('d.user_id', owner)];
+function filterConditions(owner: string | null, filter: DocumentFilterValues): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [ownedBy('d.user_id', owner)];
   if (filter.status) conditions.push(sql`d.status = any(${textArray(filter.status)})`);
   if (filter.folderId) conditions.push(sql`d.folder_id = ${filter.folderId}::uuid`);
   if (filter.topicId) {
@@ -96,11 +97,8 @@ export async function findDocumentsByIds(
   owner: string | null,
   ids: readonly string[],
 ): Promise<Map<string, DocumentRecord>> {
-  const rows = await query<DocumentRow>(
-    em,
-    sql`select ${DOCUMENT_COLUMNS} from documents d
-        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`,
-  );
+  const { rows } = await sql<DocumentRow>`select ${DOCUMENT_COLUMNS} from documents d
+        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`.execute(db(em));
   return new Map(rows.map((row) => [row.id, toDocumentRecord(row)]));
 }
 
@@ -119,13 +117,10 @@ export async function listDocuments(
   const conditions = filterConditions(owner, filter);
   if (after)
     conditions.push(sql`(d.created_at, d.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
-  const rows = await query<DocumentRow>(
-    em,
-    sql`select ${DOCUMENT_COLUMNS} from documents d
-        where ${join(conditions, ' and ')}
+  const { rows } = await sql<DocumentRow>`select ${DOCUMENT_COLUMNS} from documents d
+        where ${sql.join(conditions, sql` and `)}
         order by d.created_at desc, d.id desc
-        limit ${limit}`,
-  );
+        limit ${limit}`.execute(db(em));
   return rows.map(toDocumentRecord);
 }
 
@@ -134,10 +129,10 @@ export async function countDocuments(
   owner: string | null,
   filter: DocumentFilterValues,
 ): Promise<number> {
-  const [row] = await query<{ count: number }>(
-    em,
-    sql`select count(*)::int as count from documents d where ${join(filterConditions(owner, filter), ' and ')}`,
-  );
+  const {
+    rows: [row],
+  } = await sql<{ count: number }>`select count(*)::int as count from documents d
+        where ${sql.join(filterConditions(owner, filter), sql` and `)}`.execute(db(em));
   return row?.count ?? 0;
 }
 
@@ -146,14 +141,26 @@ export async function findTopicsOfDocuments(
   em: EntityManager,
   documentIds: readonly string[],
 ): Promise<Map<string, DocumentTopicRecord[]>> {
-  const rows = await query<TopicRecord & { documentId: string; confidence: number; source: TopicSource }>(
-    em,
-    sql`select dt.document_id as "documentId", dt.confidence, dt.source,
-               t.id, t.name, t.match_mode as "matchMode", t.pattern, t.case_sensitive as "caseSensitive"
-        from document_topics dt join topics t on t.id = dt.topic_id
-        where dt.document_id = any(${uuidArray(documentIds)})
-        order by dt.confidence desc, t.name, t.id`,
-  );
+  const rows = await db(em)
+    .selectFrom('document_topics as dt')
+    .innerJoin('topics as t', 't.id', 'dt.topic_id')
+    .select([
+      'dt.document_id as documentId',
+      'dt.confidence',
+      'dt.source',
+      't.id',
+      't.name',
+      't.match_mode as matchMode',
+      't.pattern',
+      't.case_sensitive as caseSensitive',
+    ])
+    .where('dt.document_id', '=', sql<string>`any(${uuidArray(documentIds)})`)
+    // double precision: the driver answers a number (the entity type allows text as well).
+    .$narrowType<{ confidence: number }>()
+    .orderBy('dt.confidence', 'desc')
+    .orderBy('t.name')
+    .orderBy('t.id')
+    .execute();
   const byDocument = new Map<string, DocumentTopicRecord[]>();
   for (const { documentId, confidence, source, ...topic } of rows) {
     const list = byDocument.get(documentId) ?? [];

@@ -1,8 +1,16 @@
 import { SEARCH_CONFIG, SEARCH_TEXT_LIMIT } from '@docuvault/shared/db/entities/documents';
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import type { SearchCursor } from './cursor.ts';
-import { DOCUMENT_COLUMNS, toDocumentRecord, tsQuery, type DocumentRecord } from './documents.repository.ts';
-import { join, ownedBy, query, sql, uuidArray } from './sql.ts';
+import {
+  DOCUMENT_COLUMNS,
+  toDocumentRecord,
+  tsQuery,
+  type DocumentRecord,
+  type DocumentRow,
+} from './documents.repository.ts';
+import { ownedBy, uuidArray } from './query-helpers.ts';
 
 export interface SearchHit {
   document: DocumentRecord;
@@ -34,14 +42,12 @@ export async function searchDocuments(
       sql`(ts_rank_cd(d.search_vector, q.query), d.id) < (${after.rank}::real, ${after.id}::uuid)`,
     );
   }
-  const rows = await query<Parameters<typeof toDocumentRecord>[0] & { rank: number }>(
-    em,
-    sql`select ${DOCUMENT_COLUMNS}, ts_rank_cd(d.search_vector, q.query) as rank
+  const { rows } = await sql<DocumentRow & { rank: number }>`
+        select ${DOCUMENT_COLUMNS}, ts_rank_cd(d.search_vector, q.query) as rank
         from documents d, ${tsQuery(text)} as q(query)
-        where ${join(conditions, ' and ')}
+        where ${sql.join(conditions, sql` and `)}
         order by rank desc, d.id desc
-        limit ${limit}`,
-  );
+        limit ${limit}`.execute(db(em));
   return rows.map(({ rank, ...row }) => ({ document: toDocumentRecord(row), rank }));
 }
 
@@ -50,11 +56,10 @@ export async function countSearchMatches(
   owner: string | null,
   text: string,
 ): Promise<number> {
-  const [row] = await query<{ count: number }>(
-    em,
-    sql`select count(*)::int as count from documents d
-        where ${ownedBy('d.user_id', owner)} and d.search_vector @@ ${tsQuery(text)}`,
-  );
+  const {
+    rows: [row],
+  } = await sql<{ count: number }>`select count(*)::int as count from documents d
+        where ${ownedBy('d.user_id', owner)} and d.search_vector @@ ${tsQuery(text)}`.execute(db(em));
   return row?.count ?? 0;
 }
 
@@ -75,14 +80,11 @@ export async function findHeadlines(
   text: string,
 ): Promise<Map<string, RawHeadlines>> {
   if (ids.length === 0) return new Map();
-  const rows = await query<RawHeadlines & { id: string }>(
-    em,
-    sql`select d.id,
+  const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
                ts_headline(${SEARCH_CONFIG}::regconfig, left(coalesce(d.extracted_text, ''), ${SEARCH_TEXT_LIMIT}),
                            q.query, ${HEADLINE_OPTIONS}) as body,
                ts_headline(${SEARCH_CONFIG}::regconfig, d.title, q.query, ${HEADLINE_OPTIONS}) as title
         from documents d, ${tsQuery(text)} as q(query)
-        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`,
-  );
+        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`.execute(db(em));
   return new Map(rows.map(({ id, body, title }) => [id, { body, title }]));
 }

@@ -4,7 +4,7 @@ import type { DocumentsContext } from '../context.ts';
 
 /**
  * Whose rows a request sees, and through which entity manager. Every query of the
- * documents, topics and folders features is scoped by `owner` (see `ownedBy` in sql.ts),
+ * documents, topics and folders features is scoped by `owner` (see `ownedBy` in query-helpers.ts),
  * so another user's id is simply not found.
  */
 export interface Vault {

@@ -1,14 +1,7 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  constant,
-  execute,
-  isoTimestamp,
-  ownedBy,
-  query,
-  queryOne,
-  sql,
-  uuidArray,
-} from '../documents/sql.ts';
+import { sql } from 'kysely';
+import { isoTimestamp, ownedBy, uuidArray } from '../documents/query-helpers.ts';
 
 export interface FolderRecord {
   id: string;
@@ -17,19 +10,28 @@ export interface FolderRecord {
   createdAt: Date;
 }
 
-const FOLDER_COLUMNS = constant(
-  `f.id, f.name, f.parent_id as "parentId", ${isoTimestamp('f.created_at')} as "createdAt"`,
-);
+const FOLDER_COLUMNS = [
+  'id',
+  'name',
+  'parent_id as parentId',
+  isoTimestamp('created_at').as('createdAt'),
+] as const;
+
+/** `= any($n::uuid[])`: one bind parameter for the whole list. */
+const anyOf = (ids: readonly string[]) => sql<string>`any(${uuidArray(ids)})`;
 
 type FolderRow = Omit<FolderRecord, 'createdAt'> & { createdAt: string };
 const toFolderRecord = (row: FolderRow): FolderRecord => ({ ...row, createdAt: new Date(row.createdAt) });
 
 export async function listFolders(em: EntityManager, owner: string | null): Promise<FolderRecord[]> {
-  const rows = await query<FolderRow>(
-    em,
-    sql`select ${FOLDER_COLUMNS} from folders f where ${ownedBy('f.user_id', owner)}
-        order by lower(f.name), f.name, f.id`,
-  );
+  const rows = await db(em)
+    .selectFrom('folders')
+    .select(FOLDER_COLUMNS)
+    .where(ownedBy('user_id', owner))
+    .orderBy((eb) => eb.fn('lower', ['name']))
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
   return rows.map(toFolderRecord);
 }
 
@@ -38,10 +40,12 @@ export async function findFoldersByIds(
   owner: string | null,
   ids: readonly string[],
 ): Promise<Map<string, FolderRecord>> {
-  const rows = await query<FolderRow>(
-    em,
-    sql`select ${FOLDER_COLUMNS} from folders f where f.id = any(${uuidArray(ids)}) and ${ownedBy('f.user_id', owner)}`,
-  );
+  const rows = await db(em)
+    .selectFrom('folders')
+    .select(FOLDER_COLUMNS)
+    .where('id', '=', anyOf(ids))
+    .where(ownedBy('user_id', owner))
+    .execute();
   return new Map(rows.map((row) => [row.id, toFolderRecord(row)]));
 }
 
@@ -51,12 +55,14 @@ export async function countDocumentsInFolders(
   owner: string | null,
   ids: readonly string[],
 ): Promise<Map<string, number>> {
-  const rows = await query<{ folderId: string; count: number }>(
-    em,
-    sql`select d.folder_id as "folderId", count(*)::int as count from documents d
-        where d.folder_id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}
-        group by d.folder_id`,
-  );
+  const rows = await db(em)
+    .selectFrom('documents')
+    .select(['folder_id as folderId', sql<number>`count(*)::int`.as('count')])
+    .where('folder_id', '=', anyOf(ids))
+    .where(ownedBy('user_id', owner))
+    .groupBy('folder_id')
+    .$narrowType<{ folderId: string }>()
+    .execute();
   return new Map(rows.map((row) => [row.folderId, row.count]));
 }
 
@@ -66,10 +72,13 @@ export async function lockFolderForKey(
   owner: string | null,
   id: string,
 ): Promise<boolean> {
-  const row = await queryOne<{ id: string }>(
-    em,
-    sql`select f.id from folders f where f.id = ${id}::uuid and ${ownedBy('f.user_id', owner)} for key share`,
-  );
+  const row = await db(em)
+    .selectFrom('folders')
+    .select('id')
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .forKeyShare()
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -79,12 +88,11 @@ export async function insertFolder(
   name: string,
   parentId: string | null,
 ): Promise<FolderRecord> {
-  const row = await queryOne<FolderRow>(
-    em,
-    sql`insert into folders as f (user_id, parent_id, name) values (${owner}::uuid, ${parentId}::uuid, ${name})
-        returning ${FOLDER_COLUMNS}`,
-  );
-  if (!row) throw new Error('insert into folders returned no row');
+  const row = await db(em)
+    .insertInto('folders')
+    .values({ user_id: owner, parent_id: parentId, name })
+    .returning(FOLDER_COLUMNS)
+    .executeTakeFirstOrThrow(() => new Error('insert into folders returned no row'));
   return toFolderRecord(row);
 }
 
@@ -94,26 +102,25 @@ export async function renameFolderRow(
   id: string,
   name: string,
 ): Promise<FolderRecord | undefined> {
-  const row = await queryOne<FolderRow>(
-    em,
-    sql`update folders f set name = ${name}, updated_at = now()
-        where f.id = ${id}::uuid and ${ownedBy('f.user_id', owner)}
-        returning ${FOLDER_COLUMNS}`,
-  );
+  const row = await db(em)
+    .updateTable('folders')
+    .set({ name, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .returning(FOLDER_COLUMNS)
+    .executeTakeFirst();
   return row && toFolderRecord(row);
 }
 
 /** The folder and every folder below it (ids), read fresh. Empty when it is not in the vault. */
 async function subtreeIds(em: EntityManager, owner: string | null, id: string): Promise<string[]> {
-  const rows = await query<{ id: string }>(
-    em,
-    sql`with recursive tree(id) as (
-          select f.id from folders f where f.id = ${id}::uuid and ${ownedBy('f.user_id', owner)}
-          union
-          select child.id from folders child join tree on child.parent_id = tree.id
-        )
-        select id from tree order by id`,
-  );
+  const { rows } = await sql<{ id: string }>`
+    with recursive tree(id) as (
+      select f.id from folders f where f.id = ${id}::uuid and ${ownedBy('f.user_id', owner)}
+      union
+      select child.id from folders child join tree on child.parent_id = tree.id
+    )
+    select id from tree order by id`.execute(db(em));
   return rows.map((row) => row.id);
 }
 
@@ -127,10 +134,13 @@ export async function lockSubtree(em: EntityManager, owner: string | null, id: s
   let ids = await subtreeIds(em, owner, id);
   for (;;) {
     if (ids.length === 0) return ids;
-    await query(
-      em,
-      sql`select f.id from folders f where f.id = any(${uuidArray(ids)}) order by f.id for update`,
-    );
+    await db(em)
+      .selectFrom('folders')
+      .select('id')
+      .where('id', '=', anyOf(ids))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     const again = await subtreeIds(em, owner, id);
     if (again.length === ids.length && again.every((value, index) => value === ids[index])) return ids;
     ids = again;
@@ -142,11 +152,12 @@ export async function countDocumentsIn(
   owner: string | null,
   folderIds: readonly string[],
 ): Promise<number> {
-  const [row] = await query<{ count: number }>(
-    em,
-    sql`select count(*)::int as count from documents d
-        where d.folder_id = any(${uuidArray(folderIds)}) and ${ownedBy('d.user_id', owner)}`,
-  );
+  const row = await db(em)
+    .selectFrom('documents')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where('folder_id', '=', anyOf(folderIds))
+    .where(ownedBy('user_id', owner))
+    .executeTakeFirst();
   return row?.count ?? 0;
 }
 
@@ -155,11 +166,12 @@ export async function moveDocumentsToRoot(
   owner: string | null,
   folderIds: readonly string[],
 ): Promise<void> {
-  await execute(
-    em,
-    sql`update documents d set folder_id = null, updated_at = now()
-        where d.folder_id = any(${uuidArray(folderIds)}) and ${ownedBy('d.user_id', owner)}`,
-  );
+  await db(em)
+    .updateTable('documents')
+    .set({ folder_id: null, updated_at: sql<Date>`now()` })
+    .where('folder_id', '=', anyOf(folderIds))
+    .where(ownedBy('user_id', owner))
+    .execute();
 }
 
 /** Deletes the documents of the folders; answers the keys of their stored objects and their sizes. */
@@ -168,19 +180,20 @@ export async function deleteDocumentsIn(
   owner: string | null,
   folderIds: readonly string[],
 ): Promise<{ objectKey: string; sizeBytes: number }[]> {
-  return query<{ objectKey: string; sizeBytes: number }>(
-    em,
-    sql`delete from documents d where d.folder_id = any(${uuidArray(folderIds)}) and ${ownedBy('d.user_id', owner)}
-        returning d.object_key as "objectKey", d.size_bytes::float8 as "sizeBytes"`,
-  );
+  return db(em)
+    .deleteFrom('documents')
+    .where('folder_id', '=', anyOf(folderIds))
+    .where(ownedBy('user_id', owner))
+    .returning(['object_key as objectKey', sql<number>`size_bytes::float8`.as('sizeBytes')])
+    .execute();
 }
 
 /** Deletes the folder; its sub-folders go with it (on delete cascade). */
 export async function deleteFolderRow(em: EntityManager, owner: string | null, id: string): Promise<boolean> {
-  return (
-    (await execute(
-      em,
-      sql`delete from folders f where f.id = ${id}::uuid and ${ownedBy('f.user_id', owner)}`,
-    )) > 0
-  );
+  const result = await db(em)
+    .deleteFrom('folders')
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }

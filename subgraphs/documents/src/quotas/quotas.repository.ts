@@ -1,5 +1,6 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { constant, execute, queryOne, sql } from '../documents/sql.ts';
+import { sql } from 'kysely';
 
 // The quotas table: one row per user (the anonymous vault has none and is not limited).
 // A CHECK keeps used_bytes within 0..limit_bytes, so no statement here can overdraw it.
@@ -9,10 +10,13 @@ export interface QuotaRecord {
   readonly limitBytes: number;
 }
 
-const COLUMNS = constant(`q.used_bytes::float8 as "usedBytes", q.limit_bytes::float8 as "limitBytes"`);
+// bigint columns come back from the driver as text: read as float8 (exact below 2^53 bytes).
+const COLUMNS = sql`q.used_bytes::float8 as "usedBytes", q.limit_bytes::float8 as "limitBytes"`;
 
 export async function findQuota(em: EntityManager, userId: string): Promise<QuotaRecord | undefined> {
-  return queryOne<QuotaRecord>(em, sql`select ${COLUMNS} from quotas q where q.user_id = ${userId}::uuid`);
+  const { rows } =
+    await sql<QuotaRecord>`select ${COLUMNS} from quotas q where q.user_id = ${userId}::uuid`.execute(db(em));
+  return rows[0];
 }
 
 /**
@@ -26,12 +30,11 @@ export async function addUsedBytes(
   userId: string,
   bytes: number,
 ): Promise<QuotaRecord | undefined> {
-  return queryOne<QuotaRecord>(
-    em,
-    sql`update quotas as q set used_bytes = q.used_bytes + ${bytes}::bigint, updated_at = now()
-        where q.user_id = ${userId}::uuid and q.used_bytes + ${bytes}::bigint <= q.limit_bytes
-        returning ${COLUMNS}`,
-  );
+  const { rows } = await sql<QuotaRecord>`
+    update quotas as q set used_bytes = q.used_bytes + ${bytes}::bigint, updated_at = now()
+    where q.user_id = ${userId}::uuid and q.used_bytes + ${bytes}::bigint <= q.limit_bytes
+    returning ${COLUMNS}`.execute(db(em));
+  return rows[0];
 }
 
 /**
@@ -39,9 +42,6 @@ export async function addUsedBytes(
  * (or rows edited by hand) must not make their deletion fail on the CHECK.
  */
 export async function subtractUsedBytes(em: EntityManager, userId: string, bytes: number): Promise<void> {
-  await execute(
-    em,
-    sql`update quotas as q set used_bytes = greatest(q.used_bytes - ${bytes}::bigint, 0), updated_at = now()
-        where q.user_id = ${userId}::uuid`,
-  );
+  await sql`update quotas as q set used_bytes = greatest(q.used_bytes - ${bytes}::bigint, 0), updated_at = now()
+            where q.user_id = ${userId}::uuid`.execute(db(em));
 }

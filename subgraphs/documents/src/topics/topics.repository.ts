@@ -1,7 +1,9 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { MatchMode } from '@docuvault/shared/db/entities/topics';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import type { TopicRecord } from '../documents/documents.repository.ts';
-import { constant, execute, ownedBy, query, queryOne, sql } from '../documents/sql.ts';
+import { ownedBy } from '../documents/query-helpers.ts';
 
 export interface TopicValues {
   name: string;
@@ -10,17 +12,32 @@ export interface TopicValues {
   caseSensitive: boolean;
 }
 
-const TOPIC_COLUMNS = constant(
-  't.id, t.name, t.match_mode as "matchMode", t.pattern, t.case_sensitive as "caseSensitive"',
-);
+const TOPIC_COLUMNS = [
+  'id',
+  'name',
+  'match_mode as matchMode',
+  'pattern',
+  'case_sensitive as caseSensitive',
+] as const;
+
+/** The table's columns for `values`. */
+const columnsOf = (values: TopicValues) => ({
+  name: values.name,
+  match_mode: values.matchMode,
+  pattern: values.pattern,
+  case_sensitive: values.caseSensitive,
+});
 
 /** Sorted by name as people read it (case-insensitive), ties broken stably. */
 export async function listTopics(em: EntityManager, owner: string | null): Promise<TopicRecord[]> {
-  return query<TopicRecord>(
-    em,
-    sql`select ${TOPIC_COLUMNS} from topics t where ${ownedBy('t.user_id', owner)}
-        order by lower(t.name), t.name, t.id`,
-  );
+  return db(em)
+    .selectFrom('topics')
+    .select(TOPIC_COLUMNS)
+    .where(ownedBy('user_id', owner))
+    .orderBy((eb) => eb.fn('lower', ['name']))
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 /** The topic, locked for an update in the caller's transaction. */
@@ -29,10 +46,13 @@ export async function lockTopic(
   owner: string | null,
   id: string,
 ): Promise<TopicRecord | undefined> {
-  return queryOne<TopicRecord>(
-    em,
-    sql`select ${TOPIC_COLUMNS} from topics t where t.id = ${id}::uuid and ${ownedBy('t.user_id', owner)} for update`,
-  );
+  return db(em)
+    .selectFrom('topics')
+    .select(TOPIC_COLUMNS)
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function insertTopic(
@@ -40,14 +60,11 @@ export async function insertTopic(
   owner: string | null,
   values: TopicValues,
 ): Promise<TopicRecord> {
-  const row = await queryOne<TopicRecord>(
-    em,
-    sql`insert into topics as t (user_id, name, match_mode, pattern, case_sensitive)
-        values (${owner}::uuid, ${values.name}, ${values.matchMode}, ${values.pattern}, ${values.caseSensitive})
-        returning ${TOPIC_COLUMNS}`,
-  );
-  if (!row) throw new Error('insert into topics returned no row');
-  return row;
+  return db(em)
+    .insertInto('topics')
+    .values({ user_id: owner, ...columnsOf(values) })
+    .returning(TOPIC_COLUMNS)
+    .executeTakeFirstOrThrow(() => new Error('insert into topics returned no row'));
 }
 
 export async function updateTopicRow(
@@ -56,21 +73,21 @@ export async function updateTopicRow(
   id: string,
   values: TopicValues,
 ): Promise<TopicRecord | undefined> {
-  return queryOne<TopicRecord>(
-    em,
-    sql`update topics t
-        set name = ${values.name}, match_mode = ${values.matchMode}, pattern = ${values.pattern},
-            case_sensitive = ${values.caseSensitive}, updated_at = now()
-        where t.id = ${id}::uuid and ${ownedBy('t.user_id', owner)}
-        returning ${TOPIC_COLUMNS}`,
-  );
+  return db(em)
+    .updateTable('topics')
+    .set({ ...columnsOf(values), updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .returning(TOPIC_COLUMNS)
+    .executeTakeFirst();
 }
 
 /** Deletes the topic; its document links cascade. False when it was not there. */
 export async function deleteTopicRow(em: EntityManager, owner: string | null, id: string): Promise<boolean> {
-  const deleted = await execute(
-    em,
-    sql`delete from topics t where t.id = ${id}::uuid and ${ownedBy('t.user_id', owner)}`,
-  );
-  return deleted > 0;
+  const result = await db(em)
+    .deleteFrom('topics')
+    .where('id', '=', id)
+    .where(ownedBy('user_id', owner))
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }

@@ -1,5 +1,7 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ownedBy, query, queryOne, sql } from '../documents/sql.ts';
+import { sql } from 'kysely';
+import { ownedBy } from '../documents/query-helpers.ts';
 
 export interface NewDocumentRow {
   id: string;
@@ -21,15 +23,24 @@ export interface NewDocumentRow {
  * Answers whether the row was inserted.
  */
 export async function insertUploadedDocument(em: EntityManager, row: NewDocumentRow): Promise<boolean> {
-  const inserted = await queryOne<{ id: string }>(
-    em,
-    sql`insert into documents (id, user_id, folder_id, title, original_filename, declared_mime_type,
-                               mime_type, size_bytes, sha256, object_key, status)
-        values (${row.id}::uuid, ${row.owner}::uuid, ${row.folderId}::uuid, ${row.title}, ${row.originalFilename},
-                ${row.declaredMimeType}, ${row.mimeType}, ${row.sizeBytes}, ${row.sha256}, ${row.objectKey}, 'UPLOADED')
-        on conflict (user_id, sha256) do nothing
-        returning id`,
-  );
+  const inserted = await db(em)
+    .insertInto('documents')
+    .values({
+      id: row.id,
+      user_id: row.owner,
+      folder_id: row.folderId,
+      title: row.title,
+      original_filename: row.originalFilename,
+      declared_mime_type: row.declaredMimeType,
+      mime_type: row.mimeType,
+      size_bytes: row.sizeBytes,
+      sha256: row.sha256,
+      object_key: row.objectKey,
+      status: 'UPLOADED',
+    })
+    .onConflict((conflict) => conflict.columns(['user_id', 'sha256']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
   return inserted !== undefined;
 }
 
@@ -39,10 +50,12 @@ export async function findIdBySha256(
   owner: string | null,
   sha256: string,
 ): Promise<string | undefined> {
-  const row = await queryOne<{ id: string }>(
-    em,
-    sql`select d.id from documents d where ${ownedBy('d.user_id', owner)} and d.sha256 = ${sha256}`,
-  );
+  const row = await db(em)
+    .selectFrom('documents')
+    .select('id')
+    .where(ownedBy('user_id', owner))
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
   return row?.id;
 }
 
@@ -52,12 +65,14 @@ export async function findStaleUploads(
   olderThanSeconds: number,
   limit: number,
 ): Promise<string[]> {
-  const rows = await query<{ id: string }>(
-    em,
-    sql`select d.id from documents d
-        where d.status = 'UPLOADED' and d.updated_at < now() - make_interval(secs => ${olderThanSeconds})
-        order by d.updated_at, d.id
-        limit ${limit}`,
-  );
+  const rows = await db(em)
+    .selectFrom('documents')
+    .select('id')
+    .where('status', '=', 'UPLOADED')
+    .where('updated_at', '<', sql<string>`now() - make_interval(secs => ${olderThanSeconds})`)
+    .orderBy('updated_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return rows.map((row) => row.id);
 }
