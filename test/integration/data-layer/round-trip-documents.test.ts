@@ -25,7 +25,7 @@ import {
   lockTopic,
   updateTopicRow,
 } from '@docuvault/documents/topics/topics.repository';
-import { isForeignKeyViolation, isUniqueViolation } from '@docuvault/documents/documents/query-helpers';
+import { isForeignKeyViolation, isUniqueViolation } from '@docuvault/documents/data/query-helpers';
 import { addUsedBytes, findQuota, subtractUsedBytes } from '@docuvault/documents/quotas/quotas.repository';
 import { AWKWARD_VALUES } from '../../support/awkward-values.ts';
 import { recordStatements, type SentStatement } from '../../support/sql-recorder.ts';

@@ -2,7 +2,7 @@ import type { Role } from '@docuvault/shared/auth/principal';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { isoTimestamp } from '../data/fragments.ts';
+import { isoTimestamp } from '../data/query-helpers.ts';
 
 // refresh_tokens: one row per token ever issued, found by the SHA-256 of the token. A
 // sign-in starts a family; each refresh revokes its token (revoked_at, replaced_by_id)

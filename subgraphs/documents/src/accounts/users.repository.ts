@@ -2,7 +2,7 @@ import type { Role } from '@docuvault/shared/auth/principal';
 import { db, type Db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { isoTimestamp } from '../data/fragments.ts';
+import { isoTimestamp } from '../data/query-helpers.ts';
 import type { ListCursor } from '../documents/cursor.ts';
 
 /** A user as the API sees it, with their quota (no password hash). */

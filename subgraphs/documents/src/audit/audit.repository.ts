@@ -2,7 +2,7 @@ import { insertAuditLine, type AuditEntry, type AuditOrigin } from '@docuvault/s
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { isoTimestamp } from '../data/fragments.ts';
+import { isoTimestamp } from '../data/query-helpers.ts';
 import type { ListCursor } from '../documents/cursor.ts';
 
 /**

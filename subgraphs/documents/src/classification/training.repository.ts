@@ -1,7 +1,7 @@
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { ownedBy } from '../data/fragments.ts';
+import { ownedBy } from '../data/query-helpers.ts';
 
 // What the auto-classifier learns from, and where its models live (classifier_models:
 // one row per training, newest per vault is live, a few older kept as history).

@@ -3,7 +3,7 @@ import { AppError } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import { findDocumentsByIds } from '../documents/documents.repository.ts';
 import { parseId } from '../documents/input.ts';
-import { isUniqueViolation } from '../documents/query-helpers.ts';
+import { isUniqueViolation } from '../data/query-helpers.ts';
 import type { AuditOrigin } from '@docuvault/shared/audit/audit-log';
 import { quotaOf } from '../quotas/quotas.service.ts';
 import {

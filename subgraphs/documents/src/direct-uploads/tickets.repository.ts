@@ -1,7 +1,7 @@
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { isoTimestamp, ownedBy } from '../documents/query-helpers.ts';
+import { isoTimestamp, ownedBy } from '../data/query-helpers.ts';
 
 // upload_tickets: a ticket is read, inserted, completed and swept, nothing more.
 

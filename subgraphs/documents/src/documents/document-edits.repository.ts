@@ -7,7 +7,7 @@ import {
   type DocumentRecord,
   type DocumentRow,
 } from './documents.repository.ts';
-import { ownedBy, uuidArray } from './query-helpers.ts';
+import { ownedBy, uuidArray } from '../data/query-helpers.ts';
 
 // Writes to documents and their hand-set topics. The `lock…`/`…Exist` reads are meant to
 // run inside the edit's transaction: they take the row locks that keep what they saw true

@@ -4,7 +4,7 @@ import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import type { ListCursor } from './cursor.ts';
-import { isoTimestamp, ownedBy, textArray, uuidArray } from './query-helpers.ts';
+import { isoTimestamp, ownedBy, textArray, uuidArray } from '../data/query-helpers.ts';
 
 /** A document row as the API sees it (no extracted text: that can be megabytes). */
 export interface DocumentRecord {

@@ -10,7 +10,7 @@ import {
   type DocumentRecord,
   type DocumentRow,
 } from './documents.repository.ts';
-import { ownedBy, uuidArray } from './query-helpers.ts';
+import { ownedBy, uuidArray } from '../data/query-helpers.ts';
 
 export interface SearchHit {
   document: DocumentRecord;

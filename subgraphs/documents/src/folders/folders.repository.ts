@@ -1,7 +1,7 @@
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { isoTimestamp, ownedBy, uuidArray } from '../documents/query-helpers.ts';
+import { isoTimestamp, ownedBy, uuidArray } from '../data/query-helpers.ts';
 
 export interface FolderRecord {
   id: string;

@@ -2,7 +2,7 @@ import type { AuditOrigin } from '@docuvault/shared/audit/audit-log';
 import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { parseId, parseName } from '../documents/input.ts';
-import { isUniqueViolation } from '../documents/query-helpers.ts';
+import { isUniqueViolation } from '../data/query-helpers.ts';
 import { removeStoredObjects, type ObjectRemoval } from '../documents/stored-objects.ts';
 import type { Vault } from '../documents/vault.ts';
 import { releaseQuota } from '../quotas/quotas.service.ts';

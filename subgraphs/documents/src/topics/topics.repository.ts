@@ -3,7 +3,7 @@ import type { MatchMode } from '@docuvault/shared/db/entities/topics';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import type { TopicRecord } from '../documents/documents.repository.ts';
-import { ownedBy } from '../documents/query-helpers.ts';
+import { ownedBy } from '../data/query-helpers.ts';
 
 export interface TopicValues {
   name: string;

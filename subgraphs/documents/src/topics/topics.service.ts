@@ -2,7 +2,7 @@ import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
 import type { MatchMode } from '@docuvault/shared/db/entities/topics';
 import type { TopicRecord } from '../documents/documents.repository.ts';
 import { characterCount, parseId, parseName } from '../documents/input.ts';
-import { isUniqueViolation } from '../documents/query-helpers.ts';
+import { isUniqueViolation } from '../data/query-helpers.ts';
 import type { Vault } from '../documents/vault.ts';
 import {
   deleteTopicRow,

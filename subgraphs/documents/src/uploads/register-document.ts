@@ -4,7 +4,7 @@ import { enqueueClassification, type ClassifyQueue } from '@docuvault/shared/que
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findDocumentsByIds, type DocumentRecord } from '../documents/documents.repository.ts';
-import { isForeignKeyViolation } from '../documents/query-helpers.ts';
+import { isForeignKeyViolation } from '../data/query-helpers.ts';
 import { chargeQuota } from '../quotas/quotas.service.ts';
 import type { StoredObject } from './store-object.ts';
 import { findIdBySha256, insertUploadedDocument, type NewDocumentRow } from './uploads.repository.ts';

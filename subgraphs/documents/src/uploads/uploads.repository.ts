@@ -1,7 +1,7 @@
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { ownedBy } from '../documents/query-helpers.ts';
+import { ownedBy } from '../data/query-helpers.ts';
 
 export interface NewDocumentRow {
   id: string;
