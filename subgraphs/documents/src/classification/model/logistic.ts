@@ -1,4 +1,5 @@
 import type { SparseVector } from './features.ts';
+import { seededRandom } from './random.ts';
 
 // Binary logistic regression on sparse vectors, trained by stochastic gradient descent
 // with L2 regularisation (weights kept as scale × vector so the decay costs O(1) per step,
@@ -20,18 +21,6 @@ export interface TrainingOptions {
 }
 
 export const DEFAULT_TRAINING: TrainingOptions = { epochs: 15, lambda: 1e-4, rate: 0.5, seed: 42 };
-
-/** mulberry32: a small seeded generator, so the same data trains the same model. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
