@@ -29,7 +29,7 @@ interface Row {
   /** Share of test documents that got an automatic topic, and how many of those were right. */
   coverage: number;
   precision: number;
-  threshold: number;
+  threshold: number | null;
 }
 
 const percent = (value: number) => (100 * value).toFixed(1);
@@ -97,7 +97,7 @@ function render(corpora: Corpus[], splits: Split[], rows: Row[], modelName: stri
       `| ${row.corpus} | ${row.perTopic} | ${percent(row.model.accuracy)} | ${percent(row.model.macroF1)} | ` +
         `${percent(row.naiveBayes.accuracy)} | ${percent(row.naiveBayes.macroF1)} | ${percent(row.majority.accuracy)} | ` +
         `${percent(row.majority.macroF1)} | ${(100 * (row.model.accuracy - row.naiveBayes.accuracy)).toFixed(1)} | ` +
-        `${row.threshold.toFixed(2)} | ${percent(row.coverage)} | ${percent(row.precision)} |`,
+        `${row.threshold === null ? 'none' : row.threshold.toFixed(2)} | ${percent(row.coverage)} | ${percent(row.precision)} |`,
     );
   }
   lines.push(

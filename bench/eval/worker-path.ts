@@ -1,6 +1,7 @@
 import {
   loadAutoClassifier,
   trainAutoClassifier,
+  type StoredModel,
 } from '../../subgraphs/documents/src/classification/model/auto-classifier.ts';
 import { DocumentText } from '../../subgraphs/documents/src/classification/rules/tokens.ts';
 import { trainingExample } from '../../subgraphs/documents/src/classification/training.service.ts';
@@ -10,10 +11,12 @@ import type { LabelledText } from './corpora.ts';
 // as training.service.ts makes them, the model goes through JSON as it does through
 // classifier_models, and documents are read as classify.ts reads them.
 
-export const MODEL_NAME = 'one-vs-rest logistic regression on TF-IDF words (0.5 per topic)';
+export const MODEL_NAME =
+  'softmax logistic regression on TF-IDF words and character 3–5-grams of the first 64 words, threshold calibrated on held-out labels';
 
 export interface WorkerModel {
-  threshold: number;
+  /** null: the model assigns nothing, it only suggests. */
+  threshold: number | null;
   /** The top-ranked topic, whether or not it passes the threshold. */
   rank(document: LabelledText): string | null;
   /** The topic the worker would assign automatically, or null. */
@@ -27,12 +30,12 @@ export async function trainLikeTheWorker(
   const examples = training.map((document) =>
     trainingExample({ title: document.title, text: document.text, topicIds: [document.label] }),
   );
-  const stored = JSON.parse(JSON.stringify(await trainAutoClassifier(examples, labels))) as Parameters<
-    typeof loadAutoClassifier
-  >[0];
+  const stored = JSON.parse(JSON.stringify(await trainAutoClassifier(examples, labels))) as StoredModel;
   const classifier = loadAutoClassifier(stored);
-  const top = (document: LabelledText) =>
-    classifier.predict(new DocumentText(document.title, document.text).raw)[0]?.topicId ?? null;
-  // The one-vs-rest model ranks only the topics that pass its fixed threshold.
-  return { threshold: 0.5, rank: top, assigned: top };
+  const raw = (document: LabelledText) => new DocumentText(document.title, document.text).raw;
+  return {
+    threshold: classifier.threshold,
+    rank: (document) => classifier.rank(raw(document), 1)[0]?.topicId ?? null,
+    assigned: (document) => classifier.predict(raw(document))[0]?.topicId ?? null,
+  };
 }

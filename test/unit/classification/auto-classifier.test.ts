@@ -74,14 +74,17 @@ describe('the auto-classifier model', () => {
     ).toBe(true);
   });
 
-  it('learns only topics with enough examples and a counter-example', async () => {
+  it('learns only topics with enough examples and a counter-example, the rest as "none of them"', async () => {
     const examples = [
       { text: 'tax invoice', topicIds: ['finance', 'everything'] },
       { text: 'bank invoice', topicIds: ['finance', 'everything'] },
+      { text: 'card invoice', topicIds: ['finance', 'everything'] },
       { text: 'flight hotel', topicIds: ['travel', 'everything'] },
+      { text: 'train hotel', topicIds: ['travel', 'everything'] },
     ];
     const model = await trainAutoClassifier(examples, ['finance', 'travel', 'everything', 'unused']);
     expect(model.topics.map((t) => t.topicId)).toEqual(['finance']);
+    expect(model.classes).toEqual(['finance', null]);
   });
 
   it('trains an empty model from no examples', async () => {
