@@ -138,19 +138,22 @@ function parseManPages(): LabelledText[] {
   return documents;
 }
 
-export function loadCorpora(): Corpus[] {
+export function descriptionsCorpus(): Corpus {
   const lists = packageLists();
-  const folders = MAN_SECTIONS.map((section) => path.join(MAN_ROOT, `man${section}`));
-  return [
-    {
-      name: 'debian-descriptions',
-      description: `Debian package descriptions by Section (${DESCRIPTION_SECTIONS.join(', ')})`,
-      documents: cached('debian-descriptions', lists, () => parseDescriptions(lists)),
-    },
-    {
-      name: 'debian-manpages',
-      description: `Debian manual pages by section (${MAN_SECTIONS.join(', ')})`,
-      documents: cached('debian-manpages', folders, parseManPages),
-    },
-  ];
+  return {
+    name: 'debian-descriptions',
+    description: `Debian package descriptions by Section (${DESCRIPTION_SECTIONS.join(', ')})`,
+    documents: cached('debian-descriptions', lists, () => parseDescriptions(lists)),
+  };
 }
+
+export function manPagesCorpus(): Corpus {
+  const folders = MAN_SECTIONS.map((section) => path.join(MAN_ROOT, `man${section}`));
+  return {
+    name: 'debian-manpages',
+    description: `Debian manual pages by section (${MAN_SECTIONS.join(', ')})`,
+    documents: cached('debian-manpages', folders, parseManPages),
+  };
+}
+
+export const loadCorpora = (): Corpus[] => [descriptionsCorpus(), manPagesCorpus()];

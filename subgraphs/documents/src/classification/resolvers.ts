@@ -4,7 +4,8 @@ import type { DocumentFilterInput } from '../documents/documents.service.ts';
 import { documentLoaders } from '../documents/loaders.ts';
 import { vaultOf } from '../documents/vault.ts';
 import { classifierStatus, reclassifyAll, reclassifyDocument } from './classification.service.ts';
-import { classificationDetails } from './loaders.ts';
+import { classificationDetails, classifierQualityOf as qualityOf, topicSuggestions } from './loaders.ts';
+import { MIN_EXAMPLES_PER_TOPIC } from './model/auto-classifier.ts';
 
 /** What Document.classification hands to the Classification fields: they load what they need. */
 interface ClassificationParent {
@@ -22,6 +23,14 @@ export const classificationResolvers = {
     classifierStatus: (_: unknown, _args: unknown, context: DocumentsContext) =>
       classifierStatus(vaultOf(context)),
   },
+  ClassifierStatus: {
+    // Loaded only when asked for: they read the topics and the live model's calibration.
+    assignmentThreshold: async (_: unknown, _args: unknown, context: DocumentsContext) =>
+      (await qualityOf(context)).assignmentThreshold,
+    minimumExamples: () => MIN_EXAMPLES_PER_TOPIC,
+    byTopic: async (_: unknown, _args: unknown, context: DocumentsContext) =>
+      (await qualityOf(context)).byTopic,
+  },
   Mutation: {
     reclassifyDocument: (_: unknown, args: { id: string }, context: DocumentsContext) =>
       reclassifyDocument(vaultOf(context), context.queue, args.id, context.requestId),
@@ -30,6 +39,8 @@ export const classificationResolvers = {
   },
   Document: {
     classification: (document: DocumentRecord): ClassificationParent => ({ documentId: document.id }),
+    suggestedTopics: (document: DocumentRecord, _: unknown, context: DocumentsContext) =>
+      topicSuggestions(context).load(document.id),
   },
   Classification: {
     topics: (parent: ClassificationParent, _: unknown, context: DocumentsContext) =>

@@ -10,6 +10,7 @@ import {
   modelFeatures,
   vectorize,
   type FeatureOptions,
+  type SparseVector,
   type Vocabulary,
 } from './features.ts';
 import { isLegacyModel, loadLegacyClassifier, type LegacyModel } from './legacy-ovr.ts';
@@ -102,11 +103,16 @@ function learnableTopics(examples: readonly TrainingExample[], autoTopicIds: rea
   });
 }
 
-async function fit(
-  examples: readonly TrainingExample[],
-  classes: readonly (string | null)[],
-  options: SoftmaxOptions,
-): Promise<SerializedModel> {
+interface Prepared {
+  vocabulary: Vocabulary;
+  vectors: SparseVector[];
+}
+
+/**
+ * Features, vocabulary and vectors, once per training: the calibration probe and the stored
+ * model share them (the probe's vocabulary and idf then know the held-out texts, never their labels).
+ */
+async function prepare(examples: readonly TrainingExample[]): Promise<Prepared> {
   const features = await mapInTurns(examples, (example) => modelFeatures(example.text, FEATURES));
   // With few documents every term is rare; requiring two occurrences would leave little.
   const vocabulary = fitVocabulary(features, {
@@ -114,13 +120,27 @@ async function fit(
     maxTerms: MAX_TERMS,
   });
   const index = indexOf(vocabulary);
-  const vectors = await mapInTurns(features, (list) => vectorize(list, vocabulary, index));
+  return { vocabulary, vectors: await mapInTurns(features, (list) => vectorize(list, vocabulary, index)) };
+}
+
+async function fit(
+  prepared: Prepared,
+  examples: readonly TrainingExample[],
+  include: (i: number) => boolean,
+  classes: readonly (string | null)[],
+  options: SoftmaxOptions,
+): Promise<SerializedModel> {
+  const { vocabulary } = prepared;
   const position = new Map(classes.map((topicId, k) => [topicId, k]));
-  const targets = examples.map((example) => {
+  const vectors: SparseVector[] = [];
+  const targets: number[][] = [];
+  examples.forEach((example, i) => {
+    if (!include(i)) return;
     const own = example.topicIds
       .filter((topicId) => position.has(topicId))
       .map((topicId) => position.get(topicId)!);
-    return own.length > 0 ? own : position.has(null) ? [position.get(null)!] : [];
+    vectors.push(prepared.vectors[i]!);
+    targets.push(own.length > 0 ? own : position.has(null) ? [position.get(null)!] : []);
   });
   const model = await trainSoftmax(vectors, targets, classes.length, vocabulary.terms.length, options);
   const weights: [number, number, number][] = [];
@@ -154,19 +174,16 @@ export async function trainAutoClassifier(
   );
   const classes: (string | null)[] = [...learnable, ...(hasNone ? [null] : [])];
   // Softmax needs two classes to tell apart; with fewer nothing is learned.
-  if (learnable.length === 0 || classes.length < 2) return { ...(await fit([], [], options)), classes: [] };
+  if (learnable.length === 0 || classes.length < 2) {
+    return await fit({ vocabulary: { terms: [], idf: [] }, vectors: [] }, [], () => false, [], options);
+  }
+  const prepared = await prepare(examples);
   const firstTopic = (example: TrainingExample) =>
     learnable.find((topicId) => example.topicIds.includes(topicId)) ?? null;
   const held = heldOutIndices(examples.map(firstTopic), CALIBRATION_SEED);
   const predictions: HeldOutPrediction[] = [];
   if (held.size > 0) {
-    const probe = loadAutoClassifier(
-      await fit(
-        examples.filter((_, i) => !held.has(i)),
-        classes,
-        options,
-      ),
-    );
+    const probe = loadAutoClassifier(await fit(prepared, examples, (i) => !held.has(i), classes, options));
     for (const i of held) {
       const [top] = probe.rank(examples[i]!.text, 1);
       predictions.push({
@@ -176,7 +193,7 @@ export async function trainAutoClassifier(
       });
     }
   }
-  const model = await fit(examples, classes, options);
+  const model = await fit(prepared, examples, () => true, classes, options);
   model.threshold = calibrateThreshold(predictions);
   model.topics = learnable.map((topicId) => {
     const quality = heldOutAccuracy(predictions, topicId);
