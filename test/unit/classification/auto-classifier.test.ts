@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  isStoredModel,
   loadAutoClassifier,
   trainAutoClassifier,
   type SerializedModel,
@@ -91,5 +92,25 @@ describe('the auto-classifier model', () => {
     const classifier = loadAutoClassifier(await trainAutoClassifier([], TOPICS));
     expect(classifier.topicIds).toEqual([]);
     expect(classifier.predict('anything')).toEqual([]);
+  });
+});
+
+describe('a model stored in the old one-vs-rest format', () => {
+  it('still loads and assigns at 0.5 until the vault is retrained', () => {
+    const legacy = {
+      kind: 'tfidf-logistic-ovr' as const,
+      version: 1 as const,
+      terms: ['clinic', 'patient'],
+      idf: [1, 1],
+      topics: [
+        { topicId: 'medical', bias: -1, weights: [[0, 3] as [number, number], [1, 3] as [number, number]] },
+      ],
+    };
+    expect(isStoredModel(JSON.parse(JSON.stringify(legacy)))).toBe(true);
+    const classifier = loadAutoClassifier(legacy);
+    expect(classifier.threshold).toBe(0.5);
+    expect(classifier.predict('the patient at the clinic').map((p) => p.topicId)).toEqual(['medical']);
+    expect(classifier.predict('a flight to Rome')).toEqual([]);
+    expect(classifier.rank('a flight to Rome')[0]?.topicId).toBe('medical');
   });
 });
