@@ -78,7 +78,7 @@ export type StoredModel = SerializedModel | LegacyModel;
 /** A topic needs this many hand-labelled examples before it is learned; fewer is a cold start. */
 export const MIN_EXAMPLES_PER_TOPIC = 3;
 export const MODEL_KIND = 'tfidf-softmax';
-export const FEATURES: FeatureOptions = { charGrams: [3, 5], charGramWords: 64, wordPairs: false };
+export const FEATURES: FeatureOptions = { charGrams: [3, 5], charGramWords: 32, wordPairs: false };
 const MAX_TERMS = 30_000;
 const EXPLANATION_TERMS = 5;
 const CALIBRATION_SEED = 7;

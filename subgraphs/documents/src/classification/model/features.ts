@@ -31,7 +31,8 @@ export function modelFeatures(text: string, options: FeatureOptions): string[] {
     for (let i = 1; i < tokens.length; i++) features.push(`${tokens[i - 1]}_${tokens[i]}`);
   if (options.charGrams) {
     const [min, max] = options.charGrams;
-    for (const token of tokens.slice(0, options.charGramWords)) {
+    // Each distinct word once: its n-grams say the same the second time, at the same cost.
+    for (const token of new Set(tokens.slice(0, options.charGramWords))) {
       const padded = `<${token}>`;
       for (let length = min; length <= max; length++)
         for (let start = 0; start + length <= padded.length; start++)

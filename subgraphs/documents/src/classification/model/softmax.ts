@@ -19,6 +19,17 @@ export interface SoftmaxOptions {
 
 export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 12, lambda: 1e-5, rate: 0.4, seed: 42 };
 
+/**
+ * Passes over the examples stop at this many steps in all (at least 3 passes): 12 passes
+ * up to 5 000 examples, fewer beyond, where more data needs fewer passes to settle and
+ * training time would otherwise grow with epochs × examples.
+ */
+export const MAX_STEPS = 60_000;
+const MIN_EPOCHS = 3;
+
+export const epochsFor = (examples: number, options: SoftmaxOptions): number =>
+  Math.max(MIN_EPOCHS, Math.min(options.epochs, Math.ceil(MAX_STEPS / Math.max(1, examples))));
+
 export interface SoftmaxModel {
   classes: number;
   /** Feature-major: the weight of feature f for class k is weights[f * classes + k]. */
@@ -84,7 +95,8 @@ export async function trainSoftmax(
   const gradient = new Float64Array(classes);
   let scale = 1;
   let step = 0;
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
+  const epochs = epochsFor(vectors.length, options);
+  for (let epoch = 0; epoch < epochs; epoch++) {
     for (const [turn, i] of shuffled(vectors.length, random).entries()) {
       if (turn > 0 && turn % EXAMPLES_PER_TURN === 0) await yieldToEventLoop();
       const vector = vectors[i]!;
