@@ -1,6 +1,8 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
+import { ownedBy } from '../data/fragments.ts';
 import type { TopicRecord } from '../documents/documents.repository.ts';
-import { ownedBy, query, queryOne, sql, uuidArray } from '../documents/sql.ts';
 import { MODEL_KIND } from './model/auto-classifier.ts';
 import { TRAINING_TEXT_CHARS } from './training.repository.ts';
 
@@ -19,11 +21,10 @@ export async function findDocumentTexts(
   owner: string | null,
   ids: readonly string[],
 ): Promise<DocumentText[]> {
-  return query<DocumentText>(
-    em,
-    sql`select d.id, d.title, left(coalesce(d.extracted_text, ''), ${TRAINING_TEXT_CHARS}) as text
-        from documents d where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`,
-  );
+  const { rows } = await sql<DocumentText>`
+    select d.id, d.title, left(coalesce(d.extracted_text, ''), ${TRAINING_TEXT_CHARS}::int) as text
+    from documents d where d.id = any(${ids}::uuid[]) and ${ownedBy('d.user_id', owner)}`.execute(db(em));
+  return rows;
 }
 
 export interface AutoTopicLabels extends TopicRecord {
@@ -35,13 +36,12 @@ export async function findAutoTopicsWithLabels(
   em: EntityManager,
   owner: string | null,
 ): Promise<AutoTopicLabels[]> {
-  return query<AutoTopicLabels>(
-    em,
-    sql`select t.id, t.name, t.match_mode as "matchMode", t.pattern, t.case_sensitive as "caseSensitive",
-               (select count(*)::int from document_topics dt where dt.topic_id = t.id and dt.source = 'MANUAL') as examples
-        from topics t where ${ownedBy('t.user_id', owner)} and t.match_mode = 'AUTO'
-        order by t.name, t.id`,
-  );
+  const { rows } = await sql<AutoTopicLabels>`
+    select t.id, t.name, t.match_mode as "matchMode", t.pattern, t.case_sensitive as "caseSensitive",
+           (select count(*)::int from document_topics dt where dt.topic_id = t.id and dt.source = 'MANUAL') as examples
+    from topics t where ${ownedBy('t.user_id', owner)} and t.match_mode = 'AUTO'
+    order by t.name, t.id`.execute(db(em));
+  return rows;
 }
 
 export interface ModelQualityRow {
@@ -54,11 +54,10 @@ export async function findModelQuality(
   em: EntityManager,
   modelId: string,
 ): Promise<ModelQualityRow | undefined> {
-  return queryOne<ModelQualityRow>(
-    em,
-    // ->> answers SQL null for a JSON null; a model of the old format has neither figure.
-    sql`select (m.model ->> 'threshold')::float8 as threshold,
-               case when m.model ->> 'kind' = ${MODEL_KIND} then m.model -> 'topics' end as topics
-        from classifier_models m where m.id = ${modelId}::uuid`,
-  );
+  // ->> answers SQL null for a JSON null; a model of the old format has neither figure.
+  const { rows } = await sql<ModelQualityRow>`
+    select (m.model ->> 'threshold')::float8 as threshold,
+           case when m.model ->> 'kind' = ${MODEL_KIND}::text then m.model -> 'topics' end as topics
+    from classifier_models m where m.id = ${modelId}::uuid`.execute(db(em));
+  return rows[0];
 }
