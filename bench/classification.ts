@@ -9,6 +9,7 @@ import { migratedTestDatabase } from '../devkit/scratch/database.ts';
 import { testRedisPrefix, testRedisUrl } from '../devkit/scratch/redis.ts';
 import { createTestBucket, testS3 } from '../devkit/scratch/s3.ts';
 import { spawnWorker, waitUntilReady } from '../devkit/worker-process.ts';
+import { measureClassifierModel } from './classifier-model.ts';
 import type { ScenarioResult } from './support/report.ts';
 import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 
@@ -127,6 +128,9 @@ async function waitClassified(admin: Admin, ids: string[], timeoutMs: number): P
 }
 
 async function measure(context: Context): Promise<ScenarioResult> {
+  // The model alone first, in this process: nothing else of the run competes for the core yet.
+  context.say('training the auto-classifier on 10 000 documents…');
+  const model = await measureClassifierModel();
   const database = await migratedTestDatabase('bench-classification');
   const bucket = await createTestBucket('bench-classification');
   const prefix = testRedisPrefix('bench-classification');
@@ -184,6 +188,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
     const perSecond = DOCUMENTS / seconds;
     return {
       rows: [
+        ...model.rows,
         {
           scenario: `classification: one worker, WORKER_CONCURRENCY=${CONCURRENCY}`,
           measured: `${perSecond.toFixed(1)} one-page PDFs/s`,
@@ -194,6 +199,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
         },
       ],
       notes: [
+        ...model.notes,
         `classification: ${DOCUMENTS} one-page PDFs (after ${WARMUP} to warm up) in ${seconds.toFixed(1)} s, ` +
           `rule topics of every mode and a trained auto-classifier, ` +
           `${(rows[0]!.topics / DOCUMENTS).toFixed(2)} topics per document; OCR off.`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  isStoredModel,
   loadAutoClassifier,
   trainAutoClassifier,
   type SerializedModel,
@@ -74,19 +75,42 @@ describe('the auto-classifier model', () => {
     ).toBe(true);
   });
 
-  it('learns only topics with enough examples and a counter-example', async () => {
+  it('learns only topics with enough examples and a counter-example, the rest as "none of them"', async () => {
     const examples = [
       { text: 'tax invoice', topicIds: ['finance', 'everything'] },
       { text: 'bank invoice', topicIds: ['finance', 'everything'] },
+      { text: 'card invoice', topicIds: ['finance', 'everything'] },
       { text: 'flight hotel', topicIds: ['travel', 'everything'] },
+      { text: 'train hotel', topicIds: ['travel', 'everything'] },
     ];
     const model = await trainAutoClassifier(examples, ['finance', 'travel', 'everything', 'unused']);
     expect(model.topics.map((t) => t.topicId)).toEqual(['finance']);
+    expect(model.classes).toEqual(['finance', null]);
   });
 
   it('trains an empty model from no examples', async () => {
     const classifier = loadAutoClassifier(await trainAutoClassifier([], TOPICS));
     expect(classifier.topicIds).toEqual([]);
     expect(classifier.predict('anything')).toEqual([]);
+  });
+});
+
+describe('a model stored in the old one-vs-rest format', () => {
+  it('still loads and assigns at 0.5 until the vault is retrained', () => {
+    const legacy = {
+      kind: 'tfidf-logistic-ovr' as const,
+      version: 1 as const,
+      terms: ['clinic', 'patient'],
+      idf: [1, 1],
+      topics: [
+        { topicId: 'medical', bias: -1, weights: [[0, 3] as [number, number], [1, 3] as [number, number]] },
+      ],
+    };
+    expect(isStoredModel(JSON.parse(JSON.stringify(legacy)))).toBe(true);
+    const classifier = loadAutoClassifier(legacy);
+    expect(classifier.threshold).toBe(0.5);
+    expect(classifier.predict('the patient at the clinic').map((p) => p.topicId)).toEqual(['medical']);
+    expect(classifier.predict('a flight to Rome')).toEqual([]);
+    expect(classifier.rank('a flight to Rome')[0]?.topicId).toBe('medical');
   });
 });

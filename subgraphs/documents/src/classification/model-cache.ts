@@ -1,6 +1,6 @@
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isSerializedModel, loadAutoClassifier, type AutoClassifier } from './model/auto-classifier.ts';
+import { isStoredModel, loadAutoClassifier, type AutoClassifier } from './model/auto-classifier.ts';
 import { findLiveModel, loadModelJson } from './training.repository.ts';
 
 export interface LiveModel {
@@ -31,7 +31,7 @@ export class ModelCache {
     const cached = this.models.get(key);
     if (cached?.id === header.id) return cached;
     const json = await loadModelJson(em, header.id);
-    if (!isSerializedModel(json)) {
+    if (!isStoredModel(json)) {
       this.logger.warn({ modelId: header.id }, 'classifier model has an unknown format; AUTO topics skipped');
       return undefined;
     }

@@ -3,7 +3,8 @@ import { documentLoaders } from '../documents/loaders.ts';
 import { vaultOf } from '../documents/vault.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { classifierStatus, reclassifyAll, reclassifyDocument } from './classification.service.ts';
-import { classificationDetails } from './loaders.ts';
+import { classificationDetails, classifierQualityOf as qualityOf, topicSuggestions } from './loaders.ts';
+import { MIN_EXAMPLES_PER_TOPIC } from './model/auto-classifier.ts';
 
 /**
  * What Document.classification hands to the Classification fields: they load what they need
@@ -23,6 +24,12 @@ export const classificationResolvers: Resolvers = {
   Query: {
     classifierStatus: (_, _args, context) => classifierStatus(vaultOf(context)),
   },
+  ClassifierStatus: {
+    // Loaded only when asked for: they read the topics and the live model's calibration.
+    assignmentThreshold: async (_, _args, context) => (await qualityOf(context)).assignmentThreshold,
+    minimumExamples: () => MIN_EXAMPLES_PER_TOPIC,
+    byTopic: async (_, _args, context) => (await qualityOf(context)).byTopic,
+  },
   Mutation: {
     reclassifyDocument: (_, args, context) =>
       reclassifyDocument(vaultOf(context), context.queue, args.id, context.requestId),
@@ -31,6 +38,7 @@ export const classificationResolvers: Resolvers = {
   },
   Document: {
     classification: (document) => ({ documentId: document.id }),
+    suggestedTopics: (document, _, context) => topicSuggestions(context).load(document.id),
   },
   Classification: {
     topics: (parent, _, context) => documentLoaders(context).topics.load(parent.documentId),

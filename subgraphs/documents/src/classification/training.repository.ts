@@ -2,6 +2,7 @@ import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { ownedBy } from '../data/query-helpers.ts';
+import { MODEL_KIND } from './model/auto-classifier.ts';
 
 // What the auto-classifier learns from, and where its models live (classifier_models:
 // one row per training, newest per vault is live, a few older kept as history).
@@ -47,7 +48,8 @@ export async function findAutoTopicIds(em: EntityManager, owner: string | null):
 /**
  * Per vault, an md5 of what a model learns from: the hand-set (document, topic) pairs and
  * the set of AUTO topics. The vault key is user_id, or the nil uuid for the anonymous one
- * (a plain value, so the full join can hash it). Constant SQL of ours, no values.
+ * (a plain value, so the full join can hash it). The model format is part of it: a model
+ * stored in an older format is stale, so the next label check retrains the vault.
  */
 const FINGERPRINTS = sql`
   labels as (
@@ -60,7 +62,8 @@ const FINGERPRINTS = sql`
            string_agg(t.id::text, ',' order by t.id) as agg
     from topics t where t.match_mode = 'AUTO' group by 1),
   fingerprints as (
-    select coalesce(l.vault, a.vault) as vault, md5(coalesce(l.agg, '') || '|' || coalesce(a.agg, '')) as fingerprint
+    select coalesce(l.vault, a.vault) as vault,
+           md5(coalesce(l.agg, '') || '|' || coalesce(a.agg, '') || '|' || ${MODEL_KIND}::text) as fingerprint
     from labels l full join auto_topics a on a.vault = l.vault)`;
 
 const NIL_VAULT = '00000000-0000-0000-0000-000000000000';

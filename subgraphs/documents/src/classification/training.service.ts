@@ -1,11 +1,13 @@
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { trainAutoClassifier } from './model/auto-classifier.ts';
+import { trainAutoClassifier, type TrainingExample } from './model/auto-classifier.ts';
+import { DocumentText } from './rules/tokens.ts';
 import {
   currentFingerprint,
   findAutoTopicIds,
   findLabelledDocuments,
   insertModel,
+  type LabelledDocument,
   type ModelHeader,
 } from './training.repository.ts';
 
@@ -15,6 +17,13 @@ export const MAX_TRAINING_DOCUMENTS = 5_000;
 export interface TrainingResult extends ModelHeader {
   sizeBytes: number;
   trainingMs: number;
+}
+
+/** What the model learns from a labelled document: its title and text, as classify.ts reads them. */
+export function trainingExample(
+  document: Pick<LabelledDocument, 'title' | 'text' | 'topicIds'>,
+): TrainingExample {
+  return { text: new DocumentText(document.title, document.text).raw, topicIds: document.topicIds };
 }
 
 /**
@@ -33,13 +42,7 @@ export async function retrainClassifier(
   const documents = await findLabelledDocuments(em, owner, MAX_TRAINING_DOCUMENTS);
   const autoTopicIds = await findAutoTopicIds(em, owner);
   const started = performance.now();
-  const model = await trainAutoClassifier(
-    documents.map((document) => ({
-      text: `${document.title}\n${document.text}`,
-      topicIds: document.topicIds,
-    })),
-    autoTopicIds,
-  );
+  const model = await trainAutoClassifier(documents.map(trainingExample), autoTopicIds);
   const trainingMs = Math.round(performance.now() - started);
   const json = JSON.stringify(model);
   const sizeBytes = Buffer.byteLength(json, 'utf8');

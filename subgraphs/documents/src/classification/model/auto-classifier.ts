@@ -1,9 +1,27 @@
-import { fitVocabulary, indexOf, modelTokens, vectorize, type Vocabulary } from './features.ts';
-import { DEFAULT_TRAINING, dot, sigmoid, trainBinary, type TrainingOptions } from './logistic.ts';
+import {
+  calibrateThreshold,
+  heldOutAccuracy,
+  heldOutIndices,
+  type HeldOutPrediction,
+} from './calibration.ts';
+import {
+  fitVocabulary,
+  indexOf,
+  modelFeatures,
+  vectorize,
+  type FeatureOptions,
+  type SparseVector,
+  type Vocabulary,
+} from './features.ts';
+import { isLegacyModel, loadLegacyClassifier, type LegacyModel } from './legacy-ovr.ts';
+import { DEFAULT_SOFTMAX, logits, softmaxInPlace, trainSoftmax, type SoftmaxOptions } from './softmax.ts';
 
-// The learned layer: one-vs-rest logistic regression on TF-IDF features, one binary model
-// per AUTO topic, so a document can get several topics (or none). Small, deterministic,
-// stored as JSON in classifier_models; nothing is downloaded.
+// The learned layer: multinomial (softmax) logistic regression on TF-IDF features of words
+// and of the character n-grams of a document's first words, chosen by `npm run
+// eval:classifier` (docs/adr/0008-learned-classifier.md). Probabilities over the vault's AUTO
+// topics (and "none of them", learned from documents whose hand-set topics are all of other
+// modes) sum to one; the top topic is assigned when it reaches a threshold calibrated on
+// held-out labels (calibration.ts). Small, deterministic, stored as JSON; nothing downloaded.
 
 export interface TrainingExample {
   text: string;
@@ -13,38 +31,61 @@ export interface TrainingExample {
 
 export interface TopicPrediction {
   topicId: string;
+  /** 0..1; over all of a model's topics (and "none") they sum to one. */
   probability: number;
   /** The document's terms that pushed hardest towards the topic. */
   terms: string[];
 }
 
+export interface TopicQuality {
+  topicId: string;
+  /** Hand-labelled examples it learned from. */
+  examples: number;
+  /** Held-out examples and the share whose top topic was this one (null without any). */
+  heldOut: number;
+  heldOutAccuracy: number | null;
+}
+
 export interface AutoClassifier {
+  readonly kind: string;
   readonly topicIds: readonly string[];
-  /** Topics whose probability reaches the threshold, most likely first. */
+  /** The top topic is assigned at this probability or more; null: suggest only, never assign. */
+  readonly threshold: number | null;
+  readonly topics: readonly TopicQuality[];
+  /** Every topic, most likely first. */
+  rank(text: string, limit?: number): TopicPrediction[];
+  /** The topics to assign automatically: the top one when it reaches the threshold. */
   predict(text: string): TopicPrediction[];
 }
 
 export interface SerializedModel {
-  kind: 'tfidf-logistic-ovr';
-  version: 1;
+  kind: 'tfidf-softmax';
+  version: 2;
+  features: FeatureOptions;
   terms: string[];
   idf: number[];
-  /** Sparse weights: [term index, weight] pairs, near-zero weights dropped. */
-  topics: { topicId: string; bias: number; weights: [number, number][] }[];
+  /** Classes in weight order: the topics, then null for "none of them" when learned. */
+  classes: (string | null)[];
+  bias: number[];
+  /** Sparse weights: [term index, class index, weight], near-zero weights dropped. */
+  weights: [number, number, number][];
+  threshold: number | null;
+  topics: TopicQuality[];
 }
 
-/** A topic needs this many examples (and one counter-example) before it is learned. */
-export const MIN_EXAMPLES_PER_TOPIC = 2;
-export const PREDICTION_THRESHOLD = 0.5;
-const MAX_TERMS = 20_000;
+export type StoredModel = SerializedModel | LegacyModel;
+
+/** A topic needs this many hand-labelled examples before it is learned; fewer is a cold start. */
+export const MIN_EXAMPLES_PER_TOPIC = 3;
+export const MODEL_KIND = 'tfidf-softmax';
+export const FEATURES: FeatureOptions = { charGrams: [3, 5], charGramWords: 32, wordPairs: false };
+const MAX_TERMS = 30_000;
 const EXPLANATION_TERMS = 5;
+const CALIBRATION_SEED = 7;
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-/**
- * `map`, letting the event loop turn every 100 items: tokenising thousands of documents
- * at once would keep BullMQ from renewing the locks of this and every other running job.
- */
+/** `map`, letting the event loop turn every 100 items, so BullMQ keeps renewing job locks. */
 async function mapInTurns<T, R>(items: readonly T[], transform: (item: T) => R): Promise<R[]> {
   const results: R[] = [];
   for (let i = 0; i < items.length; i++) {
@@ -54,79 +95,164 @@ async function mapInTurns<T, R>(items: readonly T[], transform: (item: T) => R):
   return results;
 }
 
-export async function trainAutoClassifier(
-  examples: readonly TrainingExample[],
-  autoTopicIds: readonly string[],
-  options: TrainingOptions = DEFAULT_TRAINING,
-): Promise<SerializedModel> {
-  const learnable = autoTopicIds.filter((topicId) => {
+/** Topics with enough examples and at least one example without them. */
+function learnableTopics(examples: readonly TrainingExample[], autoTopicIds: readonly string[]): string[] {
+  return autoTopicIds.filter((topicId) => {
     const positives = examples.filter((example) => example.topicIds.includes(topicId)).length;
     return positives >= MIN_EXAMPLES_PER_TOPIC && positives < examples.length;
   });
-  const tokens = await mapInTurns(examples, (example) => modelTokens(example.text));
-  // With few documents every term is rare; requiring two occurrences would leave nothing.
-  const vocabulary = fitVocabulary(tokens, {
-    minDocuments: examples.length >= 20 ? 2 : 1,
+}
+
+interface Prepared {
+  vocabulary: Vocabulary;
+  vectors: SparseVector[];
+}
+
+/**
+ * Features, vocabulary and vectors, once per training: the calibration probe and the stored
+ * model share them (the probe's vocabulary and idf then know the held-out texts, never their labels).
+ */
+async function prepare(examples: readonly TrainingExample[]): Promise<Prepared> {
+  const features = await mapInTurns(examples, (example) => modelFeatures(example.text, FEATURES));
+  // With few documents every term is rare; requiring two occurrences would leave little.
+  const vocabulary = fitVocabulary(features, {
+    minDocuments: examples.length >= 1_000 ? 2 : 1,
     maxTerms: MAX_TERMS,
   });
   const index = indexOf(vocabulary);
-  const vectors = await mapInTurns(tokens, (list) => vectorize(list, vocabulary, index));
-  const topics: SerializedModel['topics'] = [];
-  for (const topicId of learnable) {
-    const labels = examples.map((example) => example.topicIds.includes(topicId));
-    const { bias, weights } = await trainBinary(vectors, labels, vocabulary.terms.length, options);
-    const sparse: [number, number][] = [];
-    weights.forEach((weight, position) => {
-      const rounded = round(weight, 4);
-      if (Math.abs(rounded) >= 1e-3) sparse.push([position, rounded]);
-    });
-    topics.push({ topicId, bias: round(bias, 4), weights: sparse });
-  }
+  return { vocabulary, vectors: await mapInTurns(features, (list) => vectorize(list, vocabulary, index)) };
+}
+
+async function fit(
+  prepared: Prepared,
+  examples: readonly TrainingExample[],
+  include: (i: number) => boolean,
+  classes: readonly (string | null)[],
+  options: SoftmaxOptions,
+): Promise<SerializedModel> {
+  const { vocabulary } = prepared;
+  const position = new Map(classes.map((topicId, k) => [topicId, k]));
+  const vectors: SparseVector[] = [];
+  const targets: number[][] = [];
+  examples.forEach((example, i) => {
+    if (!include(i)) return;
+    const own = example.topicIds
+      .filter((topicId) => position.has(topicId))
+      .map((topicId) => position.get(topicId)!);
+    vectors.push(prepared.vectors[i]!);
+    targets.push(own.length > 0 ? own : position.has(null) ? [position.get(null)!] : []);
+  });
+  const model = await trainSoftmax(vectors, targets, classes.length, vocabulary.terms.length, options);
+  const weights: [number, number, number][] = [];
+  model.weights.forEach((weight, i) => {
+    const rounded = round(weight, 4);
+    if (Math.abs(rounded) >= 1e-3)
+      weights.push([Math.floor(i / classes.length), i % classes.length, rounded]);
+  });
   return {
-    kind: 'tfidf-logistic-ovr',
-    version: 1,
+    kind: MODEL_KIND,
+    version: 2,
+    features: FEATURES,
     terms: [...vocabulary.terms],
     idf: vocabulary.idf.map((value) => round(value, 5)),
-    topics,
+    classes: [...classes],
+    bias: [...model.bias].map((value) => round(value, 4)),
+    weights,
+    threshold: null,
+    topics: [],
   };
 }
 
-export function isSerializedModel(value: unknown): value is SerializedModel {
-  const model = value as Partial<SerializedModel> | null;
-  return model?.kind === 'tfidf-logistic-ovr' && model.version === 1 && Array.isArray(model.terms);
+export async function trainAutoClassifier(
+  examples: readonly TrainingExample[],
+  autoTopicIds: readonly string[],
+  options: SoftmaxOptions = DEFAULT_SOFTMAX,
+): Promise<SerializedModel> {
+  const learnable = learnableTopics(examples, autoTopicIds);
+  const hasNone = examples.some(
+    (example) => !example.topicIds.some((topicId) => learnable.includes(topicId)),
+  );
+  const classes: (string | null)[] = [...learnable, ...(hasNone ? [null] : [])];
+  // Softmax needs two classes to tell apart; with fewer nothing is learned.
+  if (learnable.length === 0 || classes.length < 2) {
+    return await fit({ vocabulary: { terms: [], idf: [] }, vectors: [] }, [], () => false, [], options);
+  }
+  const prepared = await prepare(examples);
+  const firstTopic = (example: TrainingExample) =>
+    learnable.find((topicId) => example.topicIds.includes(topicId)) ?? null;
+  const held = heldOutIndices(examples.map(firstTopic), CALIBRATION_SEED);
+  const predictions: HeldOutPrediction[] = [];
+  if (held.size > 0) {
+    const probe = loadAutoClassifier(await fit(prepared, examples, (i) => !held.has(i), classes, options));
+    for (const i of held) {
+      const [top] = probe.rank(examples[i]!.text, 1);
+      predictions.push({
+        topicId: top?.topicId ?? null,
+        probability: top?.probability ?? 0,
+        truth: examples[i]!.topicIds,
+      });
+    }
+  }
+  const model = await fit(prepared, examples, () => true, classes, options);
+  model.threshold = calibrateThreshold(predictions);
+  model.topics = learnable.map((topicId) => {
+    const quality = heldOutAccuracy(predictions, topicId);
+    return {
+      topicId,
+      examples: examples.filter((example) => example.topicIds.includes(topicId)).length,
+      heldOut: quality.heldOut,
+      heldOutAccuracy: quality.accuracy,
+    };
+  });
+  return model;
 }
 
-export function loadAutoClassifier(model: SerializedModel): AutoClassifier {
+export function isStoredModel(value: unknown): value is StoredModel {
+  const model = value as Partial<SerializedModel> | null;
+  return (
+    (model?.kind === MODEL_KIND && model.version === 2 && Array.isArray(model.terms)) || isLegacyModel(value)
+  );
+}
+
+export function loadAutoClassifier(model: StoredModel): AutoClassifier {
+  if (isLegacyModel(model)) return loadLegacyClassifier(model);
   const vocabulary: Vocabulary = { terms: model.terms, idf: model.idf };
   const index = indexOf(vocabulary);
-  const topics = model.topics.map((topic) => {
-    const weights = new Float64Array(model.terms.length);
-    for (const [position, weight] of topic.weights) weights[position] = weight;
-    return { topicId: topic.topicId, bias: topic.bias, weights };
-  });
+  const classes = model.classes.length;
+  const weights = new Float64Array(model.terms.length * classes);
+  for (const [term, k, weight] of model.weights) weights[term * classes + k] = weight;
+  const softmax = { classes, weights, bias: Float64Array.from(model.bias) };
+  const explain = (k: number, indices: readonly number[], values: readonly number[]) =>
+    indices
+      .map((term, n) => ({ term: model.terms[term]!, weight: weights[term * classes + k]! * values[n]! }))
+      .filter((contribution) => contribution.weight > 0 && !contribution.term.startsWith('#'))
+      .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
+      .slice(0, EXPLANATION_TERMS)
+      .map((contribution) => contribution.term);
+  const rank = (text: string, limit = classes): TopicPrediction[] => {
+    if (classes === 0) return [];
+    const vector = vectorize(modelFeatures(text, model.features), vocabulary, index);
+    const probabilities = softmaxInPlace(logits(softmax, vector));
+    return model.classes
+      .map((topicId, k) => ({ topicId, k, probability: probabilities[k]! }))
+      .filter((entry): entry is { topicId: string; k: number; probability: number } => entry.topicId !== null)
+      .sort((a, b) => b.probability - a.probability || (a.topicId < b.topicId ? -1 : 1))
+      .slice(0, limit)
+      .map(({ topicId, k, probability }) => ({
+        topicId,
+        probability: round(probability, 4),
+        terms: explain(k, vector.indices, vector.values),
+      }));
+  };
   return {
-    topicIds: topics.map((topic) => topic.topicId),
+    kind: model.kind,
+    topicIds: model.classes.filter((topicId): topicId is string => topicId !== null),
+    threshold: model.threshold,
+    topics: model.topics,
+    rank,
     predict(text) {
-      const vector = vectorize(modelTokens(text), vocabulary, index);
-      const predictions: TopicPrediction[] = [];
-      for (const topic of topics) {
-        const probability = sigmoid(topic.bias + dot(topic.weights, vector));
-        if (probability < PREDICTION_THRESHOLD) continue;
-        const contributions = vector.indices
-          .map((position, k) => ({
-            term: model.terms[position]!,
-            weight: topic.weights[position]! * vector.values[k]!,
-          }))
-          .filter((contribution) => contribution.weight > 0)
-          .sort((a, b) => b.weight - a.weight)
-          .slice(0, EXPLANATION_TERMS);
-        predictions.push({
-          topicId: topic.topicId,
-          probability: round(probability, 4),
-          terms: contributions.map((c) => c.term),
-        });
-      }
-      return predictions.sort((a, b) => b.probability - a.probability);
+      const [top] = rank(text, 1);
+      return top && model.threshold !== null && top.probability >= model.threshold ? [top] : [];
     },
   };
 }

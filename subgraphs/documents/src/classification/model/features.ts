@@ -10,6 +10,38 @@ export function modelTokens(text: string): string[] {
   );
 }
 
+export interface FeatureOptions {
+  /** Character n-grams of words (lengths min..max, with word boundaries): robust to OCR noise and inflection. */
+  charGrams: readonly [number, number] | null;
+  /** Only the first this many words give character n-grams: the start of a document says what it is, and cost stays bounded. */
+  charGramWords: number;
+  /** Pairs of adjacent words. */
+  wordPairs: boolean;
+}
+
+/**
+ * The words of a text and, as options say, their character n-grams (marked `#`, word
+ * boundaries `<` `>`) and adjacent pairs (`a_b`): none of those characters occurs in a word,
+ * so the kinds never collide.
+ */
+export function modelFeatures(text: string, options: FeatureOptions): string[] {
+  const tokens = modelTokens(text);
+  const features = [...tokens];
+  if (options.wordPairs)
+    for (let i = 1; i < tokens.length; i++) features.push(`${tokens[i - 1]}_${tokens[i]}`);
+  if (options.charGrams) {
+    const [min, max] = options.charGrams;
+    // Each distinct word once: its n-grams say the same the second time, at the same cost.
+    for (const token of new Set(tokens.slice(0, options.charGramWords))) {
+      const padded = `<${token}>`;
+      for (let length = min; length <= max; length++)
+        for (let start = 0; start + length <= padded.length; start++)
+          features.push(`#${padded.slice(start, start + length)}`);
+    }
+  }
+  return features;
+}
+
 export interface SparseVector {
   readonly indices: readonly number[];
   readonly values: readonly number[];

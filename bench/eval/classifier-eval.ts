@@ -1,0 +1,126 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadCorpora, type Corpus, type LabelledText } from './corpora.ts';
+import {
+  majorityLabel,
+  score,
+  splitCorpus,
+  trainingSet,
+  TRAINING_SIZES,
+  type Scores,
+  type Split,
+} from './metrics.ts';
+import { trainNaiveBayes } from './naive-bayes.ts';
+import { trainLikeTheWorker, type WorkerModel } from './worker-path.ts';
+
+// `npm run eval:classifier`: the auto-classifier against a textbook naive Bayes and the
+// majority class on public labelled text (bench/eval/corpora.ts), per corpus and for 5, 20
+// and 120 labelled documents per topic, on fixed-seed splits. The table goes to stdout and
+// to bench/results/classifier-eval.md. Not a timed test: speed is in `npm run bench`.
+
+const RESULTS = path.join(import.meta.dirname, '..', 'results', 'classifier-eval.md');
+
+interface Row {
+  corpus: string;
+  perTopic: number;
+  model: Scores;
+  naiveBayes: Scores;
+  majority: Scores;
+  /** Share of test documents that got an automatic topic, and how many of those were right. */
+  coverage: number;
+  precision: number;
+  threshold: number | null;
+}
+
+const percent = (value: number) => (100 * value).toFixed(1);
+
+async function evaluate(corpus: Corpus, split: Split, perTopic: number): Promise<Row> {
+  const training = trainingSet(split, perTopic);
+  const truth = split.test.map((document) => document.label);
+  const model: WorkerModel = await trainLikeTheWorker(training, split.labels);
+  const ranked = split.test.map((document) => model.rank(document));
+  const assigned = split.test.map((document) => model.assigned(document));
+  const given = assigned.filter((label) => label !== null).length;
+  const right = assigned.filter((label, i) => label !== null && label === truth[i]).length;
+  const bayes = trainNaiveBayes(training.map(asText));
+  const majority = majorityLabel(training);
+  return {
+    corpus: corpus.name,
+    perTopic,
+    model: score(truth, ranked, split.labels),
+    naiveBayes: score(
+      truth,
+      split.test.map((document) => bayes.rank(asText(document).text)[0]!.label),
+      split.labels,
+    ),
+    majority: score(
+      truth,
+      truth.map(() => majority),
+      split.labels,
+    ),
+    coverage: given / truth.length,
+    precision: given === 0 ? 0 : right / given,
+    threshold: model.threshold,
+  };
+}
+
+/** What naive Bayes reads: the same title-and-text the worker gives the model. */
+const asText = (document: LabelledText) => ({
+  text: `${document.title}\n${document.text}`,
+  label: document.label,
+});
+
+function render(corpora: Corpus[], splits: Split[], rows: Row[], modelName: string): string {
+  const lines = [
+    '# Classifier evaluation (`npm run eval:classifier`)',
+    '',
+    `Model: ${modelName}, trained and applied through the worker's code path. accuracy@1 is the top-ranked topic; ` +
+      'macro-F1 averages the per-topic F1 of that top topic. Coverage is the share of test documents that got an ' +
+      'automatic topic under the model’s assignment threshold, precision the share of ' +
+      'those that were right.',
+    '',
+  ];
+  corpora.forEach((corpus, i) => {
+    const split = splits[i]!;
+    lines.push(
+      `- **${corpus.name}**: ${corpus.description}; ${corpus.documents.length} documents after de-duplication, ` +
+        `${split.labels.length} topics, ${split.test.length} test documents.`,
+    );
+  });
+  lines.push(
+    '',
+    '| corpus | per topic | model acc@1 | model macro-F1 | NB acc@1 | NB macro-F1 | majority acc@1 | majority macro-F1 | model − NB (acc@1) | threshold | coverage | precision |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of rows) {
+    lines.push(
+      `| ${row.corpus} | ${row.perTopic} | ${percent(row.model.accuracy)} | ${percent(row.model.macroF1)} | ` +
+        `${percent(row.naiveBayes.accuracy)} | ${percent(row.naiveBayes.macroF1)} | ${percent(row.majority.accuracy)} | ` +
+        `${percent(row.majority.macroF1)} | ${(100 * (row.model.accuracy - row.naiveBayes.accuracy)).toFixed(1)} | ` +
+        `${row.threshold === null ? 'none' : row.threshold.toFixed(2)} | ${percent(row.coverage)} | ${percent(row.precision)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Figures in percent. Splits are seeded (bench/eval/metrics.ts), so a re-run prints the same table.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+const corpora = loadCorpora();
+const splits = corpora.map((corpus) => splitCorpus(corpus.documents));
+const rows: Row[] = [];
+for (const [i, corpus] of corpora.entries()) {
+  for (const perTopic of TRAINING_SIZES) {
+    const row = await evaluate(corpus, splits[i]!, perTopic);
+    process.stderr.write(
+      `[eval] ${corpus.name} ${perTopic}/topic: acc@1 ${percent(row.model.accuracy)} (NB ${percent(row.naiveBayes.accuracy)})\n`,
+    );
+    rows.push(row);
+  }
+}
+const { MODEL_NAME } = await import('./worker-path.ts');
+const report = render(corpora, splits, rows, MODEL_NAME);
+process.stdout.write(report);
+writeFileSync(RESULTS, report);
