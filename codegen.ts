@@ -56,6 +56,8 @@ const config: CodegenConfig = {
         AuditEntryConnection: '../accounts/admin.service.ts#AuditPage',
         AuthPayload: '../accounts/accounts.service.ts#AuthPayload as AuthPayloadRecord',
         Classification: '../classification/resolvers.ts#ClassificationParent',
+        ClassifierStatus:
+          '../classification/classification.service.ts#ClassifierStatus as ClassifierStatusRecord',
         Document: '../documents/documents.repository.ts#DocumentRecord',
         DocumentConnection: '../documents/documents.service.ts#DocumentPage',
         DocumentTopic: '../documents/documents.repository.ts#DocumentTopicRecord',

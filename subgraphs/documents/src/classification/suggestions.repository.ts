@@ -1,7 +1,7 @@
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { ownedBy } from '../data/fragments.ts';
+import { ownedBy } from '../data/query-helpers.ts';
 import type { TopicRecord } from '../documents/documents.repository.ts';
 import { MODEL_KIND } from './model/auto-classifier.ts';
 import { TRAINING_TEXT_CHARS } from './training.repository.ts';

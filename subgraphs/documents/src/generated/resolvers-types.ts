@@ -7,6 +7,7 @@ import type { AuditRecord } from '../audit/audit.repository.ts';
 import type { AuditPage, UserPage } from '../accounts/admin.service.ts';
 import type { AuthPayload as AuthPayloadRecord } from '../accounts/accounts.service.ts';
 import type { ClassificationParent } from '../classification/resolvers.ts';
+import type { ClassifierStatus as ClassifierStatusRecord } from '../classification/classification.service.ts';
 import type { DocumentRecord, DocumentTopicRecord, TopicRecord } from '../documents/documents.repository.ts';
 import type { DocumentPage } from '../documents/documents.service.ts';
 import type { FolderRecord } from '../folders/folders.repository.ts';
@@ -88,9 +89,18 @@ export type Classification = {
 
 /** The live auto-classifier of the vault (topics with match mode AUTO), learned from hand-set topics. */
 export type ClassifierStatus = {
+  /**
+   * The probability at which a document's most likely AUTO topic is assigned, calibrated on held-out labels
+   * at training; null when there were too few to calibrate (the model then only suggests).
+   */
+  readonly assignmentThreshold?: Maybe<Scalars['Float']['output']>;
+  /** Every AUTO topic of the vault, by name. */
+  readonly byTopic: ReadonlyArray<TopicClassifierStatus>;
   /** Documents with hand-set topics it learned from. */
   readonly documentsUsed: Scalars['Int']['output'];
-  /** AUTO topics it learned (a topic needs a few examples and one counter-example). */
+  /** Hand-set examples a topic needs before it is learned; below it the topic is in cold start. */
+  readonly minimumExamples: Scalars['Int']['output'];
+  /** AUTO topics it learned (a topic needs minimumExamples examples and one counter-example). */
   readonly topics: Scalars['Int']['output'];
   /** null until a first training. */
   readonly trainedAt?: Maybe<Scalars['DateTime']['output']>;
@@ -118,6 +128,13 @@ export type Document = {
   readonly sha256: Scalars['String']['output'];
   readonly sizeBytes: Scalars['Float']['output'];
   readonly status: DocumentStatus;
+  /**
+   * The vault's AUTO topics the live model finds most likely for the document, most likely first, at most
+   * three, whether or not the first passes the assignment threshold (ClassifierStatus.assignmentThreshold).
+   * Computed on read from the live model; empty until a model is trained. Setting one by hand
+   * (updateDocument topicIds) makes it a label the next training learns from.
+   */
+  readonly suggestedTopics: ReadonlyArray<TopicSuggestion>;
   readonly title: Scalars['String']['output'];
   readonly topics: ReadonlyArray<DocumentTopic>;
   readonly updatedAt: Scalars['DateTime']['output'];
@@ -465,6 +482,18 @@ export type Topic = {
   readonly pattern?: Maybe<Scalars['String']['output']>;
 };
 
+export type TopicClassifierStatus = {
+  /** Fewer examples than minimumExamples: the topic is not learned yet. */
+  readonly coldStart: Scalars['Boolean']['output'];
+  /** Documents a person gave this topic (source MANUAL) now. */
+  readonly examples: Scalars['Int']['output'];
+  /** Share of the topic's held-out examples the live model ranked first; null when none was held out. */
+  readonly heldOutAccuracy?: Maybe<Scalars['Float']['output']>;
+  readonly topic: Topic;
+  /** When the live model that learned the topic was trained; null when it has not learned it. */
+  readonly trainedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 export type TopicExplanation = {
   readonly terms: ReadonlyArray<Scalars['String']['output']>;
   readonly topic: Topic;
@@ -474,6 +503,14 @@ export type TopicSource =
   | 'AUTO'
   | 'MANUAL'
   | 'RULE';
+
+export type TopicSuggestion = {
+  /** The model's probability for the topic, 0..1 (over all of its topics they sum to at most 1). */
+  readonly confidence: Scalars['Float']['output'];
+  /** The document's words that weighed most towards the topic. */
+  readonly terms: ReadonlyArray<Scalars['String']['output']>;
+  readonly topic: Topic;
+};
 
 export type UpdateDocumentInput = {
   /** Moves the document; null takes it out of its folder. */
@@ -633,12 +670,12 @@ export type ResolversTypes = {
   AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
   AuthPayload: ResolverTypeWrapper<AuthPayloadRecord>;
   Classification: ResolverTypeWrapper<ClassificationParent>;
-  ClassifierStatus: ResolverTypeWrapper<ClassifierStatus>;
+  ClassifierStatus: ResolverTypeWrapper<ClassifierStatusRecord>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CreateTopicInput: CreateTopicInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Document: ResolverTypeWrapper<DocumentRecord>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DocumentConnection: ResolverTypeWrapper<DocumentPage>;
   DocumentEdge: ResolverTypeWrapper<Omit<DocumentEdge, 'node'> & { node: ResolversTypes['Document'] }>;
   DocumentFilter: DocumentFilter;
@@ -655,8 +692,10 @@ export type ResolversTypes = {
   RequestUploadInput: RequestUploadInput;
   Role: Role;
   Topic: ResolverTypeWrapper<TopicRecord>;
+  TopicClassifierStatus: ResolverTypeWrapper<Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversTypes['Topic'] }>;
   TopicExplanation: ResolverTypeWrapper<Omit<TopicExplanation, 'topic'> & { topic: ResolversTypes['Topic'] }>;
   TopicSource: TopicSource;
+  TopicSuggestion: ResolverTypeWrapper<Omit<TopicSuggestion, 'topic'> & { topic: ResolversTypes['Topic'] }>;
   UpdateDocumentInput: UpdateDocumentInput;
   UpdateTopicInput: UpdateTopicInput;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
@@ -677,12 +716,12 @@ export type ResolversParentTypes = {
   AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
   AuthPayload: AuthPayloadRecord;
   Classification: ClassificationParent;
-  ClassifierStatus: ClassifierStatus;
+  ClassifierStatus: ClassifierStatusRecord;
+  Float: Scalars['Float']['output'];
   Int: Scalars['Int']['output'];
   CreateTopicInput: CreateTopicInput;
   DateTime: Scalars['DateTime']['output'];
   Document: DocumentRecord;
-  Float: Scalars['Float']['output'];
   DocumentConnection: DocumentPage;
   DocumentEdge: Omit<DocumentEdge, 'node'> & { node: ResolversParentTypes['Document'] };
   DocumentFilter: DocumentFilter;
@@ -695,7 +734,9 @@ export type ResolversParentTypes = {
   Quota: Quota;
   RequestUploadInput: RequestUploadInput;
   Topic: TopicRecord;
+  TopicClassifierStatus: Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   TopicExplanation: Omit<TopicExplanation, 'topic'> & { topic: ResolversParentTypes['Topic'] };
+  TopicSuggestion: Omit<TopicSuggestion, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   UpdateDocumentInput: UpdateDocumentInput;
   UpdateTopicInput: UpdateTopicInput;
   Upload: Scalars['Upload']['output'];
@@ -744,7 +785,10 @@ export type ClassificationResolvers<ContextType = DocumentsContext, ParentType e
 };
 
 export type ClassifierStatusResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['ClassifierStatus'] = ResolversParentTypes['ClassifierStatus']> = {
+  assignmentThreshold?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  byTopic?: Resolver<ReadonlyArray<ResolversTypes['TopicClassifierStatus']>, ParentType, ContextType>;
   documentsUsed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minimumExamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   topics?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   trainedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
@@ -766,6 +810,7 @@ export type DocumentResolvers<ContextType = DocumentsContext, ParentType extends
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DocumentStatus'], ParentType, ContextType>;
+  suggestedTopics?: Resolver<ReadonlyArray<ResolversTypes['TopicSuggestion']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   topics?: Resolver<ReadonlyArray<ResolversTypes['DocumentTopic']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -856,7 +901,21 @@ export type TopicResolvers<ContextType = DocumentsContext, ParentType extends Re
   pattern?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type TopicClassifierStatusResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TopicClassifierStatus'] = ResolversParentTypes['TopicClassifierStatus']> = {
+  coldStart?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  examples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  heldOutAccuracy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType>;
+  trainedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
 export type TopicExplanationResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TopicExplanation'] = ResolversParentTypes['TopicExplanation']> = {
+  terms?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType>;
+};
+
+export type TopicSuggestionResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TopicSuggestion'] = ResolversParentTypes['TopicSuggestion']> = {
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   terms?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   topic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType>;
 };
@@ -916,7 +975,9 @@ export type Resolvers<ContextType = DocumentsContext> = {
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;
+  TopicClassifierStatus?: TopicClassifierStatusResolvers<ContextType>;
   TopicExplanation?: TopicExplanationResolvers<ContextType>;
+  TopicSuggestion?: TopicSuggestionResolvers<ContextType>;
   Upload?: GraphQLScalarType;
   UploadDocumentPayload?: UploadDocumentPayloadResolvers<ContextType>;
   UploadTicket?: UploadTicketResolvers<ContextType>;
