@@ -219,6 +219,14 @@ export const worker = {
     .min(0)
     .default(4 * 1024 * 1024),
   WORKER_HEAVY_JOBS_PER_OWNER: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Memory of one thumbnail renderer (pdftoppm, or libvips for images), in MB: the kernel caps
+   * its data segment (RLIMIT_DATA) at this; over it the renderer dies and the document simply
+   * has no thumbnail.
+   */
+  THUMBNAIL_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).max(65_536).default(256),
+  /** Wall time of one thumbnail (download, rendering, upload); then the renderer is killed. */
+  THUMBNAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /** OCR of scanned PDFs: `auto` uses tesseract (+ pdftoppm) when on the PATH; `off` never does. */
   OCR: z.enum(['auto', 'off']).default('auto'),
   /** Time budget of one document's REGEX topics; a pattern that runs past it counts as no match. */

@@ -40,6 +40,8 @@ const DocumentSchema = defineEntity({
     sizeBytes: p.bigint('number'),
     sha256: p.text(),
     objectKey: p.text().unique(),
+    // The first page (or the image) rendered small by the worker; under objectKey's prefix.
+    thumbnailKey: p.text().nullable().unique(),
     status: p.enum(DOCUMENT_STATUSES).default('UPLOADED'),
     failureReason: p.text().nullable(),
     extractedText: p.text().nullable().lazy(),

@@ -162,16 +162,23 @@ export async function moveDocumentsToRoot(
   );
 }
 
-/** Deletes the documents of the folders; answers the keys of their stored objects and their sizes. */
+export interface DeletedFolderDocument {
+  objectKey: string;
+  thumbnailKey: string | null;
+  sizeBytes: number;
+}
+
+/** Deletes the documents of the folders; answers the keys of their stored objects (and thumbnails) and their sizes. */
 export async function deleteDocumentsIn(
   em: EntityManager,
   owner: string | null,
   folderIds: readonly string[],
-): Promise<{ objectKey: string; sizeBytes: number }[]> {
-  return query<{ objectKey: string; sizeBytes: number }>(
+): Promise<DeletedFolderDocument[]> {
+  return query<DeletedFolderDocument>(
     em,
     sql`delete from documents d where d.folder_id = any(${uuidArray(folderIds)}) and ${ownedBy('d.user_id', owner)}
-        returning d.object_key as "objectKey", d.size_bytes::float8 as "sizeBytes"`,
+        returning d.object_key as "objectKey", d.thumbnail_key as "thumbnailKey",
+                  d.size_bytes::float8 as "sizeBytes"`,
   );
 }
 

@@ -14,6 +14,7 @@ import type { ModelCache } from '../classification/model-cache.ts';
 import type { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
 import type { ExtractionSandbox } from '../classification/text/extraction-sandbox.ts';
 import { UnreadableDocumentError } from '../classification/text/extraction.errors.ts';
+import { makeThumbnail, type ThumbnailDeps } from '../thumbnails/thumbnails.service.ts';
 import { listTopics } from '../topics/topics.repository.ts';
 import type { DocumentCancellations } from './document-cancellations.ts';
 import { waitForSlotMs, type OwnerSlots } from './owner-slots.ts';
@@ -29,12 +30,16 @@ export interface ClassifyDeps {
   extraction: ExtractionSandbox;
   cancellations: DocumentCancellations;
   ownerSlots: OwnerSlots;
+  /** Renders thumbnails of classified documents, under their own caps. */
+  thumbnails: ThumbnailDeps;
 }
 
 export interface ClassifyResult {
   outcome: 'classified' | 'gone' | 'deleted while classified';
   topics?: number;
   method?: string;
+  /** What became of the thumbnail (made, none for its type, exists, gone, failed). */
+  thumbnail?: string;
 }
 
 /**
@@ -63,7 +68,13 @@ export async function classifyDocumentJob(
   }
   const deletion = deps.cancellations.watch(document.id);
   try {
-    return await classifyDocument(deps, em, job, document, AbortSignal.any([signal, deletion.signal]));
+    const stop = AbortSignal.any([signal, deletion.signal]);
+    const result = await classifyDocument(deps, em, job, document, stop);
+    if (result.outcome !== 'classified') return result;
+    // After the classification is saved: the document is CLASSIFIED whatever becomes of its
+    // thumbnail, which never throws (a failure is logged and leaves it without one).
+    const thumbnail = await makeThumbnail(deps.thumbnails, em, document, stop);
+    return { ...result, thumbnail: thumbnail.outcome };
   } catch (error) {
     if (!deletion.signal.aborted || signal.aborted) throw error;
     deps.logger.info({ documentId }, 'document deleted while it was classified: job stopped');

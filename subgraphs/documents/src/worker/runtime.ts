@@ -99,6 +99,15 @@ export async function startWorkerRuntime(
     models: new ModelCache(logger),
     extraction,
     cancellations,
+    thumbnails: {
+      store,
+      logger,
+      settings: {
+        memoryLimitMb: config.THUMBNAIL_MEMORY_LIMIT_MB,
+        timeoutMs: config.THUMBNAIL_TIMEOUT_SECONDS * 1000,
+        searchPath,
+      },
+    },
     ownerSlots: new OwnerSlots(queueRedis, {
       prefix: config.REDIS_PREFIX,
       heavyBytes: config.WORKER_HEAVY_JOB_BYTES,
