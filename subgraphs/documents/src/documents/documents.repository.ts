@@ -16,6 +16,8 @@ export interface DocumentRecord {
   failureReason: string | null;
   folderId: string | null;
   objectKey: string;
+  /** The worker's thumbnail, once made (see thumbnails/). */
+  thumbnailKey: string | null;
   createdAt: Date;
   updatedAt: Date;
   /** created_at at microsecond precision, for cursors. */
@@ -55,7 +57,7 @@ type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtEx
 export const DOCUMENT_COLUMNS: Sql = constant(
   `d.id, d.title, d.original_filename as "originalFilename", d.mime_type as "mimeType",
    d.size_bytes::float8 as "sizeBytes", d.sha256, d.status, d.failure_reason as "failureReason",
-   d.folder_id as "folderId", d.object_key as "objectKey",
+   d.folder_id as "folderId", d.object_key as "objectKey", d.thumbnail_key as "thumbnailKey",
    ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`,
 );
 
