@@ -4,6 +4,7 @@ import { gatewayQuery } from './gateway-query.ts';
 import { gatewayVsStock } from './gateway-vs-stock.ts';
 import { listPages } from './list-pages.ts';
 import { search } from './search.ts';
+import { thumbnails } from './thumbnails.ts';
 import { runScenarios } from './support/scenario.ts';
 import { upload } from './upload.ts';
 
@@ -15,6 +16,9 @@ import { upload } from './upload.ts';
 //   BENCH_SEED_DOCUMENTS=100000 BENCH_UPLOAD_BYTES=…       vault size, upload size
 //   BENCH_LOG_LEVEL=info BENCH_CPU_PROF=gateway             see bench/support/system.ts
 
-await runScenarios([gatewayQuery, gatewayVsStock, crossSubgraph, upload, search, listPages, classification], {
-  writeResults: true,
-});
+await runScenarios(
+  [gatewayQuery, gatewayVsStock, crossSubgraph, upload, search, listPages, classification, thumbnails],
+  {
+    writeResults: true,
+  },
+);
