@@ -43,10 +43,19 @@ const as = (who: TestUser) => ({
     gatewayClient(stack.gatewayUrl).call(query, variables, { token: who.token }),
 });
 
-async function upload(who: TestUser, filename: string, contentType: string, content: Buffer) {
+async function upload(
+  who: TestUser,
+  filename: string,
+  contentType: string,
+  content: Buffer,
+  variables: Record<string, unknown> = {},
+) {
   const result = await postMultipart(
     stack.gatewayUrl,
-    { ...uploadOperation({ title: filename }), files: [{ field: '0', filename, contentType, content }] },
+    {
+      ...uploadOperation({ title: filename, ...variables }),
+      files: [{ field: '0', filename, contentType, content }],
+    },
     { headers: who.headers },
   );
   expect(result.body.errors).toBeUndefined();
@@ -54,10 +63,10 @@ async function upload(who: TestUser, filename: string, contentType: string, cont
 }
 
 /** The document once the worker is done with it: classified or failed, thumbnail attempted. */
-async function settled(id: string, withThumbnail: boolean): Promise<Urls> {
+async function settled(id: string, withThumbnail: boolean, who = bob): Promise<Urls> {
   let last: Urls | undefined;
   const done = await eventually(async () => {
-    last = (await as(bob).data<{ document: Urls }>(URLS, { id })).document;
+    last = (await as(who).data<{ document: Urls }>(URLS, { id })).document;
     const final = last.status === 'CLASSIFIED' || last.status === 'FAILED';
     return final && (!withThumbnail || last.thumbnail !== null);
   }, 30_000);
@@ -258,5 +267,32 @@ describe('documents without a thumbnail', () => {
     expect(line.reason).toMatch(/pixel limit/);
     // The preview is the uploaded bytes themselves: a browser's image decoder has its own limits.
     expect(urls.preview).not.toBeNull();
+  });
+});
+
+describe('the other ways a document goes', () => {
+  it('deleteFolder with its documents, and deleteUser, remove their thumbnails too', async () => {
+    const admin = await createTestUser(stack.documents.admin, { role: 'ADMIN' });
+    const carol = await createTestUser(stack.documents.admin);
+    const { createFolder } = await as(carol).data<{ createFolder: { id: string } }>(
+      'mutation { createFolder(name: "Scans") { id } }',
+    );
+    const inFolder = await upload(carol, 'filed.pdf', 'application/pdf', textPdf('Filed away.'), {
+      folderId: createFolder.id,
+    });
+    const kept = await upload(carol, 'kept.pdf', 'application/pdf', textPdf('Kept for now.'));
+    await settled(inFolder, true, carol);
+    await settled(kept, true, carol);
+    const filedKey = (await thumbnailKeyOf(inFolder))!;
+    const keptKey = (await thumbnailKeyOf(kept))!;
+
+    await as(carol).data('mutation ($id: ID!) { deleteFolder(id: $id, documents: DELETE_DOCUMENTS) }', {
+      id: createFolder.id,
+    });
+    expect(await objectExists(filedKey)).toBe(false);
+    expect(await objectExists(keptKey)).toBe(true);
+
+    await as(admin).data('mutation ($id: ID!) { deleteUser(id: $id) }', { id: carol.id });
+    expect(await eventually(async () => !(await objectExists(keptKey)), 15_000)).toBe(true);
   });
 });
