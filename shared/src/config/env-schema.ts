@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { READABLE_TYPES } from './readable-types.ts';
 
 // Every variable any service reads is declared here, once. Each service picks
 // the groups it needs (see services.ts), so a service never demands a variable
@@ -141,12 +142,13 @@ export const uploads = {
     .min(1)
     .default(100 * 1024 * 1024),
   MAX_FILES_PER_REQUEST: z.coerce.number().int().min(1).max(100).default(10),
-  /** Types an upload may have (sniffed from its bytes), comma-separated MIME types. */
+  /**
+   * Types an upload may have (sniffed from its bytes), comma-separated MIME types; only types
+   * the worker can read (READABLE_TYPES) may be listed, so nothing is stored that is never read.
+   */
   UPLOAD_ALLOWED_TYPES: z
     .string()
-    .default(
-      'application/pdf,text/plain,text/markdown,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    )
+    .default(READABLE_TYPES.join(','))
     .transform((v) =>
       v
         .split(',')
@@ -155,6 +157,9 @@ export const uploads = {
     )
     .refine((list) => list.length > 0 && list.every((t) => /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(t)), {
       message: 'must be a comma-separated list of MIME types',
+    })
+    .refine((list) => list.every((t) => (READABLE_TYPES as readonly string[]).includes(t)), {
+      message: `may list only types whose text the worker reads: ${READABLE_TYPES.join(', ')}`,
     }),
   /** An upload whose client sends no byte for this long is aborted (a stalled client must not hold a part open). */
   UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
