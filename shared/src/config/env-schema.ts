@@ -224,8 +224,28 @@ export const worker = {
     .min(0)
     .default(4 * 1024 * 1024),
   WORKER_HEAVY_JOBS_PER_OWNER: z.coerce.number().int().min(1).max(64).default(1),
-  /** OCR of scanned PDFs: `auto` uses tesseract (+ pdftoppm) when on the PATH; `off` never does. */
+  /**
+   * OCR of scans (PDF pages without a text layer, PNG/JPEG/TIFF/WebP): `auto` uses tesseract
+   * (+ pdftoppm for PDFs) found on the PATH; `off` never does (scans are then classified by title).
+   */
   OCR: z.enum(['auto', 'off']).default('auto'),
+  /** Tesseract languages, `+`-joined (`eng+deu`); each needs its tesseract-ocr-<lang> package. */
+  OCR_LANGUAGES: z
+    .string()
+    .default('eng')
+    .refine((v) => /^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$/i.test(v), {
+      message: 'must be Tesseract language codes joined by + (e.g. eng+deu)',
+    }),
+  /** Pages OCRed per document (text-layer pages do not count); the rest are skipped and the document says so. */
+  OCR_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Rendering or reading one page; a slower page is skipped (and counted), the rest go on. */
+  OCR_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /**
+   * Largest page OCR decodes, in pixels (A4 at 600 dpi is 35 million). Images over it are
+   * refused from their header, before decoding (decompression bombs); PDF pages are rendered
+   * below 300 dpi to fit, and refused if they would need less than 70 dpi.
+   */
+  OCR_MAX_PIXELS: z.coerce.number().int().min(1_000_000).max(1_000_000_000).default(50_000_000),
   /** Time budget of one document's REGEX topics; a pattern that runs past it counts as no match. */
   CLASSIFIER_REGEX_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** How often hand-set topics are compared with those the live model was trained on. */
