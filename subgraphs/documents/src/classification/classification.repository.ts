@@ -2,6 +2,7 @@ import type { DocumentStatus } from '@docuvault/shared/db/entities/documents';
 import type { TopicSource } from '@docuvault/shared/db/entities/topics';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { execute, queryOne, sql } from '../documents/sql.ts';
+import type { TextSource } from './text/ocr/text-source.ts';
 
 // The worker's reads and writes of a document under classification.
 
@@ -72,9 +73,10 @@ export async function markFailedIfPending(em: EntityManager, id: string, reason:
 export async function saveClassification(
   em: EntityManager,
   id: string,
-  text: string,
+  extraction: { text: string; source: TextSource },
   assignments: readonly Assignment[],
 ): Promise<boolean> {
+  const { text, source } = extraction;
   const rows = JSON.stringify(
     assignments.map((a) => ({
       topic_id: a.topicId,
@@ -110,7 +112,9 @@ export async function saveClassification(
     );
     await execute(
       tx,
-      sql`update documents set extracted_text = ${text}, status = 'CLASSIFIED', failure_reason = null, updated_at = now()
+      sql`update documents set extracted_text = ${text}, status = 'CLASSIFIED', failure_reason = null,
+            text_source = ${source.kind}, text_layer_pages = ${source.textLayerPages}, ocr_pages = ${source.ocrPages},
+            skipped_pages = ${source.skippedPages}, text_note = ${source.note}, updated_at = now()
           where id = ${id}::uuid`,
     );
     return true;

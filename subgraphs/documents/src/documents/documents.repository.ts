@@ -1,4 +1,8 @@
-import { SEARCH_CONFIG, type DocumentStatus } from '@docuvault/shared/db/entities/documents';
+import {
+  SEARCH_CONFIG,
+  type DocumentStatus,
+  type TextSourceKind,
+} from '@docuvault/shared/db/entities/documents';
 import type { MatchMode, TopicSource } from '@docuvault/shared/db/entities/topics';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ListCursor } from './cursor.ts';
@@ -14,6 +18,12 @@ export interface DocumentRecord {
   sha256: string;
   status: DocumentStatus;
   failureReason: string | null;
+  /** How the text was obtained; null until the worker has read the document. */
+  textSource: TextSourceKind | null;
+  textLayerPages: number | null;
+  ocrPages: number | null;
+  skippedPages: number | null;
+  textNote: string | null;
   folderId: string | null;
   objectKey: string;
   /** The worker's thumbnail, once made (see thumbnails/). */
@@ -57,6 +67,8 @@ type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtEx
 export const DOCUMENT_COLUMNS: Sql = constant(
   `d.id, d.title, d.original_filename as "originalFilename", d.mime_type as "mimeType",
    d.size_bytes::float8 as "sizeBytes", d.sha256, d.status, d.failure_reason as "failureReason",
+   d.text_source as "textSource", d.text_layer_pages as "textLayerPages", d.ocr_pages as "ocrPages",
+   d.skipped_pages as "skippedPages", d.text_note as "textNote",
    d.folder_id as "folderId", d.object_key as "objectKey", d.thumbnail_key as "thumbnailKey",
    ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`,
 );

@@ -37,8 +37,8 @@ export interface ClassifyDeps {
 export interface ClassifyResult {
   outcome: 'classified' | 'gone' | 'deleted while classified';
   topics?: number;
-  method?: string;
-  /** What became of the thumbnail (made, none for its type, exists, gone, failed). */
+  textSource?: string;
+  /** What became of the thumbnail (made, none for its type, exists, gone, failed, stopped). */
   thumbnail?: string;
 }
 
@@ -115,7 +115,7 @@ async function classifyDocument(
     // Past this point the result is written whole; a shutdown waits for it instead.
     signal.throwIfAborted();
     const classifiedAt = performance.now();
-    if (!(await saveClassification(em, documentId, extraction.text, assignments))) return { outcome: 'gone' };
+    if (!(await saveClassification(em, documentId, extraction, assignments))) return { outcome: 'gone' };
     const ms = (from: number, to: number) => Math.round(to - from);
     deps.logger.info(
       {
@@ -124,15 +124,15 @@ async function classifyDocument(
         extractMs: ms(started, extractedAt),
         classifyMs: ms(extractedAt, classifiedAt),
         extractionPeakRssMb: Math.round(extraction.peakRssBytes / (1024 * 1024)),
-        method: extraction.method,
+        textSource: extraction.source,
         truncated: extraction.truncated,
         topics: assignments.length,
       },
-      extraction.method === 'NONE'
-        ? 'document classified from its title alone (no text, no OCR)'
+      extraction.source.kind === 'NONE'
+        ? 'document classified from its title alone (no text found)'
         : 'document classified',
     );
-    return { outcome: 'classified', topics: assignments.length, method: extraction.method };
+    return { outcome: 'classified', topics: assignments.length, textSource: extraction.source.kind };
   } catch (error) {
     throw await recordFailure(em, job, signal, error);
   }
