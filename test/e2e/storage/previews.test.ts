@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { corruptPdf, textPdf } from '../../fixtures/pdf.ts';
 import { imageSize, pngBombHead, stripedPng } from '../../fixtures/png.ts';
 import { eventually } from '../../support/eventually.ts';
+import { jpegSize, scannedJpeg, scannedPdf } from '../../support/scans.ts';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { postMultipart } from '../../support/multipart.ts';
 import { testS3 } from '../../support/s3.ts';
@@ -104,12 +105,8 @@ async function objectExists(key: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  stack = await startStack('e2e-previews', {
-    gateway: { ALLOW_ANONYMOUS: 'false' },
-    documents: {
-      UPLOAD_ALLOWED_TYPES: ['application/pdf', 'text/plain', 'text/markdown', 'image/png'],
-    },
-  });
+  // The default accepted types: PDF, text, Markdown, DOCX, PNG, JPEG, TIFF, WebP.
+  stack = await startStack('e2e-previews', { gateway: { ALLOW_ANONYMOUS: 'false' } });
   const documents = stack.documents;
   const s3 = testS3();
   const config = loadConfig('worker', workerEnv, {
@@ -220,6 +217,34 @@ describe('an image', () => {
     expect(preview.contentType).toBe('image/png');
     expect(preview.disposition).toMatch(/^inline; filename="photo\.png"/);
     expect(preview.body.equals(png)).toBe(true);
+  });
+});
+
+describe('scans', () => {
+  const page = { lines: ['Meter reading 4711', 'Thank you for your payment'], skewDegrees: 1 };
+
+  it('a JPEG photo gets a WebP thumbnail 400 px wide and an inline image/jpeg preview', async () => {
+    const jpeg = await scannedJpeg(page);
+    const id = await upload(bob, 'meter.jpg', 'image/jpeg', jpeg);
+    const urls = await settled(id, true);
+    const thumbnail = await fetchBytes(urls.thumbnail!.url);
+    expect(thumbnail.contentType).toBe('image/webp');
+    // The page scanned at 150 dpi, shrunk to 400 px wide in proportion.
+    const scan = jpegSize(jpeg);
+    const height = Math.round((scan.height * 400) / scan.width);
+    expect(imageSize(thumbnail.body)).toEqual({ format: 'webp', width: 400, height });
+    const preview = await fetchBytes(urls.preview!.url);
+    expect(preview.contentType).toBe('image/jpeg');
+    expect(preview.disposition).toMatch(/^inline; filename="meter\.jpg"/);
+    expect(preview.body.equals(jpeg)).toBe(true);
+  });
+
+  it('an image-only PDF gets a thumbnail of its scanned first page', async () => {
+    const id = await upload(bob, 'scan.pdf', 'application/pdf', await scannedPdf([page, page]));
+    const urls = await settled(id, true);
+    const thumbnail = await fetchBytes(urls.thumbnail!.url);
+    expect(imageSize(thumbnail.body)).toMatchObject({ format: 'png', width: 400 });
+    expect((await fetchBytes(urls.preview!.url)).contentType).toBe('application/pdf');
   });
 });
 
