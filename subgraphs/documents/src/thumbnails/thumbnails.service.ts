@@ -61,10 +61,15 @@ async function render(
     if (!rendering.ok) return { outcome: 'failed', reason: rendering.reason };
     const key = thumbnailKey(document.objectKey, source);
     await upload(deps.store, key, rendering.file, rendering.bytes, source);
-    if (await recordThumbnail(em, document.id, key)) return { outcome: 'made', key, bytes: rendering.bytes };
-    // Deleted meanwhile (its deletion saw no thumbnail to remove), or another job's is recorded.
-    await removeObject(deps.store, key);
-    return { outcome: 'gone' };
+    let recorded = false;
+    try {
+      recorded = await recordThumbnail(em, document.id, key);
+    } finally {
+      // Deleted meanwhile (its deletion saw no thumbnail to remove), another job's is
+      // recorded, or the row could not be written: no row names the object, so it goes.
+      if (!recorded) await removeObject(deps.store, key).catch(() => undefined);
+    }
+    return recorded ? { outcome: 'made', key, bytes: rendering.bytes } : { outcome: 'gone' };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
