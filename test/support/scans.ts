@@ -228,3 +228,14 @@ export async function scannedTiff(pages: TextPage[], dpi = 150): Promise<Buffer>
   const pgms = await renderPdf(buildPdf(pages.map((text) => ({ text }))), 'pgm', dpi);
   return multiPageTiff(pgms.map(parsePgm));
 }
+
+/** A PDF of one blank-but-for-a-square page of `widthPt` × `heightPt` points (no text layer). */
+export function hugePagePdf(widthPt: number, heightPt: number): Buffer {
+  const content = Buffer.from('0 g 10 10 100 100 re f');
+  return assemble([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${widthPt} ${heightPt}] /Contents 4 0 R >>`,
+    stream('', content),
+  ]);
+}
