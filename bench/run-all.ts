@@ -3,6 +3,7 @@ import { crossSubgraph } from './cross-subgraph.ts';
 import { gatewayQuery } from './gateway-query.ts';
 import { gatewayVsStock } from './gateway-vs-stock.ts';
 import { listPages } from './list-pages.ts';
+import { ocr } from './ocr.ts';
 import { search } from './search.ts';
 import { runScenarios } from './support/scenario.ts';
 import { upload } from './upload.ts';
@@ -15,6 +16,9 @@ import { upload } from './upload.ts';
 //   BENCH_SEED_DOCUMENTS=100000 BENCH_UPLOAD_BYTES=…       vault size, upload size
 //   BENCH_LOG_LEVEL=info BENCH_CPU_PROF=gateway             see bench/support/system.ts
 
-await runScenarios([gatewayQuery, gatewayVsStock, crossSubgraph, upload, search, listPages, classification], {
-  writeResults: true,
-});
+await runScenarios(
+  [gatewayQuery, gatewayVsStock, crossSubgraph, upload, search, listPages, classification, ocr],
+  {
+    writeResults: true,
+  },
+);
