@@ -27,6 +27,15 @@ export default {
       to: { path: '^(gateway/|subgraphs/|node_modules/@docuvault/(gateway|documents|storage|ops)/)' },
     },
     {
+      name: 'no-local-stack-from-services',
+      comment:
+        'The local stack and the npm start launcher (devkit/local-stack) are development tooling, left out of the production image: shared/, the gateway and the subgraphs (the worker included) never import them.',
+      severity: 'error',
+      // (^|/): the known-bad fixtures under test/fixtures/boundaries/ are judged alike.
+      from: { path: '(^|/)(shared|gateway|subgraphs)/' },
+      to: { path: '((^|/)devkit/local-stack/|node_modules/@docuvault/local-stack/)' },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'An import that does not resolve: a missing package, a typo, or a file that moved.',
       severity: 'error',

@@ -26,6 +26,8 @@ COPY gateway/package.json gateway/
 COPY subgraphs/documents/package.json subgraphs/documents/
 COPY subgraphs/storage/package.json subgraphs/storage/
 COPY subgraphs/ops/package.json subgraphs/ops/
+# Not devkit/local-stack (the local servers and `npm start`: development tooling, docs/adr/0011):
+# npm ci skips a workspace whose folder is absent, and its packages are devDependencies anyway.
 
 # Install scripts: only the ones approved in package.json "allowScripts" may
 # run. The node image's npm may predate allowScripts (it would run every

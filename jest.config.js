@@ -57,7 +57,7 @@ export default {
         '^(?:\\.\\.?/)+(?:setup/(?:global-setup|global-teardown|harness)|support/(?:database|redis|s3|stack|stacks/.*|documents-subgraph))(?:\\.ts)?$':
           '<rootDir>/test/setup/unit-tier-refusal.ts',
         '(?:^|/)devkit/(?:scratch/.*|worker-process(?:\\.ts)?)$': '<rootDir>/test/setup/unit-tier-refusal.ts',
-        '^@docuvault/shared/local-stack/(?:index|postgres|postgres-host|redis|ceph-rgw|ceph-config|s3rver|daemon)$':
+        '^@docuvault/local-stack/(?:index|postgres|postgres-host|redis|ceph-rgw|ceph-config|s3rver|daemon)$':
           '<rootDir>/test/setup/unit-tier-refusal.ts',
       },
     },

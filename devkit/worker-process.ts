@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { freePort } from '@docuvault/local-stack/free-port';
 
 const repo = join(import.meta.dirname, '..');
 

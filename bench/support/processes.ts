@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { freePort } from '@docuvault/local-stack/free-port';
 
 // One server process of the benchmarked system: its own Node (the project's Node 22, as
 // `npm start` runs it), its own free port, its log in a file (the services log every

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLocalServices } from '@docuvault/shared/local-stack/index';
+import { startLocalServices } from '@docuvault/local-stack/index';
 
 // The services a benchmark runs against: the ones named by the test variables
 // (TEST_DATABASE_URL, TEST_REDIS_URL, TEST_S3_ENDPOINT/ACCESS_KEY/SECRET_KEY[/REGION]), or

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SERVICES } from '@docuvault/shared/launcher/processes';
+import { SERVICES } from '@docuvault/local-stack/launcher/processes';
 import pg from 'pg';
 import { migratedTestDatabase, type TestDatabase } from '../../devkit/scratch/database.ts';
 import { testRedisPrefix, testRedisUrl } from '../../devkit/scratch/redis.ts';

@@ -3,7 +3,7 @@
 # Ceph cluster (one monitor, one OSD), everything in one container and one directory.
 # See docs/adr/0003-s3-server.md for why this and not a MinIO fork.
 #
-# It is the cluster shared/src/local-stack/ceph-rgw.ts starts for the tests and
+# It is the cluster devkit/local-stack/src/ceph-rgw.ts starts for the tests and
 # `npm start`, with one difference: the OSD keeps objects on disk (BlueStore in a
 # sparse file, CEPH_DATA_DIR/store/block) instead of in RAM (memstore), so a crash or a
 # kill loses nothing that was acknowledged. The first start creates the cluster;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'minio';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { freePort } from '@docuvault/local-stack/free-port';
 
 // The S3 server docker-compose.yml runs is docker/s3/ceph-rgw.sh on Debian 12's Ceph
 // packages, the ones this machine runs the suite with. No Docker engine here, so the

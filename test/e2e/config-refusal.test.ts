@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { SERVICES } from '@docuvault/shared/launcher/processes';
+import { SERVICES } from '@docuvault/local-stack/launcher/processes';
 
 const repo = join(import.meta.dirname, '..', '..');
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { freePort } from '@docuvault/local-stack/free-port';
 import { descendants, waitUntilGone } from './launcher/launched-system.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -28,7 +28,7 @@ describe('zero-config start', () => {
       WORKER_HEALTH_PORT: await freePort(),
     };
     const started = performance.now();
-    child = spawn(process.execPath, [join(repo, 'shared/src/launcher/start.ts')], {
+    child = spawn(process.execPath, [join(repo, 'devkit/local-stack/src/launcher/start.ts')], {
       cwd: repo,
       env: {
         PATH: process.env.PATH,

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmbeddedPostgres, startLocalS3, startRedis } from '@docuvault/shared/local-stack/index';
+import { startEmbeddedPostgres, startLocalS3, startRedis } from '@docuvault/local-stack/index';
 import { reapStaleRoots, rootPrefix, setHarness } from './harness.ts';
 import type { StartedService } from './harness.ts';
 

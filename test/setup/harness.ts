@@ -1,8 +1,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clearStalePid } from '@docuvault/shared/local-stack/postgres-host';
-import { isAlive } from '@docuvault/shared/local-stack/util';
+import { clearStalePid } from '@docuvault/local-stack/postgres-host';
+import { isAlive } from '@docuvault/local-stack/util';
 
 // What global-setup started, for global-teardown: both run in jest's parent
 // process, so a global carries it across.

@@ -5,5 +5,5 @@
 throw new Error(
   'The unit tier uses no services: this test imports the test harness, a service-backed ' +
     'helper (test/support/database, redis, s3, stacks; devkit/scratch) or a service launcher ' +
-    '(@docuvault/shared/local-stack). Move it to test/integration or test/e2e.',
+    '(@docuvault/local-stack). Move it to test/integration or test/e2e.',
 );

@@ -1,6 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { freePort } from '@docuvault/local-stack/free-port';
 import { createClassifyQueue, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 

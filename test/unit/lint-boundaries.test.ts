@@ -59,6 +59,24 @@ describe('npm run lint:boundaries', () => {
     ]);
   });
 
+  it('fails a service that imports the local-stack workspace package (development tooling)', async () => {
+    const run = await cruise(`${fixtures}/imports-local-stack-by-name.ts`);
+    expect(run.code).not.toBe(0);
+    expect(violations(run.output)).toContain(
+      'error no-local-stack-from-services: test/fixtures/boundaries/subgraphs/storage/src/imports-local-stack-by-name.ts → ' +
+        'node_modules/@docuvault/local-stack/src/free-port.ts',
+    );
+  });
+
+  it("fails a service that reaches into the local-stack workspace's folder by relative path", async () => {
+    const run = await cruise(`${fixtures}/imports-local-stack-by-path.ts`);
+    expect(run.code).not.toBe(0);
+    expect(violations(run.output)).toEqual([
+      'error no-local-stack-from-services: test/fixtures/boundaries/subgraphs/storage/src/imports-local-stack-by-path.ts → ' +
+        'test/fixtures/boundaries/devkit/local-stack/src/daemon.ts',
+    ]);
+  });
+
   it('passes a fixture that imports only built-ins (the rules are not simply failing everything)', async () => {
     const run = await cruise(`${fixtures}/clean.ts`);
     expect(violations(run.output)).toEqual([]);
@@ -66,7 +84,7 @@ describe('npm run lint:boundaries', () => {
   });
 
   it('passes the real workspaces, as npm run lint runs it', async () => {
-    const run = await cruise('shared', 'gateway', 'subgraphs');
+    const run = await cruise('shared', 'gateway', 'subgraphs', 'devkit/local-stack');
     expect(violations(run.output)).toEqual([]);
     expect(run.code).toBe(0);
   });

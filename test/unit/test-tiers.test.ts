@@ -57,8 +57,8 @@ describe('test tiers', () => {
     '../setup/global-setup.ts',
     '../../devkit/scratch/database.ts',
     '../../devkit/worker-process.ts',
-    '@docuvault/shared/local-stack/index',
-    '@docuvault/shared/local-stack/redis',
+    '@docuvault/local-stack/index',
+    '@docuvault/local-stack/redis',
   ])('refuses a unit test that imports %s', async (specifier) => {
     await expect(import(specifier)).rejects.toThrow('The unit tier uses no services');
   });

@@ -9,8 +9,8 @@ import { documentsEnv, loadConfig, opsEnv } from '@docuvault/shared/config/index
 import { createOrm } from '@docuvault/shared/db/orm';
 import { provisionDatabase } from '@docuvault/shared/db/roles';
 import type { RunningServer } from '@docuvault/shared/http/listen';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
-import { startEmbeddedPostgres, type LocalPostgres } from '@docuvault/shared/local-stack/postgres';
+import { freePort } from '@docuvault/local-stack/free-port';
+import { startEmbeddedPostgres, type LocalPostgres } from '@docuvault/local-stack/postgres';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { migrateUp } from '@docuvault/shared/migrations/index';
 import { createObjectStore } from '@docuvault/shared/object-store/client';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
-import { freePort } from '@docuvault/shared/local-stack/index';
+import { freePort } from '@docuvault/local-stack/index';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { pino } from 'pino';
 import { answerJson, postJson, startFakeSubgraph, type FakeSubgraph } from './fake-subgraph.ts';

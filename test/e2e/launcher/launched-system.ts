@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, isPortFree } from '@docuvault/shared/local-stack/free-port';
+import { freePort, isPortFree } from '@docuvault/local-stack/free-port';
 
 // `npm start` as an operator runs it, for the launcher's end-to-end tests and
 // for measuring them: its own process group (so "the group" can be signalled
@@ -180,7 +180,9 @@ export type SignalTarget = 'npm' | 'launcher' | 'group';
 
 /** The launcher's pid: npm's child running start.ts (npm execs it, no shell in between). */
 export function launcherPid(system: LaunchedSystem): number {
-  const pid = descendants(system.pid).find((p) => commandOf(p).includes('shared/src/launcher/start.ts'));
+  const pid = descendants(system.pid).find((p) =>
+    commandOf(p).includes('devkit/local-stack/src/launcher/start.ts'),
+  );
   if (pid === undefined) throw new Error(`no launcher below npm (pid ${system.pid})`);
   return pid;
 }

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { probe } from '@docuvault/shared/launcher/readiness';
-import { isPortFree } from '@docuvault/shared/local-stack/free-port';
+import { probe } from '@docuvault/local-stack/launcher/readiness';
+import { isPortFree } from '@docuvault/local-stack/free-port';
 import { givenDependencies, type GivenDependencies } from './given-dependencies.ts';
 import {
   commandOf,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { typeDefs } from '@docuvault/ops/type-defs';
-import { freePort } from '@docuvault/shared/local-stack/index';
+import { freePort } from '@docuvault/local-stack/index';
 import {
   getNamedType,
   getNullableType,

@@ -5,7 +5,7 @@ import { startSweeper } from '@docuvault/documents/uploads/index';
 import { documentsEnv, loadConfig, type DocumentsConfig } from '@docuvault/shared/config/index';
 import { createOrm, databaseTimeouts } from '@docuvault/shared/db/orm';
 import type { RunningServer } from '@docuvault/shared/http/listen';
-import { freePort } from '@docuvault/shared/local-stack/index';
+import { freePort } from '@docuvault/local-stack/index';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';

@@ -1,10 +1,10 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startCephRgw, startEmbeddedPostgres, startRedis } from '@docuvault/shared/local-stack/index';
-import { spawnDaemon, waitUntil, type Daemon } from '@docuvault/shared/local-stack/daemon';
-import { postmasterPid } from '@docuvault/shared/local-stack/postgres-host';
-import { findExecutable, killQuietly } from '@docuvault/shared/local-stack/util';
+import { startCephRgw, startEmbeddedPostgres, startRedis } from '@docuvault/local-stack/index';
+import { spawnDaemon, waitUntil, type Daemon } from '@docuvault/local-stack/daemon';
+import { postmasterPid } from '@docuvault/local-stack/postgres-host';
+import { findExecutable, killQuietly } from '@docuvault/local-stack/util';
 import type { TestS3 } from '../../support/s3.ts';
 
 // Services a fault scenario owns, because it stops, kills or freezes them: never the

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '@docuvault/shared/local-stack/index';
+import { freePort } from '@docuvault/local-stack/index';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import {
   accountsClient,

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { redis as redisEnv } from '@docuvault/shared/config/env-schema';
-import { pingRedis, startRedis } from '@docuvault/shared/local-stack/redis';
+import { pingRedis, startRedis } from '@docuvault/local-stack/redis';
 import { testRedisPrefix, testRedisUrl } from '../../support/redis.ts';
 
 describe('local stack: Redis', () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'minio';
-import type { LocalS3 } from '@docuvault/shared/local-stack/ceph-rgw';
-import { isPortFree } from '@docuvault/shared/local-stack/free-port';
-import { startS3rver } from '@docuvault/shared/local-stack/s3rver';
+import type { LocalS3 } from '@docuvault/local-stack/ceph-rgw';
+import { isPortFree } from '@docuvault/local-stack/free-port';
+import { startS3rver } from '@docuvault/local-stack/s3rver';
 import {
   checkBucket,
   createObjectStore,

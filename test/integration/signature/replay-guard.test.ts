@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { redisReplayGuard } from '@docuvault/shared/http/signature-replay';
 import { gatewaySignatureGuard, verifyMultipartFields } from '@docuvault/shared/http/subgraph-signature';
-import { freePort } from '@docuvault/shared/local-stack/index';
+import { freePort } from '@docuvault/local-stack/index';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import express, { type NextFunction, type Request, type Response } from 'express';

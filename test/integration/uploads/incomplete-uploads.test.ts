@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sweepIncompleteUploads } from '@docuvault/documents/uploads/incomplete-uploads-sweep';
 import { startSweeper } from '@docuvault/documents/uploads/index';
 import { loadConfig, storageEnv } from '@docuvault/shared/config/index';
-import { startS3rver } from '@docuvault/shared/local-stack/s3rver';
+import { startS3rver } from '@docuvault/local-stack/s3rver';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import {
   createObjectStore,

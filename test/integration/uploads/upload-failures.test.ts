@@ -1,7 +1,7 @@
 import type { ClientRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSweeper, sweepOnce } from '@docuvault/documents/uploads/index';
-import { freePort } from '@docuvault/shared/local-stack/index';
+import { freePort } from '@docuvault/local-stack/index';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import {
   deterministicText,

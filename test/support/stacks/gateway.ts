@@ -1,7 +1,7 @@
 import { createGatewayServer } from '@docuvault/gateway/gateway-server';
 import { gatewayEnv, loadConfig } from '@docuvault/shared/config/index';
 import type { RunningServer } from '@docuvault/shared/http/listen';
-import { freePort } from '@docuvault/shared/local-stack/free-port';
+import { freePort } from '@docuvault/local-stack/free-port';
 import { createLogger, type Logger } from '@docuvault/shared/logging/logger';
 import { testRedisUrl } from '../redis.ts';
 import { TEST_SECRET_KEY } from '../signed-fetch.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { provideDependencies, S3RVER_WARNING } from '@docuvault/shared/launcher/dependencies';
+import { provideDependencies, S3RVER_WARNING } from '@docuvault/local-stack/launcher/dependencies';
 
 // Which S3 server `npm start` runs. PostgreSQL, Redis and the secret are
 // "given", so only the object store is started; Ceph itself is never started

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { isPortFree } from '@docuvault/shared/local-stack/free-port';
-import { probe, probeHost, waitForReady } from '@docuvault/shared/launcher/readiness';
+import { isPortFree } from '@docuvault/local-stack/free-port';
+import { probe, probeHost, waitForReady } from '@docuvault/local-stack/launcher/readiness';
 
 // Ports fetch() refuses without sending a byte (WHATWG "bad ports"); a service may still listen there.
 const BAD_PORTS = [6000, 6665, 6666, 6667, 6668, 6669, 10080];

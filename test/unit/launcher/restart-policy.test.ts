@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_RESTART_POLICY, RestartTracker } from '@docuvault/shared/launcher/restart-policy';
+import { DEFAULT_RESTART_POLICY, RestartTracker } from '@docuvault/local-stack/launcher/restart-policy';
 
 const policy = { firstDelayMs: 500, maxDelayMs: 3_000, healthyAfterMs: 10_000, maxQuickFailures: 5 };
 

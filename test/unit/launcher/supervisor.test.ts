@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Supervisor } from '@docuvault/shared/launcher/supervisor';
+import { Supervisor } from '@docuvault/local-stack/launcher/supervisor';
 
 // Real (tiny) processes under the supervisor; the restart policy is shortened.
 const policy = { firstDelayMs: 50, maxDelayMs: 200, healthyAfterMs: 1_000, maxQuickFailures: 3 };

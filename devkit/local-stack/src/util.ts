@@ -1,4 +1,4 @@
-import { findExecutable as findOnPath } from '../system/find-executable.ts';
+import { findExecutable as findOnPath } from '@docuvault/shared/system/find-executable';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';

@@ -5,9 +5,9 @@
 // says when, and when it gives up), and it stops everything, once, when asked to
 // (stop-requests.ts says what asks).
 import { join } from 'node:path';
-import { loadConfig } from '../config/index.ts';
-import { ports as portSettings } from '../config/env-schema.ts';
-import { migrateUp } from '../migrations/index.ts';
+import { loadConfig } from '@docuvault/shared/config/index';
+import { ports as portSettings } from '@docuvault/shared/config/env-schema';
+import { migrateUp } from '@docuvault/shared/migrations/index';
 import { provideDependencies } from './dependencies.ts';
 import { missingOcrTools } from './ocr-tools.ts';
 import { SERVICES, spawnService } from './processes.ts';
@@ -23,7 +23,7 @@ const WORKER_SHUTDOWN_GRACE_MS = '4000';
 const READY_NOTICE_MS = 60_000;
 
 // DOCUVAULT_DATA_DIR moves the embedded services' data (tests use a temp dir).
-const root = process.env.DOCUVAULT_DATA_DIR ?? join(import.meta.dirname, '..', '..', '..', '.data');
+const root = process.env.DOCUVAULT_DATA_DIR ?? join(import.meta.dirname, '..', '..', '..', '..', '.data');
 // Our parent may be gone with the pipe we write to: that must not stop the stop.
 process.stdout.on('error', () => undefined);
 const say = (line: string) => process.stdout.write(`[docuvault] ${line}\n`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const REPO = join(import.meta.dirname, '..', '..', '..');
+const REPO = join(import.meta.dirname, '..', '..', '..', '..');
 
 /** Every long-running process of the system, as `npm start` runs it, with the port of its /health/ready. */
 export const SERVICES = [

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { provisionDatabase } from '../db/roles.ts';
-import { cephAvailable, startCephRgw, type LocalS3 } from '../local-stack/ceph-rgw.ts';
-import { startEmbeddedPostgres } from '../local-stack/postgres.ts';
-import { startRedis } from '../local-stack/redis.ts';
-import { startS3rver } from '../local-stack/s3rver.ts';
+import { provisionDatabase } from '@docuvault/shared/db/roles';
+import { cephAvailable, startCephRgw, type LocalS3 } from '../ceph-rgw.ts';
+import { startEmbeddedPostgres } from '../postgres.ts';
+import { startRedis } from '../redis.ts';
+import { startS3rver } from '../s3rver.ts';
 
 export interface Dependencies {
   /** Variables for the services: what was given, plus what was started here. */

@@ -1,4 +1,4 @@
-import { findExecutable } from '../system/find-executable.ts';
+import { findExecutable } from '../util.ts';
 
 // The OCR commands are found on the PATH, like redis-server. Without them the system runs,
 // but scans cannot be read: `npm start` says so before the services start.
