@@ -3,6 +3,7 @@ import { crossSubgraph } from './cross-subgraph.ts';
 import { gatewayQuery } from './gateway-query.ts';
 import { gatewayVsStock } from './gateway-vs-stock.ts';
 import { listPages } from './list-pages.ts';
+import { ocr } from './ocr.ts';
 import { search } from './search.ts';
 import { thumbnails } from './thumbnails.ts';
 import { runScenarios } from './support/scenario.ts';
@@ -27,6 +28,7 @@ const scenarios = {
   search,
   'list-pages': listPages,
   classification,
+  ocr,
   thumbnails,
 };
 
