@@ -47,9 +47,12 @@ FROM ${NODE_IMAGE} AS runtime
 
 # tini as PID 1: forwards SIGTERM/SIGINT to node (which shuts down gracefully)
 # and reaps zombies, whatever runs the container (compose, Kubernetes, docker run).
+# Tesseract 5 with English and German data and orientation detection (osd), and
+# Poppler's pdftoppm: the worker's OCR of scans and photos (README, "Scanned paper").
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
+      tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-osd poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \

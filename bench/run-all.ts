@@ -3,7 +3,9 @@ import { crossSubgraph } from './cross-subgraph.ts';
 import { gatewayQuery } from './gateway-query.ts';
 import { gatewayVsStock } from './gateway-vs-stock.ts';
 import { listPages } from './list-pages.ts';
+import { ocr } from './ocr.ts';
 import { search } from './search.ts';
+import { thumbnails } from './thumbnails.ts';
 import { runScenarios } from './support/scenario.ts';
 import { upload } from './upload.ts';
 
@@ -26,6 +28,8 @@ const scenarios = {
   search,
   'list-pages': listPages,
   classification,
+  ocr,
+  thumbnails,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { READABLE_TYPES } from './readable-types.ts';
 
 // Every variable any service reads is declared here, once. Each service picks
 // the groups it needs (see services.ts), so a service never demands a variable
@@ -141,12 +142,13 @@ export const uploads = {
     .min(1)
     .default(100 * 1024 * 1024),
   MAX_FILES_PER_REQUEST: z.coerce.number().int().min(1).max(100).default(10),
-  /** Types an upload may have (sniffed from its bytes), comma-separated MIME types. */
+  /**
+   * Types an upload may have (sniffed from its bytes), comma-separated MIME types; only types
+   * the worker can read (READABLE_TYPES) may be listed, so nothing is stored that is never read.
+   */
   UPLOAD_ALLOWED_TYPES: z
     .string()
-    .default(
-      'application/pdf,text/plain,text/markdown,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    )
+    .default(READABLE_TYPES.join(','))
     .transform((v) =>
       v
         .split(',')
@@ -155,6 +157,9 @@ export const uploads = {
     )
     .refine((list) => list.length > 0 && list.every((t) => /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(t)), {
       message: 'must be a comma-separated list of MIME types',
+    })
+    .refine((list) => list.every((t) => (READABLE_TYPES as readonly string[]).includes(t)), {
+      message: `may list only types whose text the worker reads: ${READABLE_TYPES.join(', ')}`,
     }),
   /** An upload whose client sends no byte for this long is aborted (a stalled client must not hold a part open). */
   UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
@@ -219,8 +224,36 @@ export const worker = {
     .min(0)
     .default(4 * 1024 * 1024),
   WORKER_HEAVY_JOBS_PER_OWNER: z.coerce.number().int().min(1).max(64).default(1),
-  /** OCR of scanned PDFs: `auto` uses tesseract (+ pdftoppm) when on the PATH; `off` never does. */
+  /**
+   * Memory of one thumbnail renderer (pdftoppm, or libvips for images), in MB: the kernel caps
+   * its data segment (RLIMIT_DATA) at this; over it the renderer dies and the document simply
+   * has no thumbnail.
+   */
+  THUMBNAIL_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).max(65_536).default(256),
+  /** Wall time of one thumbnail (download, rendering, upload); then the renderer is killed. */
+  THUMBNAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+  /**
+   * OCR of scans (PDF pages without a text layer, PNG/JPEG/TIFF/WebP): `auto` uses tesseract
+   * (+ pdftoppm for PDFs) found on the PATH; `off` never does (scans are then classified by title).
+   */
   OCR: z.enum(['auto', 'off']).default('auto'),
+  /** Tesseract languages, `+`-joined (`eng+deu`); each needs its tesseract-ocr-<lang> package. */
+  OCR_LANGUAGES: z
+    .string()
+    .default('eng')
+    .refine((v) => /^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$/i.test(v), {
+      message: 'must be Tesseract language codes joined by + (e.g. eng+deu)',
+    }),
+  /** Pages OCRed per document (text-layer pages do not count); the rest are skipped and the document says so. */
+  OCR_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Rendering or reading one page; a slower page is skipped (and counted), the rest go on. */
+  OCR_PAGE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /**
+   * Largest page OCR decodes, in pixels (A4 at 600 dpi is 35 million). Images over it are
+   * refused from their header, before decoding (decompression bombs); PDF pages are rendered
+   * below 300 dpi to fit, and refused if they would need less than 70 dpi.
+   */
+  OCR_MAX_PIXELS: z.coerce.number().int().min(1_000_000).max(1_000_000_000).default(50_000_000),
   /** Time budget of one document's REGEX topics; a pattern that runs past it counts as no match. */
   CLASSIFIER_REGEX_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** How often hand-set topics are compared with those the live model was trained on. */

@@ -10,6 +10,7 @@ import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-
 import { lifecycleDays } from '@docuvault/shared/object-store/lifecycle';
 import type { StorageContext } from './context.ts';
 import { downloadResolvers } from './downloads/resolvers.ts';
+import { previewResolvers } from './previews/resolvers.ts';
 import { typeDefs } from './type-defs.ts';
 
 export interface StorageDeps {
@@ -81,7 +82,7 @@ export async function createStorageSubgraph(
     name: 'storage',
     version: deps.config.GIT_COMMIT,
     typeDefs,
-    resolvers: mergeResolvers({ DateTime }, downloadResolvers),
+    resolvers: mergeResolvers({ DateTime }, downloadResolvers, previewResolvers),
     logger: deps.logger,
     errorDetails: errorDetailsExposed(deps.config),
     requireGatewaySignature: signatureRequired(deps.config),

@@ -5,7 +5,7 @@ import {
   type MultipartRequest,
   type PostResult,
 } from '../../support/multipart.ts';
-import { elfBytes, pngBytes } from '../../integration/uploads/fixtures.ts';
+import { elfBytes, gifBytes } from '../../integration/uploads/fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startGatewayStack, type GatewayStack } from '../../support/stacks/index.ts';
 import { tempUploadFiles, uploadOperation } from '../../support/upload-requests.ts';
@@ -79,7 +79,7 @@ describe('uploadDocument refusals through the gateway', () => {
   });
 
   it.each([
-    ['a PNG', pngBytes(), 'scan.pdf'],
+    ['a GIF', gifBytes(), 'scan.pdf'],
     ['an ELF executable', elfBytes(), 'readme.md'],
   ])('answers %s with UNSUPPORTED_TYPE', async (_kind, content, filename) => {
     const result = await leavesNothing(() => postMultipart(stack.gatewayUrl, oneFile(content, filename)));

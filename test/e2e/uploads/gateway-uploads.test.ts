@@ -8,7 +8,7 @@ import {
   stallingText,
   type PostResult,
 } from '../../support/multipart.ts';
-import { pdfBytes, pngBytes } from '../../integration/uploads/fixtures.ts';
+import { gifBytes, pdfBytes } from '../../integration/uploads/fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startGatewayStack, type GatewayStack } from '../../support/stacks/index.ts';
 import { tempUploadFiles, uploadOperation } from '../../support/upload-requests.ts';
@@ -154,9 +154,9 @@ describe('uploadDocument through the gateway', () => {
 
   it('answers as soon as the subgraph refuses a large file, and keeps nothing', async () => {
     const before = { rows: await stack.rowCount(), objects: await stack.objectKeys() };
-    // A PNG signature, then 50 MB: refused on its first bytes while the gateway is still sending.
+    // A GIF signature (a type we refuse), then 50 MB: refused on its first bytes while the gateway is still sending.
     const content = () =>
-      Readable.from([pngBytes(), ...Array.from({ length: 50 }, () => Buffer.alloc(MB, 7))]);
+      Readable.from([gifBytes(), ...Array.from({ length: 50 }, () => Buffer.alloc(MB, 7))]);
     const { operations, map } = uploadOperation();
     const result = await postMultipart(stack.gatewayUrl, {
       operations,

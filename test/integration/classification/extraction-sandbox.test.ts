@@ -14,7 +14,7 @@ const never = new AbortController().signal;
 const settings = {
   memoryLimitMb: 512,
   timeoutMs: 60_000,
-  ocr: 'off' as const,
+  ocr: { mode: 'off' as const, languages: 'eng', maxPages: 10, pageTimeoutMs: 30_000, maxPixels: 50_000_000 },
   searchPath: '/usr/bin:/bin',
   limits: {
     textLimitBytes: 1024 * 1024,
@@ -78,7 +78,11 @@ describe('extraction processes', () => {
     sandbox = new ExtractionSandbox(settings);
     for (let i = 0; i < 3; i++) {
       const extraction = await sandbox.extract(bucket, 'small.pdf', 'application/pdf', never);
-      expect(extraction).toMatchObject({ text: 'Invoice 9: payment due.', method: 'TEXT', truncated: false });
+      expect(extraction).toMatchObject({
+        text: 'Invoice 9: payment due.',
+        source: { kind: 'TEXT' },
+        truncated: false,
+      });
       expect(extraction.peakRssBytes).toBeGreaterThan(0);
     }
     expect(await extractionProcesses()).toHaveLength(1);
@@ -99,7 +103,7 @@ describe('extraction processes', () => {
     expect(warm).toBeDefined();
     const extraction = sandbox.extract(bucket, 'slow.pdf', 'application/pdf', never);
     await killWhenBusy(warm);
-    await expect(extraction).resolves.toMatchObject({ method: 'TEXT', truncated: false });
+    await expect(extraction).resolves.toMatchObject({ source: { kind: 'TEXT' }, truncated: false });
     expect(await extractionProcesses()).not.toContain(warm);
   }, 60_000);
 

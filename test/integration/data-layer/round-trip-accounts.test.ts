@@ -166,7 +166,8 @@ describe('classification repositories round-trip awkward values', () => {
 
     expect(await findDocumentToClassify(em(), documentId)).toMatchObject({ title: value, owner });
     await setStatus(em(), documentId, 'PROCESSING', value);
-    const saved = await saveClassification(em(), documentId, value, [
+    const source = { kind: 'TEXT', textLayerPages: 1, ocrPages: 0, skippedPages: 0, note: value } as const;
+    const saved = await saveClassification(em(), documentId, { text: value, source }, [
       {
         topicId: ruleTopic!,
         source: 'RULE',

@@ -203,7 +203,7 @@ describe('requestUpload', () => {
       { sizeBytes: 1_000_001 },
       { code: 'FILE_TOO_LARGE', maxBytes: 1_000_000 },
     ],
-    ['a type the vault does not accept', { contentType: 'image/png' }, { code: 'UNSUPPORTED_TYPE' }],
+    ['a type the vault does not accept', { contentType: 'image/gif' }, { code: 'UNSUPPORTED_TYPE' }],
     [
       'a folder that does not exist',
       { folderId: randomUUID() },

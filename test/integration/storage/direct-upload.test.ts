@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deterministicText, sha256Of } from '../../support/multipart.ts';
-import { pdfBytes } from '../uploads/fixtures.ts';
+import { jpegBytes, pdfBytes, pngBytes, tiffBytes, webpBytes } from '../uploads/fixtures.ts';
 import { bytesFile, postForm } from './post-form.ts';
 import { COMPLETE_UPLOAD, REQUEST_UPLOAD, type Completed, type Ticket } from './ticket-stack.ts';
 import { startTicketStack, type TicketStack } from '../../support/stacks/index.ts';
@@ -199,4 +199,27 @@ describe('the POST policy', () => {
       sha256: createHash('sha256').update(pdf).digest('hex'),
     });
   });
+});
+
+describe('a direct upload of a scan or photo', () => {
+  it.each([
+    ['a PNG', pngBytes(), 'image/png', '.png'],
+    ['a JPEG', jpegBytes(), 'image/jpeg', '.jpg'],
+    ['a TIFF', tiffBytes(), 'image/tiff', '.tif'],
+    ['a WebP', webpBytes(), 'image/webp', '.webp'],
+  ])(
+    'takes %s under a ticket of its type and registers it by its sniffed type',
+    async (_kind, bytes, type, ext) => {
+      const ticket = await requestTicket({
+        filename: `scan${ext}`,
+        contentType: type,
+        sizeBytes: bytes.length,
+      });
+      expect(field(ticket, 'key')!.endsWith(ext)).toBe(true);
+      const posted = await postForm(ticket.url, ticket.fields, bytesFile(bytes, `scan${ext}`, type));
+      expect(posted.status).toBe(204);
+      const { document } = await complete(ticket.id);
+      expect(await documentRow(document.id)).toMatchObject({ mime_type: type, size_bytes: bytes.length });
+    },
+  );
 });

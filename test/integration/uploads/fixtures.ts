@@ -12,6 +12,25 @@ export const pngBytes = (): Buffer =>
     'base64',
   );
 
+/** A 1×1 GIF: an image type the worker does not read (OCR takes PNG, JPEG, TIFF, WebP). */
+export const gifBytes = (): Buffer =>
+  Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+
+/** A 1×1 JPEG (baseline, greyscale). */
+export const jpegBytes = (): Buffer =>
+  Buffer.from(
+    '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
+    'base64',
+  );
+
+/** A little-endian TIFF header (enough for the sniffer; the worker reads real ones). */
+export const tiffBytes = (): Buffer =>
+  Buffer.concat([Buffer.from('II*\0', 'latin1'), Buffer.from([8, 0, 0, 0]), Buffer.alloc(64)]);
+
+/** A RIFF/WEBP header with a lossless chunk tag (enough for the sniffer). */
+export const webpBytes = (): Buffer =>
+  Buffer.concat([Buffer.from('RIFF'), Buffer.from([26, 0, 0, 0]), Buffer.from('WEBPVP8L'), Buffer.alloc(18)]);
+
 /** The start of a 64-bit ELF executable. */
 export const elfBytes = (): Buffer =>
   Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), Buffer.alloc(120, 0)]);

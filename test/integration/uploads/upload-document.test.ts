@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOCX_MIME_TYPE } from '@docuvault/documents/uploads/sniff';
 import { postMultipart, sha256Of } from '../../support/multipart.ts';
-import { docxBytes, pdfBytes, utf16Text } from './fixtures.ts';
+import { docxBytes, jpegBytes, pdfBytes, pngBytes, tiffBytes, utf16Text, webpBytes } from './fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startUploadStack, type UploadStack } from '../../support/stacks/index.ts';
 import { tempUploadFiles, uploadOperation } from '../../support/upload-requests.ts';
@@ -91,6 +91,10 @@ describe('uploadDocument on the documents subgraph', () => {
       '.md',
     ],
     ['UTF-16 text with a BOM', utf16Text('Grüße aus UTF-16'), 'greeting.txt', 'text/plain', '.txt'],
+    ['a PNG scan', pngBytes(), 'scan.pdf', 'image/png', '.png'],
+    ['a JPEG photo', jpegBytes(), 'photo.txt', 'image/jpeg', '.jpg'],
+    ['a TIFF', tiffBytes(), 'fax', 'image/tiff', '.tif'],
+    ['a WebP', webpBytes(), 'receipt.png', 'image/webp', '.webp'],
   ])(
     'types %s by its bytes, not by the name or the claimed type',
     async (_kind, content, filename, mimeType, ext) => {

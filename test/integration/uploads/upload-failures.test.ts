@@ -10,7 +10,7 @@ import {
   type MultipartRequest,
   type PostResult,
 } from '../../support/multipart.ts';
-import { elfBytes, pngBytes } from './fixtures.ts';
+import { elfBytes, gifBytes } from './fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
 import { listenDocumentsSubgraph, startUploadStack, type UploadStack } from '../../support/stacks/index.ts';
 import { tempUploadFiles, unreachableQueue, uploadOperation } from '../../support/upload-requests.ts';
@@ -70,7 +70,7 @@ async function expectNothingLeft(before: Snapshot): Promise<void> {
 
 describe('uploadDocument refusals', () => {
   it.each([
-    ['a PNG', pngBytes(), 'picture.pdf', 'image/png'],
+    ['a GIF (an image OCR does not take)', gifBytes(), 'picture.pdf', 'image/gif'],
     ['an ELF executable', elfBytes(), 'notes.txt', 'application/x-elf'],
     ['unrecognised binary data', Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe, 0x00, 0x10]), 'data.txt', null],
   ])('rejects %s with UNSUPPORTED_TYPE and keeps nothing', async (_kind, content, filename, mimeType) => {

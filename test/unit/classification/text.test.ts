@@ -69,7 +69,11 @@ describe('PDF text', () => {
   it('reads every page in order', async () => {
     const sink = new TextSink(10_000);
     const pdf = buildPdf([{ lines: ['First page (one)'] }, { lines: ['Second page', 'two lines'] }]);
-    expect(await extractPdfText(new Uint8Array(pdf), sink, never)).toEqual({ pages: 2, pagesWithText: 2 });
+    expect(await extractPdfText(new Uint8Array(pdf), sink, never)).toEqual({
+      pages: 2,
+      pagesWithText: 2,
+      withoutText: [],
+    });
     expect(sink.text()).toBe('First page (one)\n\nSecond page\ntwo lines');
   });
 
@@ -88,6 +92,7 @@ describe('PDF text', () => {
     expect(await extractPdfText(new Uint8Array(buildPdf([{ image: true }])), sink, never)).toEqual({
       pages: 1,
       pagesWithText: 0,
+      withoutText: [{ number: 1, widthPt: 612, heightPt: 792 }],
     });
     expect(sink.text()).toBe('');
   });

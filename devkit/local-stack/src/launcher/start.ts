@@ -9,6 +9,7 @@ import { loadConfig } from '@docuvault/shared/config/index';
 import { ports as portSettings } from '@docuvault/shared/config/env-schema';
 import { migrateUp } from '@docuvault/shared/migrations/index';
 import { provideDependencies } from './dependencies.ts';
+import { missingOcrTools } from './ocr-tools.ts';
 import { SERVICES, spawnService } from './processes.ts';
 import { GaveUp, probeHost, waitForReady } from './readiness.ts';
 import { onStopRequest } from './stop-requests.ts';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   });
   if (stopping) return;
   for (const line of started.started) say(`  ${line}`);
-  for (const warning of started.warnings) {
+  for (const warning of [...started.warnings, ...missingOcrTools(process.env.PATH ?? '', process.env.OCR)]) {
     warning.split('\n').forEach((line, i) => say(i === 0 ? `warning: ${line}` : `  ${line}`));
   }
   const env: NodeJS.ProcessEnv = { WORKER_SHUTDOWN_GRACE_MS, ...started.env, ...process.env };

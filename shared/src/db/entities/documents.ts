@@ -6,6 +6,10 @@ import { User } from './users.ts';
 export const DOCUMENT_STATUSES = ['UPLOADED', 'PROCESSING', 'CLASSIFIED', 'FAILED'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
+/** How a document's text was obtained: its own text, OCR, both (page by page), or none. */
+export const TEXT_SOURCES = ['TEXT', 'OCR', 'MIXED', 'NONE'] as const;
+export type TextSourceKind = (typeof TEXT_SOURCES)[number];
+
 /**
  * Full-text configuration: 'simple' (no stemming, no stop words) because a vault holds
  * documents in any language, and English stemming would mangle the rest; identifiers such
@@ -40,9 +44,17 @@ export const DocumentSchema = defineEntity({
     sizeBytes: p.bigint('number'),
     sha256: p.text(),
     objectKey: p.text().unique(),
+    // The first page (or the image) rendered small by the worker; under objectKey's prefix.
+    thumbnailKey: p.text().nullable().unique(),
     status: p.enum(DOCUMENT_STATUSES).default('UPLOADED'),
     failureReason: p.text().nullable(),
     extractedText: p.text().nullable().lazy(),
+    // How the text was obtained (null until the worker has read it); see TEXT_SOURCES.
+    textSource: p.enum(TEXT_SOURCES).nullable(),
+    textLayerPages: p.integer().nullable(),
+    ocrPages: p.integer().nullable(),
+    skippedPages: p.integer().nullable(),
+    textNote: p.text().nullable(),
     // Written by PostgreSQL only (Opt: never passed to create); query it with the same config.
     searchVector: p
       .type('tsvector')
@@ -56,6 +68,10 @@ export const DocumentSchema = defineEntity({
   checks: [
     { name: 'documents_size_bytes_check', expression: 'size_bytes >= 0' },
     { name: 'documents_sha256_check', expression: "sha256 ~ '^[0-9a-f]{64}$'" },
+    {
+      name: 'documents_text_pages_check',
+      expression: 'text_layer_pages >= 0 and ocr_pages >= 0 and skipped_pages >= 0',
+    },
   ],
   indexes: [
     { name: 'documents_created_at_id_index', properties: ['createdAt', 'id'] },

@@ -67,8 +67,8 @@ export async function holdingsOf(em: EntityManager, userId: string): Promise<Hol
 
 /**
  * Queues the removal of every object of the user: everything under their key prefix
- * (`<userId>/`: documents, upload tickets' objects, copies made by completeUpload, bytes of
- * failed uploads, unfinished multipart uploads), and, should a row name an object outside
+ * (`<userId>/`: documents and their thumbnails, upload tickets' objects, copies made by
+ * completeUpload, bytes of failed uploads, unfinished multipart uploads), and, should a row name an object outside
  * it, that object by its key. Answers the ids of the queued removals.
  */
 export async function queueObjectRemovals(
@@ -83,6 +83,8 @@ export async function queueObjectRemovals(
     union
     select key, false, ${reason}::text from (
       select object_key as key from documents where user_id = ${userId}::uuid
+      union
+      select thumbnail_key from documents where user_id = ${userId}::uuid and thumbnail_key is not null
       union
       select object_key from upload_tickets where user_id = ${userId}::uuid
     ) keys

@@ -3,6 +3,7 @@ import type { DocumentStatus } from '@docuvault/shared/db/entities/documents';
 import type { TopicSource } from '@docuvault/shared/db/entities/topics';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
+import type { TextSource } from './text/ocr/text-source.ts';
 
 // The worker's reads and writes of a document under classification.
 
@@ -81,9 +82,10 @@ export async function markFailedIfPending(em: EntityManager, id: string, reason:
 export async function saveClassification(
   em: EntityManager,
   id: string,
-  text: string,
+  extraction: { text: string; source: TextSource },
   assignments: readonly Assignment[],
 ): Promise<boolean> {
+  const { text, source } = extraction;
   const rows = JSON.stringify(
     assignments.map((a) => ({
       topic_id: a.topicId,
@@ -123,6 +125,11 @@ export async function saveClassification(
         extracted_text: text,
         status: 'CLASSIFIED',
         failure_reason: null,
+        text_source: source.kind,
+        text_layer_pages: source.textLayerPages,
+        ocr_pages: source.ocrPages,
+        skipped_pages: source.skippedPages,
+        text_note: source.note,
         updated_at: sql<string>`now()`,
       })
       .where('id', '=', id)

@@ -50,6 +50,10 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   'text/plain': '.txt',
   'text/markdown': '.md',
   [DOCX_MIME_TYPE]: '.docx',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/tiff': '.tif',
+  'image/webp': '.webp',
 };
 
 /**

@@ -101,11 +101,13 @@ export async function updateDocumentRow(
 
 export interface DeletedDocument {
   readonly objectKey: string;
+  /** Its thumbnail's object, when one was made. */
+  readonly thumbnailKey: string | null;
   /** What the document took of its owner's quota. */
   readonly sizeBytes: number;
 }
 
-/** Deletes the row (its topic links cascade) and says where its bytes were and how many. */
+/** Deletes the row (its topic links cascade) and says where its bytes (and thumbnail) were and how many. */
 export async function deleteDocumentRow(
   em: EntityManager,
   owner: string | null,
@@ -115,6 +117,10 @@ export async function deleteDocumentRow(
     .deleteFrom('documents as d')
     .where('d.id', '=', id)
     .where(ownedBy('d.user_id', owner))
-    .returning(['d.object_key as objectKey', sql<number>`d.size_bytes::float8`.as('sizeBytes')])
+    .returning([
+      'd.object_key as objectKey',
+      'd.thumbnail_key as thumbnailKey',
+      sql<number>`d.size_bytes::float8`.as('sizeBytes'),
+    ])
     .executeTakeFirst();
 }

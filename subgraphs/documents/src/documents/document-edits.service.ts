@@ -12,7 +12,7 @@ import {
 } from './document-edits.repository.ts';
 import type { DocumentRecord } from './documents.repository.ts';
 import { parseId, parseIds, parseName } from './input.ts';
-import { removeStoredObjects, type ObjectRemoval } from './stored-objects.ts';
+import { removeStoredObjects, storedKeys, type ObjectRemoval } from './stored-objects.ts';
 import type { Vault } from './vault.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 
@@ -82,7 +82,7 @@ export async function updateDocument(
 
 /**
  * Deletes the row, gives its bytes back to the owner's quota and writes the audit line,
- * in one transaction; then removes the object (see removeStoredObjects for why in this
+ * in one transaction; then removes the object and its thumbnail (see removeStoredObjects for why in this
  * order). Idempotent: a document that is not there answers false.
  */
 export async function deleteDocument(
@@ -92,7 +92,7 @@ export async function deleteDocument(
   idInput: string,
 ): Promise<boolean> {
   const id = parseId(idInput, 'id');
-  const objectKey = await vault.em.transactional(async (em) => {
+  const keys = await vault.em.transactional(async (em) => {
     const deleted = await deleteDocumentRow(em, vault.owner, id);
     if (!deleted) return undefined;
     await releaseQuota(em, vault.owner, deleted.sizeBytes);
@@ -102,9 +102,9 @@ export async function deleteDocument(
       target: `document:${id}`,
       details: { sizeBytes: deleted.sizeBytes },
     });
-    return deleted.objectKey;
+    return storedKeys(deleted);
   });
-  if (objectKey === undefined) return false;
-  await removeStoredObjects(removal, [objectKey]);
+  if (keys === undefined) return false;
+  await removeStoredObjects(removal, keys);
   return true;
 }

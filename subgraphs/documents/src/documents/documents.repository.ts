@@ -1,4 +1,8 @@
-import { SEARCH_CONFIG, type DocumentStatus } from '@docuvault/shared/db/entities/documents';
+import {
+  SEARCH_CONFIG,
+  type DocumentStatus,
+  type TextSourceKind,
+} from '@docuvault/shared/db/entities/documents';
 import type { MatchMode, TopicSource } from '@docuvault/shared/db/entities/topics';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -16,8 +20,16 @@ export interface DocumentRecord {
   sha256: string;
   status: DocumentStatus;
   failureReason: string | null;
+  /** How the text was obtained; null until the worker has read the document. */
+  textSource: TextSourceKind | null;
+  textLayerPages: number | null;
+  ocrPages: number | null;
+  skippedPages: number | null;
+  textNote: string | null;
   folderId: string | null;
   objectKey: string;
+  /** The worker's thumbnail, once made (see thumbnails/). */
+  thumbnailKey: string | null;
   createdAt: Date;
   updatedAt: Date;
   /** created_at at microsecond precision, for cursors. */
@@ -56,7 +68,9 @@ export type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'crea
 /** The select list for `documents d` (a constant fragment); shared with the search and edit queries. */
 export const DOCUMENT_COLUMNS: RawBuilder<unknown> = sql`d.id, d.title, d.original_filename as "originalFilename",
    d.mime_type as "mimeType", d.size_bytes::float8 as "sizeBytes", d.sha256, d.status,
-   d.failure_reason as "failureReason", d.folder_id as "folderId", d.object_key as "objectKey",
+   d.failure_reason as "failureReason", d.text_source as "textSource", d.text_layer_pages as "textLayerPages",
+   d.ocr_pages as "ocrPages", d.skipped_pages as "skippedPages", d.text_note as "textNote",
+   d.folder_id as "folderId", d.object_key as "objectKey", d.thumbnail_key as "thumbnailKey",
    ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`;
 
 export function toDocumentRecord(row: DocumentRow): DocumentRecord {

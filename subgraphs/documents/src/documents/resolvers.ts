@@ -65,5 +65,16 @@ export const documentResolvers: Resolvers = {
     __resolveReference: (reference, context) =>
       documentLoaders(context).document.load(parseId(reference.id, 'id')),
     topics: (document, _, context) => documentLoaders(context).topics.load(document.id),
+    // Read with the row (the document is already authorised): nothing more to load.
+    textSource: (document) =>
+      document.textSource === null
+        ? null
+        : {
+            kind: document.textSource,
+            textLayerPages: document.textLayerPages ?? 0,
+            ocrPages: document.ocrPages ?? 0,
+            skippedPages: document.skippedPages ?? 0,
+            note: document.textNote,
+          },
   },
 };

@@ -1,6 +1,10 @@
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 
+/** Every object a deleted document row names: its bytes and, when one was made, its thumbnail. */
+export const storedKeys = (row: { objectKey: string; thumbnailKey: string | null }): string[] =>
+  row.thumbnailKey === null ? [row.objectKey] : [row.objectKey, row.thumbnailKey];
+
 export interface ObjectRemoval {
   readonly store: ObjectStore;
   readonly logger: Logger;

@@ -174,17 +174,27 @@ export async function moveDocumentsToRoot(
     .execute();
 }
 
-/** Deletes the documents of the folders; answers the keys of their stored objects and their sizes. */
+export interface DeletedFolderDocument {
+  objectKey: string;
+  thumbnailKey: string | null;
+  sizeBytes: number;
+}
+
+/** Deletes the documents of the folders; answers the keys of their stored objects (and thumbnails) and their sizes. */
 export async function deleteDocumentsIn(
   em: EntityManager,
   owner: string | null,
   folderIds: readonly string[],
-): Promise<{ objectKey: string; sizeBytes: number }[]> {
+): Promise<DeletedFolderDocument[]> {
   return db(em)
     .deleteFrom('documents')
     .where('folder_id', '=', anyOf(folderIds))
     .where(ownedBy('user_id', owner))
-    .returning(['object_key as objectKey', sql<number>`size_bytes::float8`.as('sizeBytes')])
+    .returning([
+      'object_key as objectKey',
+      'thumbnail_key as thumbnailKey',
+      sql<number>`size_bytes::float8`.as('sizeBytes'),
+    ])
     .execute();
 }
 

@@ -3,7 +3,7 @@ import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { parseId, parseName } from '../documents/input.ts';
 import { isUniqueViolation } from '../data/query-helpers.ts';
-import { removeStoredObjects, type ObjectRemoval } from '../documents/stored-objects.ts';
+import { removeStoredObjects, storedKeys, type ObjectRemoval } from '../documents/stored-objects.ts';
 import type { Vault } from '../documents/vault.ts';
 import { releaseQuota } from '../quotas/quotas.service.ts';
 import {
@@ -16,6 +16,7 @@ import {
   lockSubtree,
   moveDocumentsToRoot,
   renameFolderRow,
+  type DeletedFolderDocument,
   type FolderRecord,
 } from './folders.repository.ts';
 
@@ -87,7 +88,7 @@ export async function deleteFolder(
   const outcome = await vault.em.transactional(async (em) => {
     const tree = await lockSubtree(em, vault.owner, id);
     if (tree.length === 0) return { deleted: false, objectKeys: [] as string[] };
-    let deletedDocuments: { objectKey: string; sizeBytes: number }[] = [];
+    let deletedDocuments: DeletedFolderDocument[] = [];
     if (mode === 'REFUSE_IF_NOT_EMPTY') {
       const count = await countDocumentsIn(em, vault.owner, tree);
       if (count > 0) {
@@ -111,7 +112,7 @@ export async function deleteFolder(
       target: `folder:${id}`,
       details: { mode, folderCount: tree.length, documentCount: deletedDocuments.length, sizeBytes },
     });
-    return { deleted, objectKeys: deletedDocuments.map((document) => document.objectKey) };
+    return { deleted, objectKeys: deletedDocuments.flatMap(storedKeys) };
   });
   await removeStoredObjects(removal, outcome.objectKeys);
   return outcome.deleted;

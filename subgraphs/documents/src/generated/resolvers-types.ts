@@ -135,6 +135,10 @@ export type Document = {
    * (updateDocument topicIds) makes it a label the next training learns from.
    */
   readonly suggestedTopics: ReadonlyArray<TopicSuggestion>;
+  /** How the text was obtained (own text, OCR, both, none) with page counts; null until the worker has read the document. */
+  readonly textSource?: Maybe<TextSource>;
+  /** Where the worker stored the document's thumbnail (null: none yet, or none for its type); for the storage subgraph. */
+  readonly thumbnailKey?: Maybe<Scalars['String']['output']>;
   readonly title: Scalars['String']['output'];
   readonly topics: ReadonlyArray<DocumentTopic>;
   readonly updatedAt: Scalars['DateTime']['output'];
@@ -474,6 +478,28 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+export type TextSource = {
+  readonly kind: TextSourceKind;
+  /** Why pages were skipped, that OCR found no text, or which pages were turned upright; null when there is nothing to say. */
+  readonly note?: Maybe<Scalars['String']['output']>;
+  /** Pages (of a PDF or an image) read by OCR. */
+  readonly ocrPages: Scalars['Int']['output'];
+  /** Pages that needed OCR and did not get it: past OCR_MAX_PAGES, over the page timeout, or OCR off. */
+  readonly skippedPages: Scalars['Int']['output'];
+  /** PDF pages whose own text layer was kept. */
+  readonly textLayerPages: Scalars['Int']['output'];
+};
+
+export type TextSourceKind =
+  /** A PDF with both: text-layer pages kept, the other pages OCRed. */
+  | 'MIXED'
+  /** No text was found (an image without text, an empty file, or OCR skipped): classified from the title. */
+  | 'NONE'
+  /** Read by OCR from scanned pages or an image. */
+  | 'OCR'
+  /** The file's own text: a PDF's text layer, a Word document, plain text. */
+  | 'TEXT';
+
 export type Topic = {
   readonly caseSensitive: Scalars['Boolean']['output'];
   readonly id: Scalars['ID']['output'];
@@ -691,6 +717,8 @@ export type ResolversTypes = {
   Quota: ResolverTypeWrapper<Quota>;
   RequestUploadInput: RequestUploadInput;
   Role: Role;
+  TextSource: ResolverTypeWrapper<TextSource>;
+  TextSourceKind: TextSourceKind;
   Topic: ResolverTypeWrapper<TopicRecord>;
   TopicClassifierStatus: ResolverTypeWrapper<Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversTypes['Topic'] }>;
   TopicExplanation: ResolverTypeWrapper<Omit<TopicExplanation, 'topic'> & { topic: ResolversTypes['Topic'] }>;
@@ -733,6 +761,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Quota: Quota;
   RequestUploadInput: RequestUploadInput;
+  TextSource: TextSource;
   Topic: TopicRecord;
   TopicClassifierStatus: Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   TopicExplanation: Omit<TopicExplanation, 'topic'> & { topic: ResolversParentTypes['Topic'] };
@@ -811,6 +840,8 @@ export type DocumentResolvers<ContextType = DocumentsContext, ParentType extends
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DocumentStatus'], ParentType, ContextType>;
   suggestedTopics?: Resolver<ReadonlyArray<ResolversTypes['TopicSuggestion']>, ParentType, ContextType>;
+  textSource?: Resolver<Maybe<ResolversTypes['TextSource']>, ParentType, ContextType>;
+  thumbnailKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   topics?: Resolver<ReadonlyArray<ResolversTypes['DocumentTopic']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -891,6 +922,14 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
 export type QuotaResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Quota'] = ResolversParentTypes['Quota']> = {
   limitBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   usedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type TextSourceResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TextSource'] = ResolversParentTypes['TextSource']> = {
+  kind?: Resolver<ResolversTypes['TextSourceKind'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ocrPages?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skippedPages?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  textLayerPages?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type TopicResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Topic'] = ResolversParentTypes['Topic']> = {
@@ -974,6 +1013,7 @@ export type Resolvers<ContextType = DocumentsContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
+  TextSource?: TextSourceResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;
   TopicClassifierStatus?: TopicClassifierStatusResolvers<ContextType>;
   TopicExplanation?: TopicExplanationResolvers<ContextType>;

@@ -14,6 +14,7 @@ import type { ModelCache } from '../classification/model-cache.ts';
 import type { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
 import type { ExtractionSandbox } from '../classification/text/extraction-sandbox.ts';
 import { UnreadableDocumentError } from '../classification/text/extraction.errors.ts';
+import { makeThumbnail, type ThumbnailDeps } from '../thumbnails/thumbnails.service.ts';
 import { listTopics } from '../topics/topics.repository.ts';
 import type { DocumentCancellations } from './document-cancellations.ts';
 import { waitForSlotMs, type OwnerSlots } from './owner-slots.ts';
@@ -29,12 +30,16 @@ export interface ClassifyDeps {
   extraction: ExtractionSandbox;
   cancellations: DocumentCancellations;
   ownerSlots: OwnerSlots;
+  /** Renders thumbnails of classified documents, under their own caps. */
+  thumbnails: ThumbnailDeps;
 }
 
 export interface ClassifyResult {
   outcome: 'classified' | 'gone' | 'deleted while classified';
   topics?: number;
-  method?: string;
+  textSource?: string;
+  /** What became of the thumbnail (made, none for its type, exists, gone, failed, stopped). */
+  thumbnail?: string;
 }
 
 /**
@@ -63,7 +68,13 @@ export async function classifyDocumentJob(
   }
   const deletion = deps.cancellations.watch(document.id);
   try {
-    return await classifyDocument(deps, em, job, document, AbortSignal.any([signal, deletion.signal]));
+    const stop = AbortSignal.any([signal, deletion.signal]);
+    const result = await classifyDocument(deps, em, job, document, stop);
+    if (result.outcome !== 'classified') return result;
+    // After the classification is saved: the document is CLASSIFIED whatever becomes of its
+    // thumbnail, which never throws (a failure is logged and leaves it without one).
+    const thumbnail = await makeThumbnail(deps.thumbnails, em, document, stop);
+    return { ...result, thumbnail: thumbnail.outcome };
   } catch (error) {
     if (!deletion.signal.aborted || signal.aborted) throw error;
     deps.logger.info({ documentId }, 'document deleted while it was classified: job stopped');
@@ -104,7 +115,7 @@ async function classifyDocument(
     // Past this point the result is written whole; a shutdown waits for it instead.
     signal.throwIfAborted();
     const classifiedAt = performance.now();
-    if (!(await saveClassification(em, documentId, extraction.text, assignments))) return { outcome: 'gone' };
+    if (!(await saveClassification(em, documentId, extraction, assignments))) return { outcome: 'gone' };
     const ms = (from: number, to: number) => Math.round(to - from);
     deps.logger.info(
       {
@@ -113,15 +124,15 @@ async function classifyDocument(
         extractMs: ms(started, extractedAt),
         classifyMs: ms(extractedAt, classifiedAt),
         extractionPeakRssMb: Math.round(extraction.peakRssBytes / (1024 * 1024)),
-        method: extraction.method,
+        textSource: extraction.source,
         truncated: extraction.truncated,
         topics: assignments.length,
       },
-      extraction.method === 'NONE'
-        ? 'document classified from its title alone (no text, no OCR)'
+      extraction.source.kind === 'NONE'
+        ? 'document classified from its title alone (no text found)'
         : 'document classified',
     );
-    return { outcome: 'classified', topics: assignments.length, method: extraction.method };
+    return { outcome: 'classified', topics: assignments.length, textSource: extraction.source.kind };
   } catch (error) {
     throw await recordFailure(em, job, signal, error);
   }

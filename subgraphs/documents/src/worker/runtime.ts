@@ -18,7 +18,7 @@ import { scheduleLabelCheck } from '../classification/enqueue.ts';
 import { ModelCache } from '../classification/model-cache.ts';
 import { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
 import { ExtractionSandbox, type SandboxSettings } from '../classification/text/extraction-sandbox.ts';
-import { detectOcr } from '../classification/text/ocr.ts';
+import { findOcrTools } from '../classification/text/ocr/engine.ts';
 import { DocumentCancellations } from './document-cancellations.ts';
 import { createHandlers } from './handlers.ts';
 import { startHealthServer } from './health.ts';
@@ -52,7 +52,13 @@ function extractionSettings(config: WorkerConfig, searchPath: string, logger: Lo
         maxRatio: config.EXTRACTION_MAX_ZIP_RATIO,
       },
     },
-    ocr: config.OCR,
+    ocr: {
+      mode: config.OCR,
+      languages: config.OCR_LANGUAGES,
+      maxPages: config.OCR_MAX_PAGES,
+      pageTimeoutMs: config.OCR_PAGE_TIMEOUT_SECONDS * 1000,
+      maxPixels: config.OCR_MAX_PIXELS,
+    },
     searchPath,
     report: ({ peakRssBytes, ...facts }) =>
       logger[facts.outcome === 'extracted' ? 'debug' : 'info'](
@@ -80,10 +86,20 @@ export async function startWorkerRuntime(
   const regex = new RegexSandbox(config.CLASSIFIER_REGEX_TIMEOUT_MS);
   const searchPath = options.searchPath ?? '';
   // The extraction processes detect it themselves; this is what the log says.
-  const ocr = detectOcr(config.OCR, searchPath);
+  const ocr = config.OCR === 'off' ? undefined : findOcrTools(searchPath);
+  if (config.OCR === 'auto' && !ocr?.pdftoppm)
+    logger.warn(
+      { tesseract: ocr?.tesseract ?? null, pdftoppm: ocr?.pdftoppm ?? null },
+      'OCR incomplete: scans that need the missing command end FAILED until it is installed (tesseract-ocr, poppler-utils)',
+    );
   logger.info(
     {
-      ocr: ocr?.name ?? 'none',
+      ocr:
+        config.OCR === 'off'
+          ? 'off'
+          : ocr
+            ? `tesseract ${config.OCR_LANGUAGES}${ocr.pdftoppm ? ' + pdftoppm' : ''}`
+            : 'none',
       concurrency: config.WORKER_CONCURRENCY,
       extractionMemoryLimitMb: config.EXTRACTION_MEMORY_LIMIT_MB,
     },
@@ -99,6 +115,15 @@ export async function startWorkerRuntime(
     models: new ModelCache(logger),
     extraction,
     cancellations,
+    thumbnails: {
+      store,
+      logger,
+      settings: {
+        memoryLimitMb: config.THUMBNAIL_MEMORY_LIMIT_MB,
+        timeoutMs: config.THUMBNAIL_TIMEOUT_SECONDS * 1000,
+        searchPath,
+      },
+    },
     ownerSlots: new OwnerSlots(queueRedis, {
       prefix: config.REDIS_PREFIX,
       heavyBytes: config.WORKER_HEAVY_JOB_BYTES,

@@ -31,11 +31,34 @@ export type Document = {
   readonly object?: Maybe<StoredObject>;
   readonly objectKey: Scalars['String']['output'];
   readonly originalFilename: Scalars['String']['output'];
+  /**
+   * A presigned GET that a browser shows instead of saving: `Content-Disposition: inline`
+   * and the document's sniffed type. For PDFs and images only; null for every other type,
+   * so no type a browser would run (HTML, SVG, XML) is ever served inline.
+   */
+  readonly preview?: Maybe<PresignedUrl>;
+  /**
+   * The first page (or the image) about 400 px wide, PNG or WebP, as a presigned GET served
+   * inline. Null until the worker has made it, and for types without one (text, DOCX) or
+   * whose rendering failed. `expiresIn` in seconds (default 15 min, at most 7 days).
+   */
+  readonly thumbnail?: Maybe<PresignedUrl>;
+  readonly thumbnailKey?: Maybe<Scalars['String']['output']>;
 };
 
 
 export type DocumentDownloadArgs = {
   disposition?: InputMaybe<Disposition>;
+  expiresIn?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type DocumentPreviewArgs = {
+  expiresIn?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type DocumentThumbnailArgs = {
   expiresIn?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -141,7 +164,18 @@ export type FederationReferenceTypes = {
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
         | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
-        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true}> ) );
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true,"thumbnailKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true,"thumbnailKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true,"thumbnailKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"thumbnailKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true,"thumbnailKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true,"thumbnailKey":true}>
+        | GraphQLRecursivePick<FederationTypes['Document'], {"thumbnailKey":true}> ) );
 };
 
 
@@ -182,6 +216,8 @@ export type DocumentResolvers<ContextType = StorageContext, ParentType extends R
   download?: Resolver<ResolversTypes['PresignedUrl'], ParentType, ContextType, RequireFields<DocumentDownloadArgs, 'disposition'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   object?: Resolver<Maybe<ResolversTypes['StoredObject']>, ParentType, ContextType>;
+  preview?: Resolver<Maybe<ResolversTypes['PresignedUrl']>, ParentType, ContextType, Partial<DocumentPreviewArgs>>;
+  thumbnail?: Resolver<Maybe<ResolversTypes['PresignedUrl']>, ParentType, ContextType, Partial<DocumentThumbnailArgs>>;
 };
 
 export type PresignedUrlResolvers<ContextType = StorageContext, ParentType extends ResolversParentTypes['PresignedUrl'] = ResolversParentTypes['PresignedUrl']> = {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { extractFromStream, type Extraction, type ExtractionLimits } from './extract.ts';
 import { UnreadableDocumentError } from './extraction.errors.ts';
-import { detectOcr } from './ocr.ts';
+import { findOcrTools, type OcrSettings } from './ocr/engine.ts';
 
 // An extraction process: answers requests over IPC, one at a time, each naming a file the
 // worker downloaded. It runs under the caps extraction-process.ts sets (kernel data
@@ -14,7 +14,7 @@ export interface ExtractionRequest {
   path: string;
   mimeType: string;
   limits: ExtractionLimits;
-  ocr: 'auto' | 'off';
+  ocr: OcrSettings;
   searchPath: string;
 }
 
@@ -40,7 +40,9 @@ async function run(request: ExtractionRequest): Promise<ExtractionAnswer> {
   try {
     const extraction = await extractFromStream(body, request.mimeType, {
       limits: request.limits,
-      ocr: detectOcr(request.ocr, request.searchPath),
+      ocr: request.ocr,
+      tools: request.ocr.mode === 'off' ? undefined : findOcrTools(request.searchPath),
+      file: request.path,
       // The worker stops a request by killing this process.
       signal: new AbortController().signal,
     });

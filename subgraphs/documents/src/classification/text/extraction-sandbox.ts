@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import { isExtractable, type Extraction, type ExtractionLimits } from './extract.ts';
 import { ExtractionProcess, type RequestEnding } from './extraction-process.ts';
+import type { OcrSettings } from './ocr/engine.ts';
 import {
   extractionCrashed,
   memoryLimit,
@@ -26,7 +27,7 @@ export interface SandboxSettings {
   /** Download, parsing and OCR of one document together. */
   timeoutMs: number;
   limits: ExtractionLimits;
-  ocr: 'auto' | 'off';
+  ocr: OcrSettings;
   /** Where tesseract/pdftoppm are looked for; also the processes' PATH. */
   searchPath: string;
   /** Told how each extraction went (its peak memory included), whatever the outcome. */
@@ -149,7 +150,7 @@ export class ExtractionSandbox {
 
   private async run(
     child: ExtractionProcess,
-    request: { path: string; mimeType: string; limits: ExtractionLimits; ocr: 'auto' | 'off' },
+    request: { path: string; mimeType: string; limits: ExtractionLimits; ocr: OcrSettings },
     stop: AbortSignal,
     peak: { bytes: number },
   ): Promise<RequestEnding & { reused: boolean }> {

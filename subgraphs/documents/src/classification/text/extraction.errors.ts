@@ -13,6 +13,9 @@ export const UnreadableCode = {
   MEMORY_LIMIT: 'MEMORY_LIMIT',
   TIME_LIMIT: 'TIME_LIMIT',
   EXTRACTION_CRASHED: 'EXTRACTION_CRASHED',
+  CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  OCR_UNAVAILABLE: 'OCR_UNAVAILABLE',
 } as const;
 export type UnreadableCode = (typeof UnreadableCode)[keyof typeof UnreadableCode];
 
@@ -47,6 +50,33 @@ export const corruptDocx = (detail: string, cause: unknown) =>
     { cause },
   );
 
+export const corruptImage = (detail: string, cause?: unknown) =>
+  new UnreadableDocumentError(
+    UnreadableCode.CORRUPT_IMAGE,
+    `The image is damaged or not a valid image (${detail}), so its text cannot be read.`,
+    { cause },
+  );
+
+/** `what`: e.g. "The image" or "Page 3"; checked on the declared size, before anything is decoded. */
+export const imageTooLarge = (what: string, width: number, height: number, maxPixels: number) =>
+  new UnreadableDocumentError(
+    UnreadableCode.IMAGE_TOO_LARGE,
+    `${what} is ${width} × ${height} pixels, more than the ${Math.round(maxPixels / 1e6)} million pixels a page may have (OCR_MAX_PIXELS), so it is not read.`,
+  );
+
+export const pageTooLarge = (page: number, widthIn: number, heightIn: number) =>
+  new UnreadableDocumentError(
+    UnreadableCode.IMAGE_TOO_LARGE,
+    `Page ${page} of the PDF is ${Math.round(widthIn)} × ${Math.round(heightIn)} inches: too large to render for OCR within OCR_MAX_PIXELS even at low resolution, so the document is not read.`,
+  );
+
+/** A scan whose every page needs OCR, on a worker without Tesseract: retried by reclassifying once it is installed. */
+export const ocrUnavailable = (why: string) =>
+  new UnreadableDocumentError(
+    UnreadableCode.OCR_UNAVAILABLE,
+    `The document has no text of its own and needs OCR, but ${why}; reclassify it (reclassifyDocument) once OCR is available.`,
+  );
+
 export const unsupportedType = (mimeType: string) =>
   new UnreadableDocumentError(
     UnreadableCode.UNSUPPORTED_TYPE,
@@ -64,10 +94,11 @@ export const missingObject = (key: string) =>
 
 const mebibytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
-export const tooManyPages = (pages: number, limit: number) =>
+/** `counted`: pages were counted only until the limit was passed. */
+export const tooManyPages = (pages: number, limit: number, counted = false) =>
   new UnreadableDocumentError(
     UnreadableCode.TOO_MANY_PAGES,
-    `The PDF has ${pages} pages; documents of more than ${limit} pages are not read (EXTRACTION_MAX_PAGES).`,
+    `The file has ${counted ? 'more than ' + String(limit) : pages} pages; documents of more than ${limit} pages are not read (EXTRACTION_MAX_PAGES).`,
   );
 
 export const unzippedTooLarge = (part: string, limitBytes: number) =>

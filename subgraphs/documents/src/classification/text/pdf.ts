@@ -2,10 +2,19 @@ import { getDocumentProxy } from 'unpdf';
 import { corruptPdf, encryptedPdf, tooManyPages } from './extraction.errors.ts';
 import type { TextSink } from './text-sink.ts';
 
+/** A page without a text layer: a scan, to be OCRed. Its size in points (1/72 inch). */
+export interface PageWithoutText {
+  number: number;
+  widthPt: number;
+  heightPt: number;
+}
+
 export interface PdfText {
   pages: number;
   /** Pages that had a text layer; 0 means a scan (or a PDF of drawings). */
   pagesWithText: number;
+  /** Pages read before the text limit was reached that had no text layer, in order. */
+  withoutText: PageWithoutText[];
 }
 
 interface TextItemLike {
@@ -59,6 +68,7 @@ export async function extractPdfText(
     throw tooManyPages(pdf.numPages, maxPages);
   }
   let pagesWithText = 0;
+  const withoutText: PageWithoutText[] = [];
   let sliceStart = performance.now();
   try {
     for (let number = 1; number <= pdf.numPages && !sink.isFull; number++) {
@@ -74,12 +84,18 @@ export async function extractPdfText(
       const text = (content.items as TextItemLike[])
         .map((item) => (item.str ?? '') + (item.hasEOL ? '\n' : ''))
         .join('');
+      // view is the crop box in points; userUnit scales it (PDF 1.6), so a page cannot hide its size.
+      const [x0, y0, x1, y1] = page.view as [number, number, number, number];
+      const unit = (page as { userUnit?: number }).userUnit ?? 1;
       page.cleanup();
-      if (text.trim().length === 0) continue;
+      if (text.trim().length === 0) {
+        withoutText.push({ number, widthPt: Math.abs(x1 - x0) * unit, heightPt: Math.abs(y1 - y0) * unit });
+        continue;
+      }
       pagesWithText++;
       sink.append(`${text}\n\n`);
     }
-    return { pages: pdf.numPages, pagesWithText };
+    return { pages: pdf.numPages, pagesWithText, withoutText };
   } finally {
     await pdf.loadingTask.destroy();
   }

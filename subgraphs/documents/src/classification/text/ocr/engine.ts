@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { findExecutable } from '@docuvault/shared/system/find-executable';
+import { rotate, toPgm, type GreyPage } from './pixels.ts';
+
+const run = promisify(execFile);
+
+/** What the worker's config says about OCR; sent to each extraction process. */
+export interface OcrSettings {
+  mode: 'auto' | 'off';
+  /** Tesseract's -l, e.g. `eng+deu`. */
+  languages: string;
+  /** Pages OCRed per document; the rest are skipped and counted. */
+  maxPages: number;
+  pageTimeoutMs: number;
+  /** Largest page, in pixels, that is decoded or rendered (a PDF page is rendered at a lower resolution to fit). */
+  maxPixels: number;
+}
+
+/**
+ * Below this mean word confidence the upright reading is doubted and the page's
+ * orientation is asked for (Tesseract's OSD). Upright scans read at 75–95, an upside-down
+ * page at ~35 (measured on the test scans); asking only then keeps OSD's cost (about one more
+ * recognition) off ordinary pages.
+ */
+export const DOUBTFUL_CONFIDENCE = 60;
+/** OSD's own confidence below which its answer is not acted on. */
+const MIN_ORIENTATION_CONFIDENCE = 1;
+
+export class OcrPageTimeout extends Error {}
+
+/** The commands, found on the PATH like redis-server; `pdftoppm` may be missing (then PDFs are not OCRed). */
+export interface OcrTools {
+  tesseract: string;
+  pdftoppm: string | undefined;
+}
+
+export function findOcrTools(searchPath: string): OcrTools | undefined {
+  const tesseract = findExecutable('tesseract', searchPath);
+  if (!tesseract) return undefined;
+  return { tesseract, pdftoppm: findExecutable('pdftoppm', searchPath) };
+}
+
+interface Reading {
+  text: string;
+  words: number;
+  confidence: number;
+}
+
+/** A command of the OCR path under the page timeout; its process inherits the extraction process's memory caps. */
+export async function runTool(
+  command: string,
+  args: string[],
+  settings: OcrSettings,
+  signal: AbortSignal,
+): Promise<string> {
+  try {
+    const { stdout } = await run(command, args, {
+      signal,
+      timeout: settings.pageTimeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: 16 * 1024 * 1024,
+      // One thread per command: the worker's concurrency is what spreads work over cores.
+      env: { PATH: process.env.PATH ?? '', OMP_THREAD_LIMIT: '1' },
+    });
+    return stdout;
+  } catch (error) {
+    const failed = error as { killed?: boolean; signal?: string; stderr?: string };
+    if (failed.killed && failed.signal === 'SIGKILL' && !signal.aborted) throw new OcrPageTimeout();
+    const detail = (failed.stderr ?? '').trim().split('\n').slice(-2).join(' ');
+    throw new Error(`${path.basename(command)} failed${detail ? `: ${detail}` : ''}`, { cause: error });
+  }
+}
+
+/** Text and mean word confidence from one recognition (TSV has both, in one run). */
+async function recognise(
+  tools: OcrTools,
+  file: string,
+  settings: OcrSettings,
+  signal: AbortSignal,
+): Promise<Reading> {
+  const tsv = await runTool(
+    tools.tesseract,
+    [file, 'stdout', '-l', settings.languages, 'tsv'],
+    settings,
+    signal,
+  );
+  const lines: string[] = [];
+  let words = 0;
+  let total = 0;
+  let lineKey = '';
+  for (const row of tsv.split('\n').slice(1)) {
+    const cells = row.split('\t');
+    if (cells.length < 12 || cells[0] !== '5') continue; // level 5: a word
+    const word = cells[11]!.trim();
+    const confidence = Number(cells[10]);
+    if (!word || confidence < 0) continue;
+    const key = `${cells[2]}.${cells[3]}.${cells[4]}`; // block, paragraph, line
+    if (key === lineKey) lines[lines.length - 1] += ` ${word}`;
+    else lines.push(word);
+    lineKey = key;
+    words++;
+    total += confidence;
+  }
+  return { text: lines.join('\n'), words, confidence: words ? total / words : 0 };
+}
+
+/** How far (clockwise) OSD says the page should be turned, when it is sure enough. */
+async function orientation(
+  tools: OcrTools,
+  file: string,
+  settings: OcrSettings,
+  signal: AbortSignal,
+): Promise<number> {
+  const out = await runTool(tools.tesseract, [file, 'stdout', '--psm', '0'], settings, signal).catch(
+    // Too few characters to tell: leave the page as it is.
+    (error: unknown) => (error instanceof OcrPageTimeout ? Promise.reject(error) : ''),
+  );
+  const degrees = Number(/Rotate: (\d+)/.exec(out)?.[1] ?? 0);
+  const confidence = Number(/Orientation confidence: ([\d.]+)/.exec(out)?.[1] ?? 0);
+  return confidence >= MIN_ORIENTATION_CONFIDENCE ? degrees : 0;
+}
+
+/**
+ * The text of one grey page: read upright; when the reading is doubtful, OSD is asked how
+ * the page is turned, and a turned page is read again the right way up (the better of the
+ * two readings is kept). `dir` is the caller's private temporary folder.
+ */
+export async function readPage(
+  tools: OcrTools,
+  page: GreyPage,
+  dir: string,
+  settings: OcrSettings,
+  signal: AbortSignal,
+): Promise<{ text: string; rotated: number }> {
+  const file = path.join(dir, 'page.pgm');
+  await writeFile(file, toPgm(page));
+  const upright = await recognise(tools, file, settings, signal);
+  if (upright.words === 0 || upright.confidence >= DOUBTFUL_CONFIDENCE)
+    return { text: upright.text, rotated: 0 };
+  const degrees = await orientation(tools, file, settings, signal);
+  if (degrees === 0) return { text: upright.text, rotated: 0 };
+  await writeFile(file, toPgm(rotate(page, degrees)));
+  const turned = await recognise(tools, file, settings, signal);
+  return turned.confidence > upright.confidence
+    ? { text: turned.text, rotated: degrees }
+    : { text: upright.text, rotated: 0 };
+}

@@ -1,0 +1,158 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { corruptImage, imageTooLarge, pageTooLarge, tooManyPages } from '../extraction.errors.ts';
+import { readImageHeader } from '../image-header.ts';
+import type { PageWithoutText } from '../pdf.ts';
+import type { TextSink } from '../text-sink.ts';
+import { OcrPageTimeout, readPage, runTool, type OcrSettings, type OcrTools } from './engine.ts';
+import { parsePgm, type GreyPage } from './pixels.ts';
+import type { PageTally } from './text-source.ts';
+
+// Scanned pages to text, one at a time: a PDF page without a text layer is rendered by
+// pdftoppm, an image page decoded by sharp (libvips), each to grey pixels that Tesseract
+// reads (engine.ts). Sizes are checked before anything is decoded or rendered; every
+// command runs under the page timeout and inherits the extraction process's memory caps.
+
+/** Scans are rendered at this resolution (Tesseract reads best at ~300 dpi). */
+export const RENDER_DPI = 300;
+/** A page that fits OCR_MAX_PIXELS only below this resolution is refused: its text would be unreadable. */
+const MIN_DPI = 70;
+
+export interface ScanContext {
+  tools: OcrTools;
+  settings: OcrSettings;
+  sink: TextSink;
+  /** A private temporary folder (removed by the sandbox afterwards). */
+  dir: string;
+  signal: AbortSignal;
+}
+
+// libvips: one thread and no cache per extraction process, so memory follows the one page at hand.
+sharp.concurrency(1);
+sharp.cache(false);
+
+/** OCRs one page, counting it; a page over its timeout is skipped and noted, not fatal. */
+async function readCounted(context: ScanContext, page: GreyPage, label: string, tally: PageTally) {
+  try {
+    const { text, rotated } = await readPage(
+      context.tools,
+      page,
+      context.dir,
+      context.settings,
+      context.signal,
+    );
+    tally.ocr++;
+    if (rotated) tally.rotated.push(`${label} (${rotated}°)`);
+    if (text.trim()) {
+      tally.ocrText = true;
+      context.sink.append(`${text}\n\n`);
+    }
+  } catch (error) {
+    if (!(error instanceof OcrPageTimeout)) throw error;
+    tally.skip(
+      1,
+      `${label} took longer than ${context.settings.pageTimeoutMs / 1000} s to OCR (OCR_PAGE_TIMEOUT_SECONDS)`,
+      true,
+    );
+  }
+}
+
+/** The highest resolution up to RENDER_DPI at which a page of this size stays within the pixel cap. */
+export function renderDpi(widthPt: number, heightPt: number, maxPixels: number): number {
+  const squareInches = (widthPt / 72) * (heightPt / 72);
+  return Math.min(RENDER_DPI, Math.floor(Math.sqrt(maxPixels / Math.max(squareInches, 1e-6))));
+}
+
+async function renderPdfPage(
+  context: ScanContext,
+  pdfFile: string,
+  page: PageWithoutText,
+): Promise<GreyPage> {
+  const dpi = renderDpi(page.widthPt, page.heightPt, context.settings.maxPixels);
+  if (dpi < MIN_DPI) throw pageTooLarge(page.number, page.widthPt / 72, page.heightPt / 72);
+  const base = path.join(context.dir, 'render');
+  const number = String(page.number);
+  const args = ['-r', String(dpi), '-gray', '-f', number, '-l', number, '-singlefile', pdfFile, base];
+  await runTool(context.tools.pdftoppm!, args, context.settings, context.signal);
+  try {
+    return parsePgm(await readFile(`${base}.pgm`));
+  } finally {
+    await rm(`${base}.pgm`, { force: true });
+  }
+}
+
+/** PDF pages without a text layer, in order, up to OCR_MAX_PAGES; the text goes to the sink. */
+export async function ocrPdfPages(
+  context: ScanContext,
+  pdfFile: string,
+  pages: readonly PageWithoutText[],
+  tally: PageTally,
+): Promise<void> {
+  for (const [index, page] of pages.entries()) {
+    if (context.sink.isFull) return;
+    if (tally.ocr + tally.timedOut >= context.settings.maxPages) {
+      tally.skip(
+        pages.length - index,
+        `pages past the first ${context.settings.maxPages} scanned ones were not OCRed (OCR_MAX_PAGES)`,
+      );
+      return;
+    }
+    try {
+      await readCounted(context, await renderPdfPage(context, pdfFile, page), `page ${page.number}`, tally);
+    } catch (error) {
+      if (!(error instanceof OcrPageTimeout)) throw error;
+      tally.skip(
+        1,
+        `page ${page.number} took longer than ${context.settings.pageTimeoutMs / 1000} s to render (OCR_PAGE_TIMEOUT_SECONDS)`,
+        true,
+      );
+    }
+  }
+}
+
+/** One page of an image as grey pixels, turned as its EXIF orientation says; damage is CORRUPT_IMAGE. */
+async function decodeImagePage(bytes: Buffer, page: number, maxPixels: number): Promise<GreyPage> {
+  try {
+    const { data, info } = await sharp(bytes, { page, limitInputPixels: maxPixels, failOn: 'warning' })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, pixels: data };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw corruptImage(message.split('\n')[0]!.trim(), error);
+  }
+}
+
+/**
+ * Every page of an image (TIFFs may have many) to the sink. The header is read first: too
+ * many pages (EXTRACTION_MAX_PAGES) or a page over OCR_MAX_PIXELS refuses the file before
+ * a pixel is decoded, which is what stops a decompression bomb.
+ */
+export async function ocrImage(
+  context: ScanContext,
+  bytes: Buffer,
+  mimeType: string,
+  maxDocumentPages: number,
+  tally: PageTally,
+): Promise<void> {
+  const { pages } = readImageHeader(bytes, mimeType, maxDocumentPages);
+  if (pages.length > maxDocumentPages) throw tooManyPages(pages.length, maxDocumentPages, true);
+  const { maxPixels, maxPages } = context.settings;
+  for (const [index, { width, height }] of pages.entries()) {
+    const label = pages.length > 1 ? `Page ${index + 1}` : 'The image';
+    if (width === 0 || height === 0) throw corruptImage(`${label.toLowerCase()} declares no size`);
+    if (width * height > maxPixels) throw imageTooLarge(label, width, height, maxPixels);
+  }
+  for (let index = 0; index < pages.length && !context.sink.isFull; index++) {
+    if (index >= maxPages) {
+      tally.skip(pages.length - index, `pages past the first ${maxPages} were not OCRed (OCR_MAX_PAGES)`);
+      return;
+    }
+    const label = pages.length > 1 ? `page ${index + 1}` : 'the image';
+    await readCounted(context, await decodeImagePage(bytes, index, maxPixels), label, tally);
+  }
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { readImageHeader } from '@docuvault/documents/classification/text/image-header';
+import { parsePgm, rotate, toPgm } from '@docuvault/documents/classification/text/ocr/pixels';
+import { renderDpi } from '@docuvault/documents/classification/text/ocr/scan-pages';
+import { PageTally } from '@docuvault/documents/classification/text/ocr/text-source';
+import { multiPageTiff } from '../../../devkit/fixtures/scans.ts';
+import { jpegBytes, pngBytes, webpBytes } from '../../integration/uploads/fixtures.ts';
+
+// The pure parts of OCR: sizes from headers (checked before any decoder runs), turning
+// pages on raw pixels, the rendering resolution, and what a document says about its pages.
+
+describe('image headers', () => {
+  it('reads the size of a PNG, a JPEG and a WebP without decoding them', () => {
+    expect(readImageHeader(pngBytes(), 'image/png', 10).pages).toEqual([{ width: 1, height: 1 }]);
+    expect(readImageHeader(jpegBytes(), 'image/jpeg', 10).pages).toEqual([{ width: 1, height: 1 }]);
+    expect(readImageHeader(webpBytes(), 'image/webp', 10).pages).toEqual([{ width: 1, height: 1 }]);
+  });
+
+  it('counts the pages of a TIFF, and stops counting past the limit', () => {
+    const page = { width: 3, height: 2, pixels: Buffer.alloc(6) };
+    expect(readImageHeader(multiPageTiff([page, page]), 'image/tiff', 10).pages).toEqual([
+      { width: 3, height: 2 },
+      { width: 3, height: 2 },
+    ]);
+    const many = multiPageTiff(Array.from({ length: 50 }, () => page));
+    expect(readImageHeader(many, 'image/tiff', 5).pages).toHaveLength(6);
+  });
+
+  it('refuses a TIFF whose page chain loops back on itself as damaged', () => {
+    const tiff = multiPageTiff([{ width: 1, height: 1, pixels: Buffer.alloc(1) }]);
+    // Point the only page's next-IFD offset at itself.
+    tiff.writeUInt32LE(8, 8 + 2 + 8 * 12);
+    expect(() => readImageHeader(tiff, 'image/tiff', 10)).toThrow(/TIFF page chain that loops/);
+  });
+
+  it('refuses headers that are cut short', () => {
+    expect(() => readImageHeader(pngBytes().subarray(0, 20), 'image/png', 10)).toThrow(/damaged/);
+    expect(() => readImageHeader(jpegBytes().subarray(0, 30), 'image/jpeg', 10)).toThrow(/damaged/);
+  });
+});
+
+describe('grey pages', () => {
+  const page = { width: 3, height: 2, pixels: Buffer.from([1, 2, 3, 4, 5, 6]) };
+
+  it('turns a page a quarter clockwise, a half, and three quarters', () => {
+    expect(rotate(page, 90)).toEqual({ width: 2, height: 3, pixels: Buffer.from([4, 1, 5, 2, 6, 3]) });
+    expect(rotate(page, 180)).toEqual({ width: 3, height: 2, pixels: Buffer.from([6, 5, 4, 3, 2, 1]) });
+    expect(rotate(page, 270)).toEqual({ width: 2, height: 3, pixels: Buffer.from([3, 6, 2, 5, 1, 4]) });
+    expect(rotate(rotate(page, 90), 270)).toEqual(page);
+  });
+
+  it('round-trips through PGM', () => {
+    expect(parsePgm(toPgm(page))).toEqual(page);
+  });
+});
+
+describe('rendering resolution', () => {
+  it('renders A4 at 300 dpi, and a huge page lower to stay within the pixel cap', () => {
+    expect(renderDpi(595, 842, 50_000_000)).toBe(300);
+    const dpi = renderDpi(14_400, 14_400, 50_000_000);
+    expect(dpi).toBe(35);
+    expect((200 * dpi) ** 2).toBeLessThanOrEqual(50_000_000);
+  });
+});
+
+describe('what a document says about its pages', () => {
+  it('says MIXED when text-layer pages were kept and OCR found text', () => {
+    const tally = new PageTally();
+    tally.textLayer = 2;
+    tally.ocr = 1;
+    tally.ocrText = true;
+    expect(tally.source(true)).toEqual({
+      kind: 'MIXED',
+      textLayerPages: 2,
+      ocrPages: 1,
+      skippedPages: 0,
+      note: null,
+    });
+  });
+
+  it('counts skipped pages and says why, and that OCR found nothing', () => {
+    const tally = new PageTally();
+    tally.ocr = 1;
+    tally.skip(3, 'pages past the first 1 were not OCRed (OCR_MAX_PAGES)');
+    expect(tally.source(false)).toEqual({
+      kind: 'NONE',
+      textLayerPages: 0,
+      ocrPages: 1,
+      skippedPages: 3,
+      note: '3 pages were not OCRed: pages past the first 1 were not OCRed (OCR_MAX_PAGES). OCR read 1 page and found no text.',
+    });
+  });
+});
