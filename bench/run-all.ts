@@ -13,12 +13,33 @@ import { upload } from './upload.ts';
 // scenario's file also runs alone (`node bench/<scenario>.ts`, table to stdout only).
 //
 //   BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=20   seconds per load run, connections
+//   BENCH_ROUNDS=5                                          interleaved rounds per comparison
 //   BENCH_SEED_DOCUMENTS=100000 BENCH_UPLOAD_BYTES=…       vault size, upload size
 //   BENCH_LOG_LEVEL=info BENCH_CPU_PROF=gateway             see bench/support/system.ts
+//   BENCH_ONLY=gateway-query,gateway-vs-stock               some scenarios on one system, by file
+//                                                           name; table to stdout only
 
+const scenarios = {
+  'gateway-query': gatewayQuery,
+  'gateway-vs-stock': gatewayVsStock,
+  'cross-subgraph': crossSubgraph,
+  upload,
+  search,
+  'list-pages': listPages,
+  classification,
+  ocr,
+};
+
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !(name in scenarios)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(
+    `BENCH_ONLY: no scenario ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}\n`,
+  );
+  process.exit(2);
+}
 await runScenarios(
-  [gatewayQuery, gatewayVsStock, crossSubgraph, upload, search, listPages, classification, ocr],
-  {
-    writeResults: true,
-  },
+  only ? only.map((name) => scenarios[name as keyof typeof scenarios]) : Object.values(scenarios),
+  // A partial run must not replace the whole table.
+  { writeResults: !only },
 );

@@ -49,7 +49,8 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
 }
 
-async function once(options: LoadOptions, durationS: number): Promise<LoadResult> {
+/** One measured run of `durationS` seconds (no check, no warm-up). */
+export async function once(options: LoadOptions, durationS: number): Promise<LoadResult> {
   // Headers are made per request: a subgraph accepts each signed call id once.
   const requests: Request[] = options.bodies.map((body, index) => ({
     method: 'POST',
@@ -108,7 +109,8 @@ async function once(options: LoadOptions, durationS: number): Promise<LoadResult
   };
 }
 
-async function check(options: LoadOptions): Promise<void> {
+/** One request of each of the first bodies: each must answer data without errors. */
+export async function check(options: LoadOptions): Promise<void> {
   for (const [index, body] of options.bodies.slice(0, 3).entries()) {
     const response = await fetch(options.url, {
       method: 'POST',
@@ -122,7 +124,7 @@ async function check(options: LoadOptions): Promise<void> {
   }
 }
 
-const warm = async (options: LoadOptions) => {
+export const warm = async (options: LoadOptions) => {
   const warmupS = options.warmupS ?? WARMUP_S;
   if (warmupS > 0) await once(options, warmupS);
 };
@@ -132,30 +134,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await check(options);
   await warm(options);
   return once(options, options.durationS ?? DURATION_S);
-}
-
-/** Measured runs per side of a comparison (BENCH_ROUNDS). */
-export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-/**
- * A throughput comparison on a shared, noisy machine: both sides checked and warmed,
- * then measured in turn (a, b, a, b, …) and each side's best round kept (most requests
- * per second; its latencies with it), so a burst of someone else's load during one run
- * does not decide the ratio.
- */
-export async function compareLoads(a: LoadOptions, b: LoadOptions): Promise<[LoadResult, LoadResult]> {
-  await check(a);
-  await check(b);
-  await warm(a);
-  await warm(b);
-  let best: [LoadResult | undefined, LoadResult | undefined] = [undefined, undefined];
-  const better = (x: LoadResult | undefined, y: LoadResult) => (x && x.rps >= y.rps ? x : y);
-  for (let round = 0; round < Math.max(1, ROUNDS); round++) {
-    const ra = await once(a, a.durationS ?? DURATION_S);
-    const rb = await once(b, b.durationS ?? DURATION_S);
-    best = [better(best[0], ra), better(best[1], rb)];
-  }
-  return [best[0]!, best[1]!];
 }
 
 /** POSTs one GraphQL operation; throws on errors. */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import type { Ratio, Side } from './compare.ts';
 import type { LoadResult } from './load.ts';
 
 // The Markdown the suite prints and writes: a header describing the machine and the run,
@@ -50,6 +51,23 @@ export const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
 export const failures = (r: LoadResult) => (r.failed > 0 ? ` — **${r.failed} failed**` : '');
 export const loadFigures = (r: LoadResult, p50 = true) =>
   `${rps(r.rps)}, ${p50 ? `p50 ${ms(r.p50)}, ` : ''}p99 ${ms(r.p99)}${failures(r)}`;
+
+/** A compared side: median req/s of its rounds and their range, the median round's latencies. */
+export const sideFigures = (side: Side, p50 = true) => {
+  const r = side.median;
+  const failed = side.rounds.reduce((sum, round) => sum + round.failed, 0);
+  return (
+    `median ${rps(r.rps)} (${Math.round(side.min)}–${Math.round(side.max)} over ${side.rounds.length} rounds), ` +
+    `${p50 ? `p50 ${ms(r.p50)}, ` : ''}p99 ${ms(r.p99)}${failed > 0 ? ` — **${failed} failed**` : ''}`
+  );
+};
+/** A same-round ratio: its median and range over the rounds. */
+export const ratioFigures = (ratio: Ratio) =>
+  `${times(ratio.median)} (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
+/** Every round's ratio, in order, for the notes. */
+export const perRound = (ratio: Ratio) => ratio.perRound.map((value) => value.toFixed(2)).join(', ');
+/** No side of a comparison had a failed request in any round. */
+export const noFailures = (...sides: Side[]) => sides.every((s) => s.rounds.every((r) => r.failed === 0));
 
 const loadAverage = (values: number[]) => values.map((l) => l.toFixed(2)).join(', ');
 

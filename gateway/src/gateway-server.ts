@@ -5,7 +5,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import { OPS_TOKEN_HEADER } from '@docuvault/shared/auth/principal';
 import { errorDetailsExposed, subgraphUrl, type GatewayConfig } from '@docuvault/shared/config/index';
 import { createReadiness, healthRouter } from '@docuvault/shared/health/index';
@@ -17,6 +16,7 @@ import { createRedis } from '@docuvault/shared/queue/redis';
 import express from 'express';
 import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
 import { createRevocationCheck } from './auth/revocation-check.ts';
+import { graphqlHandler } from './graphql-handler.ts';
 import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { gatewayReadyChecks, operatorOnHealth } from './readiness.ts';
@@ -83,15 +83,13 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     ),
     logger,
   });
-  app.use(
-    healthRouter({
-      service: 'gateway',
-      version: config.GIT_COMMIT,
-      ready,
-      showDetails: operatorOnHealth(config.OPS_TOKEN, authenticator),
-      versionFor: 'operators',
-    }),
-  );
+  const health = healthRouter({
+    service: 'gateway',
+    version: config.GIT_COMMIT,
+    ready,
+    showDetails: operatorOnHealth(config.OPS_TOKEN, authenticator),
+    versionFor: 'operators',
+  });
 
   const production = config.NODE_ENV === 'production';
   const introspection = config.GRAPHQL_INTROSPECTION ?? !production;
@@ -125,17 +123,17 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     authMiddleware(authenticator, logger),
     createUploadMiddleware(config, logger),
     ...limits.afterUploads,
-    expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        requestId: currentRequestId(),
-        uploads: uploadsOf(req),
-        principal: principalOf(req),
-        clientIp: req.ip,
-        opsToken:
-          typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
-      }),
-    }),
+    graphqlHandler(apollo, async (req) => ({
+      requestId: currentRequestId(),
+      uploads: uploadsOf(req),
+      principal: principalOf(req),
+      clientIp: req.ip,
+      opsToken: typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
+    })),
   );
+  // After /graphql, whose requests would otherwise walk the health router's routes first
+  // (the paths do not overlap, so the order changes nothing else).
+  app.use(health);
   app.use(finalErrorHandler(logger));
 
   return {

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { Lexer, Source, TokenKind } from 'graphql';
 import { sendRequestError, tooComplex } from './limit-errors.ts';
 import { findUnstorable, isUnstorable, unstorableText } from './text-guard.ts';
+import { PassedOperations, type VerdictCacheLimits } from './verdict-cache.ts';
 
 export interface LexicalLimits {
   readonly maxTokens: number;
@@ -80,11 +81,24 @@ function textViolation(variables: unknown) {
  * Apollo has no hook before parsing whose error reaches the client as a request error
  * (a throw there is an "unexpected error", a 500).
  */
-export function sourceGuard(limits: LexicalLimits): RequestHandler {
+export function sourceGuard(
+  limits: LexicalLimits,
+  cache: VerdictCacheLimits | PassedOperations = new PassedOperations(),
+): RequestHandler {
+  // A query's lexical verdict depends on its text alone (and on maxTokens, fixed for this
+  // guard): a text that passed once passes again, so it is lexed once (verdict-cache.ts).
+  // Variables differ per request and are checked every time.
+  const passed = cache instanceof PassedOperations ? cache : new PassedOperations(cache);
+  const lexicalError = (query: string) => {
+    if (passed.has(query)) return undefined;
+    const error = lexicalViolation(query, limits);
+    if (!error) passed.add(query);
+    return error;
+  };
   return (req, res, next) => {
     for (const operation of operationsOf(req)) {
       const error =
-        (typeof operation.query === 'string' ? lexicalViolation(operation.query, limits) : undefined) ??
+        (typeof operation.query === 'string' ? lexicalError(operation.query) : undefined) ??
         textViolation(operation.variables);
       if (error) return sendRequestError(res, 400, error);
     }

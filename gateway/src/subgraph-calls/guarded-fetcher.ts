@@ -11,9 +11,17 @@ import {
 } from '@docuvault/shared/http/subgraph-signature';
 import type { SubgraphCalls } from './index.ts';
 
+/** Each subgraph URL's path, parsed once (a handful of URLs, called all the time); bounded all the same. */
+const paths = new Map<string, string>();
 const pathOf = (url: string): string => {
-  const parsed = new URL(url);
-  return `${parsed.pathname}${parsed.search}`;
+  let path = paths.get(url);
+  if (path === undefined) {
+    const parsed = new URL(url);
+    path = `${parsed.pathname}${parsed.search}`;
+    if (paths.size >= 64) paths.clear();
+    paths.set(url, path);
+  }
+  return path;
 };
 
 /**

@@ -46,7 +46,9 @@ function abortWhenIdle(req: Request, idleMs: number): void {
 export function createUploadMiddleware(config: GatewayUploadConfig, logger: Logger): RequestHandler {
   const limits = { maxFileBytes: config.MAX_UPLOAD_BYTES, maxFiles: config.MAX_FILES_PER_REQUEST };
   return (req, res, next) => {
-    if (!req.is('multipart/form-data')) {
+    // The plain test first: req.is parses the content type, and nearly every request is JSON.
+    const type = req.headers['content-type'];
+    if (type === undefined || !/multipart/i.test(type) || !req.is('multipart/form-data')) {
       next();
       return;
     }

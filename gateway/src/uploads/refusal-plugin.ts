@@ -10,7 +10,9 @@ import { refusalStatus } from './upload-errors.ts';
  * Nothing was kept: no subgraph request ends its body before the client's is whole.
  */
 export const uploadRefusalPlugin: ApolloServerPlugin<UploadGatewayContext> = {
-  async requestDidStart() {
+  async requestDidStart({ contextValue }) {
+    // Only a multipart request can be refused so: any other request gets no listener.
+    if (!contextValue.uploads) return;
     return {
       async willSendResponse({ contextValue, response }) {
         const refusal = contextValue.uploads?.refusal;

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { sql } from 'kysely';
+import type { Db } from '../db/kysely.ts';
 
 // The audit trail: who did what to what, from where, under which request. Rows are
 // written by the service that performs the action, in the same transaction where the
@@ -45,20 +47,41 @@ export interface AuditOrigin {
 
 const COLUMNS = 'actor_id, action, target, request_id, ip, details';
 
-/** Parameters in column order, for either placeholder style. */
+/** The client's address when it is one; anything else is left out. */
+const addressOf = (ip: string | undefined): string | null => (ip !== undefined && isIP(ip) !== 0 ? ip : null);
+
+/**
+ * Writes one audit line through the data layer (bind parameters): in the caller's
+ * transaction when `kysely` is a transaction's (db(em) inside em.transactional).
+ */
+export async function insertAuditLine(kysely: Db, entry: AuditEntry): Promise<void> {
+  await kysely
+    .insertInto('audit_log')
+    .values({
+      actor_id: entry.actorId,
+      action: entry.action,
+      target: entry.target ?? null,
+      request_id: entry.requestId ?? null,
+      ip: addressOf(entry.ip),
+      details: sql<Record<string, unknown>>`${JSON.stringify(entry.details ?? {})}::jsonb`,
+    })
+    .execute();
+}
+
+/** Parameters in column order, for AUDIT_INSERT_PG. */
 export function auditParams(entry: AuditEntry): unknown[] {
   return [
     entry.actorId,
     entry.action,
     entry.target ?? null,
     entry.requestId ?? null,
-    entry.ip !== undefined && isIP(entry.ip) !== 0 ? entry.ip : null,
+    addressOf(entry.ip),
     JSON.stringify(entry.details ?? {}),
   ];
 }
 
-/** For node-postgres (`$1` placeholders). */
+/**
+ * For a bare node-postgres connection (`$1` placeholders): the runtime-privileges test
+ * writes as the runtime role without any service code. Services use insertAuditLine.
+ */
 export const AUDIT_INSERT_PG = `insert into audit_log (${COLUMNS}) values ($1::uuid, $2, $3, $4, $5::inet, $6::jsonb)`;
-
-/** For MikroORM's `execute` (`?` placeholders). */
-export const AUDIT_INSERT_ORM = `insert into audit_log (${COLUMNS}) values (?::uuid, ?, ?, ?, ?::inet, ?::jsonb)`;

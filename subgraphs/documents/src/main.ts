@@ -21,7 +21,7 @@ const orm = await createOrm({
 });
 const redis = createRedis(config.REDIS_URL, 'producer');
 const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
-const schema = schemaCurrentCheck(config.DATABASE_URL);
+const schema = schemaCurrentCheck(orm.em);
 
 const store = createObjectStore(config);
 const server = await createDocumentsSubgraph(
@@ -48,6 +48,5 @@ stopOnSignals(logger, async () => {
   await removals.stop();
   await queue.close();
   redis.disconnect();
-  await schema.close();
   await orm.close();
 });

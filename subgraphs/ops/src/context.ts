@@ -4,15 +4,18 @@ import type { HealthReport } from '@docuvault/shared/health/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
 import type { ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import type { QueueRegistry } from './queues/queue-registry.ts';
 
 export interface OpsDeps {
   config: OpsConfig;
   logger: Logger;
-  /** Runtime-role pool: ops reads, it never changes the schema. */
-  pool: Pool;
+  /**
+   * The ORM on the runtime role (createOrm: the service's pool size and timeouts): ops
+   * reads through db(em) like every service, and it never changes the schema.
+   */
+  orm: MikroORM;
   redis: Redis;
   store: ObjectStore;
   queue: ClassifyQueue;
@@ -32,4 +35,6 @@ export interface OpsContext extends OpsDeps, RequestIdentity {
    */
   opsToken: string | undefined;
   requestId: string | undefined;
+  /** This request's fork of the ORM's EntityManager: read with db(context.em). */
+  em: EntityManager;
 }

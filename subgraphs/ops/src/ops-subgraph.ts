@@ -11,7 +11,9 @@ import {
   redisCheck,
   serviceReadyCheck,
 } from '@docuvault/shared/health/index';
+import { db } from '@docuvault/shared/db/kysely';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
+import { sql } from 'kysely';
 import type { OpsContext, OpsDeps } from './context.ts';
 import { operatorFieldsOnly } from './auth/operator-fields.ts';
 import { presentedOpsToken } from './auth/operator.ts';
@@ -26,7 +28,7 @@ import { versionResolvers } from './version/resolvers.ts';
 export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> {
   const timeoutMs = 2_000;
   const fail = { whenFailing: 'fail' } as const;
-  const select1 = () => deps.pool.query('SELECT 1');
+  const select1 = () => sql`select 1`.execute(db(deps.orm.em.fork()));
   // The system's health as `health` reports it: any dependency down is a FAIL of the system.
   const everything = [
     postgresCheck(select1, fail),
@@ -78,6 +80,7 @@ export async function createOpsSubgraph(deps: OpsDeps): Promise<SubgraphServer> 
       queues,
       opsToken: presentedOpsToken(req.headers),
       requestId: currentRequestId(),
+      em: deps.orm.em.fork(),
     }),
   });
 }

@@ -17,7 +17,6 @@ import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { testRedisPrefix, testRedisUrl } from '../../support/redis.ts';
 import { createTestBucket, testS3, type TestBucket } from '../../support/s3.ts';
@@ -76,12 +75,11 @@ beforeAll(async () => {
   orm = await createOrm({ url: appUrl, poolMax: 4 });
   const redis = createRedis(testRedisUrl(), 'producer');
   const queue = createClassifyQueue(redis, testRedisPrefix('outage'));
-  const pool = new pg.Pool({ connectionString: appUrl, max: 2 });
-  pool.on('error', () => undefined);
+  const opsOrm = await createOrm({ url: appUrl, poolMax: 2 });
   closers.push(async () => {
     await queue.close();
     redis.disconnect();
-    await pool.end();
+    await opsOrm.close();
   });
   for (const mode of ['plain', 'detailed'] as const) {
     const documentsConfig = loadConfig('documents', documentsEnv, env(mode === 'detailed'));
@@ -99,7 +97,7 @@ beforeAll(async () => {
       await createOpsSubgraph({
         config: opsConfig,
         logger: createLogger('ops', 'silent'),
-        pool,
+        orm: opsOrm,
         redis,
         queue,
         store: createObjectStore(opsConfig),
@@ -124,7 +122,7 @@ afterAll(async () => {
 
 const READS = [
   ['documents (MikroORM)', '{ topics { id } }', {}],
-  ['ops (pg pool)', '{ migrationStatus { upToDate } }', { 'x-ops-token': OPS_TOKEN }],
+  ['ops (its ORM pool)', '{ migrationStatus { upToDate } }', { 'x-ops-token': OPS_TOKEN }],
 ] as const;
 
 async function ask(mode: keyof typeof gateways, query: string, headers: Record<string, string>) {

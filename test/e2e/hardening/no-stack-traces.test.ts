@@ -10,13 +10,13 @@ import {
   storageEnv,
   type DocumentsConfig,
 } from '@docuvault/shared/config/index';
+import { createOrm } from '@docuvault/shared/db/orm';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
-import pg from 'pg';
 import { testRedisUrl } from '../../support/redis.ts';
 import { signedFetch, TEST_SECRET_KEY } from '../../support/signed-fetch.ts';
 import { postJson } from './fake-subgraph.ts';
@@ -60,15 +60,14 @@ function npmStartEnv(extra: Record<string, string> = {}): Record<string, string>
 
 async function startOps(extra: Record<string, string>): Promise<string> {
   const config = loadConfig('ops', opsEnv, npmStartEnv({ OPS_TOKEN, ...extra }));
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
-  pool.on('error', () => undefined);
+  const opsOrm = await createOrm({ url: config.DATABASE_URL, poolMax: 2 });
   const redis = createRedis(config.REDIS_URL, 'producer');
   const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
   const server = await (
     await createOpsSubgraph({
       config,
       logger: createLogger('ops', 'silent'),
-      pool,
+      orm: opsOrm,
       redis,
       queue,
       store: createObjectStore(config),
@@ -80,7 +79,7 @@ async function startOps(extra: Record<string, string>): Promise<string> {
     await server.close();
     await queue.close();
     redis.disconnect();
-    await pool.end();
+    await opsOrm.close();
   });
   return `${server.url}/graphql`;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, opsEnv } from '@docuvault/shared/config/index';
+import { createOrm } from '@docuvault/shared/db/orm';
 import { provisionDatabase } from '@docuvault/shared/db/roles';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { freePort } from '@docuvault/local-stack/free-port';
@@ -14,7 +15,6 @@ import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import { createOpsSubgraph } from '@docuvault/ops/ops-subgraph';
-import pg from 'pg';
 import { createTestBucket, testS3 } from '../../support/s3.ts';
 
 // Ops must tell the truth while dependencies come and go, so this file runs
@@ -68,14 +68,13 @@ describe('ops subgraph', () => {
       LOG_LEVEL: 'silent',
       OPS_TOKEN: OPS_TOKEN,
     });
-    const pool = new pg.Pool({ connectionString: appUrl, max: 4, connectionTimeoutMillis: 1_500 });
-    pool.on('error', () => undefined);
+    const orm = await createOrm({ url: appUrl, poolMax: 4, timeouts: { connectMs: 1_500, queryMs: 5_000 } });
     const redis = createRedis(config.REDIS_URL, 'producer');
     const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
     const subgraph = await createOpsSubgraph({
       config,
       logger: createLogger('ops', 'silent'),
-      pool,
+      orm,
       redis,
       queue,
       store: createObjectStore(config),
@@ -86,7 +85,7 @@ describe('ops subgraph', () => {
       await server.close();
       await queue.close().catch(() => undefined);
       redis.disconnect();
-      await pool.end();
+      await orm.close();
       await bucket.cleanup();
     };
   }, 120_000);

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { QueueStats } from '@docuvault/ops/queues/queues.service';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, opsEnv } from '@docuvault/shared/config/index';
+import { createOrm } from '@docuvault/shared/db/orm';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
@@ -11,7 +12,7 @@ import { createRedis } from '@docuvault/shared/queue/redis';
 import { createOpsSubgraph } from '@docuvault/ops/ops-subgraph';
 import { Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { testRedisPrefix, testRedisUrl } from '../../support/redis.ts';
 import { testS3 } from '../../support/s3.ts';
 
@@ -73,7 +74,7 @@ describe('ops queues', () => {
   const asOperator = `Bearer ${opsToken}`;
   let producer: Redis;
   let queue: ClassifyQueue;
-  let pool: pg.Pool;
+  let orm: MikroORM;
   let ops: RunningServer;
   let opsWithoutToken: RunningServer;
 
@@ -99,10 +100,10 @@ describe('ops queues', () => {
   beforeAll(async () => {
     producer = createRedis(testRedisUrl(), 'producer');
     queue = createClassifyQueue(producer, prefix);
-    pool = new pg.Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 1 });
+    orm = await createOrm({ url: process.env.TEST_DATABASE_URL ?? '', poolMax: 1 });
     const start = async (extra: Record<string, string>) => {
       const cfg = config(extra);
-      const deps = { config: cfg, logger: createLogger('ops', 'silent'), pool, redis: producer, queue };
+      const deps = { config: cfg, logger: createLogger('ops', 'silent'), orm, redis: producer, queue };
       return (await createOpsSubgraph({ ...deps, store: createObjectStore(cfg) })).listen('127.0.0.1', 0);
     };
     ops = await start({ OPS_TOKEN: opsToken });
@@ -115,7 +116,7 @@ describe('ops queues', () => {
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
     producer?.disconnect();
-    await pool?.end();
+    await orm?.close();
   });
 
   /** As the operator (the ops token) unless `authorization` says otherwise (null: none). */

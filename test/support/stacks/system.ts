@@ -1,10 +1,10 @@
 import { createOpsSubgraph } from '@docuvault/ops/ops-subgraph';
 import { loadConfig, opsEnv, type DocumentsConfig } from '@docuvault/shared/config/index';
+import { createOrm } from '@docuvault/shared/db/orm';
 import { createLogger, type Logger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
-import pg from 'pg';
 import { testRedisUrl } from '../redis.ts';
 import { TEST_SECRET_KEY } from '../signed-fetch.ts';
 import { startGatewayAt, type SubgraphUrls } from './gateway.ts';
@@ -56,11 +56,10 @@ async function startOps(
     STORAGE_URL: urls.storage,
     ...env,
   });
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
-  pool.on('error', () => undefined);
+  const orm = await createOrm({ url: config.DATABASE_URL, poolMax: 2 });
   const redis = createRedis(config.REDIS_URL, 'producer');
   const queue = createClassifyQueue(redis, config.REDIS_PREFIX);
-  const deps = { config, logger: createLogger('ops', 'silent'), pool, redis, queue };
+  const deps = { config, logger: createLogger('ops', 'silent'), orm, redis, queue };
   const server = await (
     await createOpsSubgraph({ ...deps, store: createObjectStore(config) })
   ).listen('127.0.0.1', 0);
@@ -70,7 +69,7 @@ async function startOps(
       await server.close();
       await queue.close();
       redis.disconnect();
-      await pool.end();
+      await orm.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { uuidPk } from './columns.ts';
 
 /** Append-only record of security-relevant actions. */
-const AuditLogEntrySchema = defineEntity({
+export const AuditLogEntrySchema = defineEntity({
   name: 'AuditLogEntry',
   tableName: 'audit_log',
   properties: {
@@ -33,7 +33,7 @@ AuditLogEntrySchema.setClass(AuditLogEntry);
  * Accounts deleted (deleteAccount, deleteUser), beside the append-only audit log: a line's
  * actor is deleted when a deletion of that id is at or after the line.
  */
-const DeletedAccountSchema = defineEntity({
+export const DeletedAccountSchema = defineEntity({
   name: 'DeletedAccount',
   tableName: 'deleted_accounts',
   properties: {

@@ -3,7 +3,7 @@ import { uuidPk } from './columns.ts';
 import { User } from './users.ts';
 
 /** A trained classifier; rows are kept as history and the newest per owner is the live one. */
-const ClassifierModelSchema = defineEntity({
+export const ClassifierModelSchema = defineEntity({
   name: 'ClassifierModel',
   tableName: 'classifier_models',
   properties: {

@@ -6,7 +6,7 @@ export const CLOUD_CONNECTION_STATUSES = ['ACTIVE', 'REVOKED', 'ERROR'] as const
 export type CloudConnectionStatus = (typeof CLOUD_CONNECTION_STATUSES)[number];
 
 /** A user's link to an external storage provider to import documents from. */
-const CloudConnectionSchema = defineEntity({
+export const CloudConnectionSchema = defineEntity({
   name: 'CloudConnection',
   tableName: 'cloud_connections',
   properties: {

@@ -28,7 +28,7 @@ const searchVectorSql =
   `setweight(to_tsvector('${SEARCH_CONFIG}', coalesce(title, '')), 'A') || ` +
   `setweight(to_tsvector('${SEARCH_CONFIG}', left(coalesce(extracted_text, ''), ${SEARCH_TEXT_LIMIT})), 'B')`;
 
-const DocumentSchema = defineEntity({
+export const DocumentSchema = defineEntity({
   name: 'Document',
   tableName: 'documents',
   properties: {

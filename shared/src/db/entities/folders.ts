@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, updatedAt, uuidPk } from './columns.ts';
 import { User } from './users.ts';
 
-const FolderSchema = defineEntity({
+export const FolderSchema = defineEntity({
   name: 'Folder',
   tableName: 'folders',
   properties: {

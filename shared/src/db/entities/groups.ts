@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, uuidPk } from './columns.ts';
 import { User } from './users.ts';
 
-const GroupSchema = defineEntity({
+export const GroupSchema = defineEntity({
   name: 'Group',
   tableName: 'groups',
   properties: {
@@ -15,7 +15,7 @@ const GroupSchema = defineEntity({
 export class Group extends GroupSchema.class {}
 GroupSchema.setClass(Group);
 
-const GroupMemberSchema = defineEntity({
+export const GroupMemberSchema = defineEntity({
   name: 'GroupMember',
   tableName: 'group_members',
   properties: {

@@ -6,7 +6,7 @@ import { createdAt, uuidPk } from './columns.ts';
  * their rows (account deletion): the store is asked afterwards, and a sweeper retries
  * what it refused. `prefix`: every object (and unfinished multipart upload) under `key`.
  */
-const ObjectRemovalSchema = defineEntity({
+export const ObjectRemovalSchema = defineEntity({
   name: 'ObjectRemoval',
   tableName: 'object_removals',
   properties: {

@@ -9,7 +9,7 @@ export const SHARE_PERMISSIONS = ['READ', 'WRITE'] as const;
 export type SharePermission = (typeof SHARE_PERMISSIONS)[number];
 
 /** Grants one user or one group access to one document or one folder (and what is inside it). */
-const ShareSchema = defineEntity({
+export const ShareSchema = defineEntity({
   name: 'Share',
   tableName: 'shares',
   properties: {

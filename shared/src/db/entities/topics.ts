@@ -8,7 +8,7 @@ export type MatchMode = (typeof MATCH_MODES)[number];
 export const TOPIC_SOURCES = ['RULE', 'AUTO', 'MANUAL'] as const;
 export type TopicSource = (typeof TOPIC_SOURCES)[number];
 
-const TopicSchema = defineEntity({
+export const TopicSchema = defineEntity({
   name: 'Topic',
   tableName: 'topics',
   properties: {
@@ -34,7 +34,7 @@ const TopicSchema = defineEntity({
 export class Topic extends TopicSchema.class {}
 TopicSchema.setClass(Topic);
 
-const DocumentTopicSchema = defineEntity({
+export const DocumentTopicSchema = defineEntity({
   name: 'DocumentTopic',
   tableName: 'document_topics',
   properties: {

@@ -9,7 +9,7 @@ import { User } from './users.ts';
  * `completeUpload` can verify the object and register the document the same way as a
  * GraphQL upload.
  */
-const UploadTicketSchema = defineEntity({
+export const UploadTicketSchema = defineEntity({
   name: 'UploadTicket',
   tableName: 'upload_tickets',
   properties: {

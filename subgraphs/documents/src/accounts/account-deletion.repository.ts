@@ -1,6 +1,7 @@
 import type { Role } from '@docuvault/shared/auth/principal';
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { execute, query, queryOne, sql } from '../documents/sql.ts';
+import { sql } from 'kysely';
 
 // The rows of an account deletion. Every table that belongs to a user refers to users
 // with `on delete cascade` (refresh tokens, quota, folders, documents and their topics
@@ -8,6 +9,9 @@ import { execute, query, queryOne, sql } from '../documents/sql.ts';
 // connections), so deleting the users row deletes them all in one statement; shares the
 // user granted keep existing without their creator (set null). audit_log has no key to
 // users: its lines stay, marked.
+
+/** The advisory lock shared with registration (who is the first admin). */
+export { lockAdminChanges } from './users.repository.ts';
 
 export interface DeletionTarget {
   id: string;
@@ -27,11 +31,12 @@ export async function findDeletionTarget(
   id: string,
   options: { lock: boolean },
 ): Promise<DeletionTarget | undefined> {
-  return queryOne(
-    em,
-    sql`select id, email, role, password_hash as "passwordHash" from users where id = ${id}::uuid
-        ${options.lock ? sql`for update` : sql``}`,
-  );
+  return db(em)
+    .selectFrom('users')
+    .select(['id', 'email', 'role', 'password_hash as passwordHash'])
+    .where('id', '=', id)
+    .$if(options.lock, (query) => query.forUpdate())
+    .executeTakeFirst();
 }
 
 /**
@@ -39,24 +44,24 @@ export async function findDeletionTarget(
  * (lockAdminChanges), so two admins deleting each other cannot both see the other.
  */
 export async function countOtherAdmins(em: EntityManager, id: string): Promise<number> {
-  const row = await queryOne<{ count: number }>(
-    em,
-    sql`select count(*)::int as count from users where role = 'ADMIN' and id <> ${id}::uuid`,
-  );
+  const row = await db(em)
+    .selectFrom('users')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where('role', '=', 'ADMIN')
+    .where('id', '<>', id)
+    .executeTakeFirst();
   return row?.count ?? 0;
 }
 
-/** The lock registration takes to decide who is the first admin; held until the transaction ends. */
-export async function lockAdminChanges(em: EntityManager): Promise<void> {
-  await query(em, sql`select pg_advisory_xact_lock(hashtext('docuvault:users:first-admin'))`);
-}
-
 export async function holdingsOf(em: EntityManager, userId: string): Promise<Holdings> {
-  const row = await queryOne<Holdings>(
-    em,
-    sql`select count(*)::int as documents, coalesce(sum(size_bytes), 0)::float8 as bytes
-        from documents where user_id = ${userId}::uuid`,
-  );
+  const row = await db(em)
+    .selectFrom('documents')
+    .select([
+      sql<number>`count(*)::int`.as('documents'),
+      sql<number>`coalesce(sum(size_bytes), 0)::float8`.as('bytes'),
+    ])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row ?? { documents: 0, bytes: 0 };
 }
 
@@ -72,28 +77,28 @@ export async function queueObjectRemovals(
   reason: string,
 ): Promise<string[]> {
   const prefix = `${userId}/`;
-  const rows = await query<{ id: string }>(
-    em,
-    sql`insert into object_removals (key, prefix, reason)
-        select ${prefix}, true, ${reason}
-        union
-        select key, false, ${reason} from (
-          select object_key as key from documents where user_id = ${userId}::uuid
-          union
-          select object_key from upload_tickets where user_id = ${userId}::uuid
-        ) keys
-        where left(key, ${prefix.length}) <> ${prefix}
-        returning id`,
-  );
+  const { rows } = await sql<{ id: string }>`
+    insert into object_removals (key, prefix, reason)
+    select ${prefix}::text, true, ${reason}::text
+    union
+    select key, false, ${reason}::text from (
+      select object_key as key from documents where user_id = ${userId}::uuid
+      union
+      select object_key from upload_tickets where user_id = ${userId}::uuid
+    ) keys
+    where left(key, ${prefix.length}::int) <> ${prefix}::text
+    returning id`.execute(db(em));
   return rows.map((row) => row.id);
 }
 
 /** Records the deletion beside the audit log (append-only), whose lines then read as by a deleted actor. */
 export async function recordAccountDeleted(em: EntityManager, userId: string): Promise<number> {
-  return execute(em, sql`insert into deleted_accounts (user_id) values (${userId}::uuid)`);
+  const result = await db(em).insertInto('deleted_accounts').values({ user_id: userId }).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
 /** Deletes the user and, by cascade, every row that belongs to them. */
 export async function deleteUserRow(em: EntityManager, userId: string): Promise<boolean> {
-  return (await execute(em, sql`delete from users where id = ${userId}::uuid`)) > 0;
+  const result = await db(em).deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }

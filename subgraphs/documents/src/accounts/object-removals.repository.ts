@@ -1,5 +1,6 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { constant, execute, query, sql, uuidArray } from '../documents/sql.ts';
+import { sql } from 'kysely';
 
 export interface QueuedRemoval {
   id: string;
@@ -14,23 +15,24 @@ export async function findRemovals(
   ids: readonly string[] | undefined,
   limit: number,
 ): Promise<QueuedRemoval[]> {
-  return query<QueuedRemoval>(
-    em,
-    sql`select id, key, prefix, attempts from object_removals
-        where ${ids ? sql`id = any(${uuidArray(ids)})` : constant('true')}
-        order by created_at, id
-        limit ${limit}`,
-  );
+  return db(em)
+    .selectFrom('object_removals')
+    .select(['id', 'key', 'prefix', 'attempts'])
+    .$if(ids !== undefined, (query) => query.where(sql<boolean>`id = any(${ids ?? []}::uuid[])`))
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 export async function deleteRemoval(em: EntityManager, id: string): Promise<void> {
-  await execute(em, sql`delete from object_removals where id = ${id}::uuid`);
+  await db(em).deleteFrom('object_removals').where('id', '=', id).execute();
 }
 
 export async function recordFailedAttempt(em: EntityManager, id: string, error: string): Promise<void> {
-  await execute(
-    em,
-    sql`update object_removals set attempts = attempts + 1, last_error = left(${error}, 1000)
-        where id = ${id}::uuid`,
-  );
+  await db(em)
+    .updateTable('object_removals')
+    .set({ attempts: sql<number>`attempts + 1`, last_error: sql<string>`left(${error}, 1000)` })
+    .where('id', '=', id)
+    .execute();
 }

@@ -1,6 +1,8 @@
 import type { Role } from '@docuvault/shared/auth/principal';
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { constant, execute, isoTimestamp, queryOne, sql } from '../documents/sql.ts';
+import { sql } from 'kysely';
+import { isoTimestamp } from '../data/fragments.ts';
 
 // refresh_tokens: one row per token ever issued, found by the SHA-256 of the token. A
 // sign-in starts a family; each refresh revokes its token (revoked_at, replaced_by_id)
@@ -23,22 +25,21 @@ export interface PresentedRefreshToken {
   expired: boolean;
 }
 
-const EXPIRES_AT = constant(`${isoTimestamp('expires_at')} as "expiresAt"`);
-
 /** Adds a token to `familyId`, or starts a new family (null). It expires `ttlDays` from now. */
 export async function insertRefreshToken(
   em: EntityManager,
   values: { userId: string; tokenHash: string; familyId: string | null; ttlDays: number },
 ): Promise<StoredRefreshToken> {
-  const row = await queryOne<{ id: string; familyId: string; expiresAt: string }>(
-    em,
-    sql`insert into refresh_tokens (user_id, token_hash, family_id, expires_at)
-        values (${values.userId}::uuid, ${values.tokenHash},
-                coalesce(${values.familyId}::uuid, gen_random_uuid()),
-                now() + make_interval(days => ${values.ttlDays}::int))
-        returning id, family_id as "familyId", ${EXPIRES_AT}`,
-  );
-  if (!row) throw new Error('insert into refresh_tokens returned no row');
+  const row = await db(em)
+    .insertInto('refresh_tokens')
+    .values({
+      user_id: values.userId,
+      token_hash: values.tokenHash,
+      family_id: values.familyId ?? sql<string>`gen_random_uuid()`,
+      expires_at: sql<string>`now() + make_interval(days => ${values.ttlDays}::int)`,
+    })
+    .returning(['id', 'family_id as familyId', isoTimestamp('expires_at').as('expiresAt')])
+    .executeTakeFirstOrThrow();
   return { ...row, expiresAt: new Date(row.expiresAt) };
 }
 
@@ -50,14 +51,20 @@ export async function lockRefreshToken(
   em: EntityManager,
   tokenHash: string,
 ): Promise<PresentedRefreshToken | undefined> {
-  return queryOne(
-    em,
-    sql`select rt.id, rt.user_id as "userId", rt.family_id as "familyId", u.role,
-               rt.revoked_at is not null as revoked, rt.expires_at <= now() as expired
-        from refresh_tokens rt join users u on u.id = rt.user_id
-        where rt.token_hash = ${tokenHash}
-        for update of rt`,
-  );
+  return db(em)
+    .selectFrom('refresh_tokens as rt')
+    .innerJoin('users as u', 'u.id', 'rt.user_id')
+    .select([
+      'rt.id',
+      'rt.user_id as userId',
+      'rt.family_id as familyId',
+      'u.role',
+      sql<boolean>`rt.revoked_at is not null`.as('revoked'),
+      sql<boolean>`rt.expires_at <= now()`.as('expired'),
+    ])
+    .where('rt.token_hash', '=', tokenHash)
+    .forUpdate('rt')
+    .executeTakeFirst();
 }
 
 /** The token without a lock (logout): its user and family. */
@@ -65,33 +72,40 @@ export async function findRefreshToken(
   em: EntityManager,
   tokenHash: string,
 ): Promise<{ userId: string; familyId: string } | undefined> {
-  return queryOne(
-    em,
-    sql`select user_id as "userId", family_id as "familyId" from refresh_tokens where token_hash = ${tokenHash}`,
-  );
+  return db(em)
+    .selectFrom('refresh_tokens')
+    .select(['user_id as userId', 'family_id as familyId'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
 }
 
 /** A refresh used `id`: it is revoked, and `replacedById` is its successor. */
 export async function markRotated(em: EntityManager, id: string, replacedById: string): Promise<void> {
-  await execute(
-    em,
-    sql`update refresh_tokens set revoked_at = now(), replaced_by_id = ${replacedById}::uuid
-        where id = ${id}::uuid`,
-  );
+  await db(em)
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: sql<string>`now()`, replaced_by_id: replacedById })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Revokes every token of the family not revoked yet; answers how many. */
 export async function revokeFamily(em: EntityManager, familyId: string): Promise<number> {
-  return execute(
-    em,
-    sql`update refresh_tokens set revoked_at = now() where family_id = ${familyId}::uuid and revoked_at is null`,
-  );
+  const result = await db(em)
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: sql<string>`now()` })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Revokes every token of the user not revoked yet; answers how many. */
 export async function revokeAllOfUser(em: EntityManager, userId: string): Promise<number> {
-  return execute(
-    em,
-    sql`update refresh_tokens set revoked_at = now() where user_id = ${userId}::uuid and revoked_at is null`,
-  );
+  const result = await db(em)
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: sql<string>`now()` })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

@@ -1,7 +1,9 @@
 import type { Role } from '@docuvault/shared/auth/principal';
+import { db, type Db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
+import { isoTimestamp } from '../data/fragments.ts';
 import type { ListCursor } from '../documents/cursor.ts';
-import { constant, execute, isoTimestamp, query, queryOne, sql } from '../documents/sql.ts';
 
 /** A user as the API sees it, with their quota (no password hash). */
 export interface UserRecord {
@@ -24,15 +26,22 @@ const toUserRecord = (row: UserRow): UserRecord => ({
   createdAtExact: row.createdAt,
 });
 
-const USER_COLUMNS = constant(
-  `u.id, u.email, u.role, ${isoTimestamp('u.created_at')} as "createdAt",
-   coalesce(q.used_bytes, 0)::float8 as "usedBytes", coalesce(q.limit_bytes, 0)::float8 as "limitBytes"`,
-);
-
-const USERS = constant('users u left join quotas q on q.user_id = u.id');
+/** Users with their quota; bigint sizes read as float8 (the pool returns int8 as text). */
+const selectUsers = (kysely: Db) =>
+  kysely
+    .selectFrom('users as u')
+    .leftJoin('quotas as q', 'q.user_id', 'u.id')
+    .select([
+      'u.id',
+      'u.email',
+      'u.role',
+      isoTimestamp('u.created_at').as('createdAt'),
+      sql<number>`coalesce(q.used_bytes, 0)::float8`.as('usedBytes'),
+      sql<number>`coalesce(q.limit_bytes, 0)::float8`.as('limitBytes'),
+    ]);
 
 export async function findUser(em: EntityManager, id: string): Promise<UserRecord | undefined> {
-  const row = await queryOne<UserRow>(em, sql`select ${USER_COLUMNS} from ${USERS} where u.id = ${id}::uuid`);
+  const row: UserRow | undefined = await selectUsers(db(em)).where('u.id', '=', id).executeTakeFirst();
   return row && toUserRecord(row);
 }
 
@@ -41,17 +50,24 @@ export async function findCredentials(
   em: EntityManager,
   email: string,
 ): Promise<{ id: string; role: Role; passwordHash: string } | undefined> {
-  return queryOne(
-    em,
-    sql`select id, role, password_hash as "passwordHash" from users where email = ${email}`,
-  );
+  return db(em)
+    .selectFrom('users')
+    .select(['id', 'role', 'password_hash as passwordHash'])
+    .where('email', '=', email)
+    .executeTakeFirst();
 }
 
 export async function updatePasswordHash(em: EntityManager, id: string, passwordHash: string): Promise<void> {
-  await execute(
-    em,
-    sql`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}::uuid`,
-  );
+  await db(em)
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: sql<string>`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The lock registration takes to decide who is the first admin; held until the transaction ends. */
+export async function lockAdminChanges(em: EntityManager): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('docuvault:users:first-admin'))`.execute(db(em));
 }
 
 /**
@@ -64,20 +80,19 @@ export async function insertUser(
   em: EntityManager,
   values: { email: string; passwordHash: string; limitBytes: number },
 ): Promise<{ id: string; role: Role } | undefined> {
-  await query(em, sql`select pg_advisory_xact_lock(hashtext('docuvault:users:first-admin'))`);
-  const user = await queryOne<{ id: string; role: Role }>(
-    em,
-    sql`insert into users (email, password_hash, role)
-        select ${values.email}, ${values.passwordHash},
-               case when exists (select 1 from users) then 'USER' else 'ADMIN' end
-        on conflict (email) do nothing
-        returning id, role`,
-  );
+  await lockAdminChanges(em);
+  const user = await db(em)
+    .insertInto('users')
+    .columns(['email', 'password_hash', 'role'])
+    .expression(
+      sql`select ${values.email}, ${values.passwordHash},
+                 case when exists (select 1 from users) then 'USER' else 'ADMIN' end`,
+    )
+    .onConflict((conflict) => conflict.column('email').doNothing())
+    .returning(['id', 'role'])
+    .executeTakeFirst();
   if (!user) return undefined;
-  await execute(
-    em,
-    sql`insert into quotas (user_id, limit_bytes) values (${user.id}::uuid, ${values.limitBytes}::bigint)`,
-  );
+  await db(em).insertInto('quotas').values({ user_id: user.id, limit_bytes: values.limitBytes }).execute();
   return user;
 }
 
@@ -87,18 +102,24 @@ export async function listUsers(
   after: ListCursor | undefined,
   limit: number,
 ): Promise<UserRecord[]> {
-  const rows = await query<UserRow>(
-    em,
-    sql`select ${USER_COLUMNS} from ${USERS}
-        where ${after ? sql`(u.created_at, u.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : constant('true')}
-        order by u.created_at desc, u.id desc
-        limit ${limit}`,
-  );
+  const rows: UserRow[] = await selectUsers(db(em))
+    .$if(after !== undefined, (query) =>
+      query.where(
+        sql<boolean>`(u.created_at, u.id) < (${after?.createdAt}::timestamptz, ${after?.id}::uuid)`,
+      ),
+    )
+    .orderBy('u.created_at', 'desc')
+    .orderBy('u.id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(toUserRecord);
 }
 
 export async function countUsers(em: EntityManager): Promise<number> {
-  const row = await queryOne<{ count: number }>(em, sql`select count(*)::int as count from users`);
+  const row = await db(em)
+    .selectFrom('users')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .executeTakeFirst();
   return row?.count ?? 0;
 }
 
@@ -107,23 +128,35 @@ export async function lockQuota(
   em: EntityManager,
   userId: string,
 ): Promise<{ usedBytes: number; limitBytes: number } | undefined> {
-  return queryOne(
-    em,
-    sql`select used_bytes::float8 as "usedBytes", limit_bytes::float8 as "limitBytes"
-        from quotas where user_id = ${userId}::uuid
-        for update`,
-  );
+  return db(em)
+    .selectFrom('quotas')
+    .select([
+      sql<number>`used_bytes::float8`.as('usedBytes'),
+      sql<number>`limit_bytes::float8`.as('limitBytes'),
+    ])
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function userExists(em: EntityManager, id: string): Promise<boolean> {
-  return (await queryOne(em, sql`select 1 from users where id = ${id}::uuid`)) !== undefined;
+  const row = await db(em)
+    .selectFrom('users')
+    .select(sql`1`.as('one'))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Sets the limit (creating the quotas row if there is none). */
 export async function setQuotaLimit(em: EntityManager, userId: string, limitBytes: number): Promise<void> {
-  await execute(
-    em,
-    sql`insert into quotas (user_id, limit_bytes) values (${userId}::uuid, ${limitBytes}::bigint)
-        on conflict (user_id) do update set limit_bytes = excluded.limit_bytes, updated_at = now()`,
-  );
+  await db(em)
+    .insertInto('quotas')
+    .values({ user_id: userId, limit_bytes: limitBytes })
+    .onConflict((conflict) =>
+      conflict
+        .column('user_id')
+        .doUpdateSet({ limit_bytes: (eb) => eb.ref('excluded.limit_bytes'), updated_at: sql<string>`now()` }),
+    )
+    .execute();
 }

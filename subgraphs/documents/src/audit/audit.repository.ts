@@ -1,12 +1,9 @@
-import {
-  AUDIT_INSERT_ORM,
-  auditParams,
-  type AuditEntry,
-  type AuditOrigin,
-} from '@docuvault/shared/audit/audit-log';
+import { insertAuditLine, type AuditEntry, type AuditOrigin } from '@docuvault/shared/audit/audit-log';
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
+import { isoTimestamp } from '../data/fragments.ts';
 import type { ListCursor } from '../documents/cursor.ts';
-import { constant, isoTimestamp, query, sql } from '../documents/sql.ts';
 
 /**
  * Writes one audit line with the request's id and client address, in the caller's
@@ -17,8 +14,7 @@ export async function recordAudit(
   origin: AuditOrigin,
   entry: Omit<AuditEntry, 'requestId' | 'ip'>,
 ): Promise<void> {
-  const line = { ...entry, requestId: origin.requestId, ip: origin.clientIp };
-  await em.execute(AUDIT_INSERT_ORM, auditParams(line), 'run');
+  await insertAuditLine(db(em), { ...entry, requestId: origin.requestId, ip: origin.clientIp });
 }
 
 export interface AuditRecord {
@@ -36,13 +32,6 @@ export interface AuditRecord {
   details: string;
 }
 
-type AuditRow = Omit<AuditRecord, 'at' | 'atExact'> & { at: string };
-
-/** Strictly after the cursor; `a.at <=` lets the index on `at` (there is none on (at, id)) bound the scan. */
-const afterCursor = (after: ListCursor) =>
-  sql`a.at <= ${after.createdAt}::timestamptz
-      and (a.at, a.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
-
 /**
  * Newest first, keyset-paged on (at, id). Lines written in one transaction share `at`
  * (now() is the transaction's start); the id orders them stably.
@@ -52,16 +41,30 @@ export async function listAudit(
   after: ListCursor | undefined,
   limit: number,
 ): Promise<AuditRecord[]> {
-  const rows = await query<AuditRow>(
-    em,
-    sql`select a.id, ${constant(isoTimestamp('a.at'))} as at, a.actor_id as "actorId",
-               exists (select 1 from deleted_accounts d
-                       where d.user_id = a.actor_id and d.deleted_at >= a.at) as "actorDeleted", a.action, a.target,
-               a.request_id as "requestId", host(a.ip) as ip, a.details::text as details
-        from audit_log a
-        where ${after ? afterCursor(after) : constant('true')}
-        order by a.at desc, a.id desc
-        limit ${limit}`,
-  );
+  const rows = await db(em)
+    .selectFrom('audit_log as a')
+    .select([
+      'a.id',
+      isoTimestamp('a.at').as('at'),
+      'a.actor_id as actorId',
+      sql<boolean>`exists (select 1 from deleted_accounts d
+                           where d.user_id = a.actor_id and d.deleted_at >= a.at)`.as('actorDeleted'),
+      'a.action',
+      'a.target',
+      'a.request_id as requestId',
+      sql<string | null>`host(a.ip)`.as('ip'),
+      sql<string>`a.details::text`.as('details'),
+    ])
+    // Strictly after the cursor; `a.at <=` lets the index on `at` (there is none on (at, id)) bound the scan.
+    .$if(after !== undefined, (query) =>
+      query.where(
+        sql<boolean>`a.at <= ${after?.createdAt}::timestamptz
+                     and (a.at, a.id) < (${after?.createdAt}::timestamptz, ${after?.id}::uuid)`,
+      ),
+    )
+    .orderBy('a.at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((row) => ({ ...row, at: new Date(row.at), atExact: row.at }));
 }

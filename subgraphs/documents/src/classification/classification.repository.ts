@@ -1,7 +1,8 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { DocumentStatus } from '@docuvault/shared/db/entities/documents';
 import type { TopicSource } from '@docuvault/shared/db/entities/topics';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { execute, queryOne, sql } from '../documents/sql.ts';
+import { sql } from 'kysely';
 import type { TextSource } from './text/ocr/text-source.ts';
 
 // The worker's reads and writes of a document under classification.
@@ -30,12 +31,19 @@ export async function findDocumentToClassify(
   em: EntityManager,
   id: string,
 ): Promise<DocumentToClassify | undefined> {
-  return queryOne<DocumentToClassify>(
-    em,
-    sql`select d.id, d.user_id as owner, d.title, d.mime_type as "mimeType", d.object_key as "objectKey",
-               d.size_bytes::float8 as "sizeBytes", d.status
-        from documents d where d.id = ${id}::uuid`,
-  );
+  return db(em)
+    .selectFrom('documents as d')
+    .select([
+      'd.id',
+      'd.user_id as owner',
+      'd.title',
+      'd.mime_type as mimeType',
+      'd.object_key as objectKey',
+      sql<number>`d.size_bytes::float8`.as('sizeBytes'),
+      'd.status',
+    ])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function setStatus(
@@ -44,11 +52,11 @@ export async function setStatus(
   status: DocumentStatus,
   failureReason: string | null = null,
 ): Promise<void> {
-  await execute(
-    em,
-    sql`update documents set status = ${status}, failure_reason = ${failureReason}, updated_at = now()
-        where id = ${id}::uuid`,
-  );
+  await db(em)
+    .updateTable('documents')
+    .set({ status, failure_reason: failureReason, updated_at: sql<string>`now()` })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -56,11 +64,12 @@ export async function setStatus(
  * there) or already failed with a reason of its own.
  */
 export async function markFailedIfPending(em: EntityManager, id: string, reason: string): Promise<void> {
-  await execute(
-    em,
-    sql`update documents set status = 'FAILED', failure_reason = ${reason}, updated_at = now()
-        where id = ${id}::uuid and status in ('UPLOADED', 'PROCESSING')`,
-  );
+  await db(em)
+    .updateTable('documents')
+    .set({ status: 'FAILED', failure_reason: reason, updated_at: sql<string>`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['UPLOADED', 'PROCESSING'])
+    .execute();
 }
 
 /**
@@ -68,7 +77,7 @@ export async function markFailedIfPending(em: EntityManager, id: string, reason:
  * topics. Idempotent: the classifier's rows become exactly `assignments` (rows kept where
  * they stay, so created_at survives a rerun), a MANUAL row is never touched (a person's
  * choice outranks a guess), and a topic deleted meanwhile is skipped. Answers false when
- * the document is gone.
+ * the document is gone. The assignments travel as one jsonb parameter.
  */
 export async function saveClassification(
   em: EntityManager,
@@ -87,36 +96,44 @@ export async function saveClassification(
     })),
   );
   return em.transactional(async (tx) => {
-    const locked = await queryOne<{ id: string }>(
-      tx,
-      sql`select id from documents where id = ${id}::uuid for update`,
-    );
+    const locked = await db(tx)
+      .selectFrom('documents')
+      .select('id')
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!locked) return false;
-    await execute(
-      tx,
-      sql`delete from document_topics dt
-          where dt.document_id = ${id}::uuid and dt.source <> 'MANUAL'
-            and dt.topic_id not in (select (r ->> 'topic_id')::uuid from jsonb_array_elements(${rows}::jsonb) r)`,
+    await sql`
+      delete from document_topics dt
+      where dt.document_id = ${id}::uuid and dt.source <> 'MANUAL'
+        and dt.topic_id not in (select (r ->> 'topic_id')::uuid from jsonb_array_elements(${rows}::jsonb) r)`.execute(
+      db(tx),
     );
-    await execute(
-      tx,
-      sql`insert into document_topics (document_id, topic_id, confidence, source, explanation, model_trained_at)
-          select ${id}::uuid, a.topic_id, a.confidence, a.source, a.explanation, a.model_trained_at
-          from jsonb_to_recordset(${rows}::jsonb)
-               as a(topic_id uuid, confidence float8, source text, explanation jsonb, model_trained_at timestamptz)
-          join topics t on t.id = a.topic_id
-          on conflict (document_id, topic_id) do update
-            set confidence = excluded.confidence, source = excluded.source,
-                explanation = excluded.explanation, model_trained_at = excluded.model_trained_at
-            where document_topics.source <> 'MANUAL'`,
-    );
-    await execute(
-      tx,
-      sql`update documents set extracted_text = ${text}, status = 'CLASSIFIED', failure_reason = null,
-            text_source = ${source.kind}, text_layer_pages = ${source.textLayerPages}, ocr_pages = ${source.ocrPages},
-            skipped_pages = ${source.skippedPages}, text_note = ${source.note}, updated_at = now()
-          where id = ${id}::uuid`,
-    );
+    await sql`
+      insert into document_topics (document_id, topic_id, confidence, source, explanation, model_trained_at)
+      select ${id}::uuid, a.topic_id, a.confidence, a.source, a.explanation, a.model_trained_at
+      from jsonb_to_recordset(${rows}::jsonb)
+           as a(topic_id uuid, confidence float8, source text, explanation jsonb, model_trained_at timestamptz)
+      join topics t on t.id = a.topic_id
+      on conflict (document_id, topic_id) do update
+        set confidence = excluded.confidence, source = excluded.source,
+            explanation = excluded.explanation, model_trained_at = excluded.model_trained_at
+        where document_topics.source <> 'MANUAL'`.execute(db(tx));
+    await db(tx)
+      .updateTable('documents')
+      .set({
+        extracted_text: text,
+        status: 'CLASSIFIED',
+        failure_reason: null,
+        text_source: source.kind,
+        text_layer_pages: source.textLayerPages,
+        ocr_pages: source.ocrPages,
+        skipped_pages: source.skippedPages,
+        text_note: source.note,
+        updated_at: sql<string>`now()`,
+      })
+      .where('id', '=', id)
+      .execute();
     return true;
   });
 }

@@ -1,6 +1,7 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import type { TopicRecord } from '../documents/documents.repository.ts';
-import { query, sql, uuidArray } from '../documents/sql.ts';
 
 // Reads of what the classifier stored, for the API: nothing here re-runs it.
 
@@ -21,22 +22,41 @@ export async function findClassificationDetails(
   em: EntityManager,
   documentIds: readonly string[],
 ): Promise<Map<string, ClassificationDetails>> {
+  const ids = sql<boolean>`any(${documentIds}::uuid[])`;
   // octet_length reads a toasted text's size without fetching it.
-  const documents = await query<{ id: string; titleOnly: boolean }>(
-    em,
-    sql`select d.id, (d.status = 'CLASSIFIED' and octet_length(coalesce(d.extracted_text, '')) = 0) as "titleOnly"
-        from documents d where d.id = any(${uuidArray(documentIds)})`,
-  );
-  const rows = await query<
-    TopicRecord & { documentId: string; terms: string[] | null; modelTrainedAt: string | null }
-  >(
-    em,
-    sql`select dt.document_id as "documentId", dt.explanation -> 'terms' as terms, dt.model_trained_at as "modelTrainedAt",
-               t.id, t.name, t.match_mode as "matchMode", t.pattern, t.case_sensitive as "caseSensitive"
-        from document_topics dt join topics t on t.id = dt.topic_id
-        where dt.document_id = any(${uuidArray(documentIds)}) and dt.source <> 'MANUAL'
-        order by dt.confidence desc, t.name, t.id`,
-  );
+  const documents = await db(em)
+    .selectFrom('documents as d')
+    .select([
+      'd.id',
+      sql<boolean>`d.status = 'CLASSIFIED' and octet_length(coalesce(d.extracted_text, '')) = 0`.as(
+        'titleOnly',
+      ),
+    ])
+    .where(sql<boolean>`d.id = ${ids}`)
+    .execute();
+  const rows: (TopicRecord & {
+    documentId: string;
+    terms: string[] | null;
+    modelTrainedAt: string | null;
+  })[] = await db(em)
+    .selectFrom('document_topics as dt')
+    .innerJoin('topics as t', 't.id', 'dt.topic_id')
+    .select([
+      'dt.document_id as documentId',
+      sql<string[] | null>`dt.explanation -> 'terms'`.as('terms'),
+      'dt.model_trained_at as modelTrainedAt',
+      't.id',
+      't.name',
+      't.match_mode as matchMode',
+      't.pattern',
+      't.case_sensitive as caseSensitive',
+    ])
+    .where(sql<boolean>`dt.document_id = ${ids}`)
+    .where('dt.source', '<>', 'MANUAL')
+    .orderBy('dt.confidence', 'desc')
+    .orderBy('t.name')
+    .orderBy('t.id')
+    .execute();
   const details = new Map<string, ClassificationDetails>(
     documents.map((row) => [row.id, { explanation: [], modelTrainedAt: null, titleOnly: row.titleOnly }]),
   );

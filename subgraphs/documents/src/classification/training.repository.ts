@@ -1,5 +1,7 @@
+import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { constant, execute, ownedBy, query, queryOne, sql, type Sql } from '../documents/sql.ts';
+import { sql } from 'kysely';
+import { ownedBy } from '../data/fragments.ts';
 
 // What the auto-classifier learns from, and where its models live (classifier_models:
 // one row per training, newest per vault is live, a few older kept as history).
@@ -20,32 +22,34 @@ export async function findLabelledDocuments(
   owner: string | null,
   limit: number,
 ): Promise<LabelledDocument[]> {
-  return query<LabelledDocument>(
-    em,
-    sql`select d.id, d.title, left(coalesce(d.extracted_text, ''), ${TRAINING_TEXT_CHARS}) as text,
-               array_agg(dt.topic_id::text order by dt.topic_id) as "topicIds"
-        from documents d join document_topics dt on dt.document_id = d.id and dt.source = 'MANUAL'
-        where ${ownedBy('d.user_id', owner)}
-        group by d.id
-        order by d.created_at desc, d.id desc
-        limit ${limit}`,
-  );
+  const { rows } = await sql<LabelledDocument>`
+    select d.id, d.title, left(coalesce(d.extracted_text, ''), ${TRAINING_TEXT_CHARS}::int) as text,
+           array_agg(dt.topic_id::text order by dt.topic_id) as "topicIds"
+    from documents d join document_topics dt on dt.document_id = d.id and dt.source = 'MANUAL'
+    where ${ownedBy('d.user_id', owner)}
+    group by d.id
+    order by d.created_at desc, d.id desc
+    limit ${limit}`.execute(db(em));
+  return rows;
 }
 
 export async function findAutoTopicIds(em: EntityManager, owner: string | null): Promise<string[]> {
-  const rows = await query<{ id: string }>(
-    em,
-    sql`select t.id from topics t where ${ownedBy('t.user_id', owner)} and t.match_mode = 'AUTO' order by t.id`,
-  );
+  const rows = await db(em)
+    .selectFrom('topics as t')
+    .select('t.id')
+    .where(ownedBy('t.user_id', owner))
+    .where('t.match_mode', '=', 'AUTO')
+    .orderBy('t.id')
+    .execute();
   return rows.map((row) => row.id);
 }
 
 /**
  * Per vault, an md5 of what a model learns from: the hand-set (document, topic) pairs and
  * the set of AUTO topics. The vault key is user_id, or the nil uuid for the anonymous one
- * (a plain value, so the full join can hash it).
+ * (a plain value, so the full join can hash it). Constant SQL of ours, no values.
  */
-const FINGERPRINTS: Sql = constant(`
+const FINGERPRINTS = sql`
   labels as (
     select coalesce(d.user_id, '00000000-0000-0000-0000-000000000000') as vault,
            string_agg(dt.document_id::text || ':' || dt.topic_id::text, ',' order by dt.document_id, dt.topic_id) as agg
@@ -57,35 +61,31 @@ const FINGERPRINTS: Sql = constant(`
     from topics t where t.match_mode = 'AUTO' group by 1),
   fingerprints as (
     select coalesce(l.vault, a.vault) as vault, md5(coalesce(l.agg, '') || '|' || coalesce(a.agg, '')) as fingerprint
-    from labels l full join auto_topics a on a.vault = l.vault)`);
+    from labels l full join auto_topics a on a.vault = l.vault)`;
 
 const NIL_VAULT = '00000000-0000-0000-0000-000000000000';
 /** The fingerprint of a vault with no labels and no AUTO topic: nothing to learn. */
-export const EMPTY_FINGERPRINT = constant(`md5('|')`);
+const EMPTY_FINGERPRINT = sql<string>`md5('|')`;
 
 export async function currentFingerprint(em: EntityManager, owner: string | null): Promise<string> {
-  const row = await queryOne<{ fingerprint: string }>(
-    em,
-    sql`with ${FINGERPRINTS}
-        select coalesce((select f.fingerprint from fingerprints f where f.vault = ${owner ?? NIL_VAULT}::uuid),
-                        ${EMPTY_FINGERPRINT}) as fingerprint`,
-  );
-  return row?.fingerprint ?? '';
+  const { rows } = await sql<{ fingerprint: string }>`
+    with ${FINGERPRINTS}
+    select coalesce((select f.fingerprint from fingerprints f where f.vault = ${owner ?? NIL_VAULT}::uuid),
+                    ${EMPTY_FINGERPRINT}) as fingerprint`.execute(db(em));
+  return rows[0]?.fingerprint ?? '';
 }
 
 /** Vaults whose labels or AUTO topics differ from what their live model learned (or that have none yet). */
 export async function findStaleVaults(em: EntityManager): Promise<(string | null)[]> {
-  const rows = await query<{ vault: string }>(
-    em,
-    sql`with ${FINGERPRINTS},
-        live as (
-          select distinct on (m.user_id) coalesce(m.user_id, '00000000-0000-0000-0000-000000000000') as vault,
-                 m.labels_fingerprint
-          from classifier_models m order by m.user_id, m.trained_at desc, m.id desc)
-        select f.vault from fingerprints f left join live on live.vault = f.vault
-        where f.fingerprint is distinct from coalesce(live.labels_fingerprint, ${EMPTY_FINGERPRINT})
-        order by f.vault`,
-  );
+  const { rows } = await sql<{ vault: string }>`
+    with ${FINGERPRINTS},
+    live as (
+      select distinct on (m.user_id) coalesce(m.user_id, '00000000-0000-0000-0000-000000000000') as vault,
+             m.labels_fingerprint
+      from classifier_models m order by m.user_id, m.trained_at desc, m.id desc)
+    select f.vault from fingerprints f left join live on live.vault = f.vault
+    where f.fingerprint is distinct from coalesce(live.labels_fingerprint, ${EMPTY_FINGERPRINT})
+    order by f.vault`.execute(db(em));
   return rows.map((row) => (row.vault === NIL_VAULT ? null : row.vault));
 }
 
@@ -114,20 +114,23 @@ export async function insertModel(
   stats: ModelStats,
 ): Promise<ModelHeader> {
   return em.transactional(async (tx) => {
-    const row = await queryOne<ModelHeader>(
-      tx,
-      sql`insert into classifier_models (user_id, model, documents_used, topics, size_bytes, training_ms, labels_fingerprint)
-          values (${owner}::uuid, ${modelJson}::jsonb, ${stats.documentsUsed}, ${stats.topics}, ${stats.sizeBytes},
-                  ${stats.trainingMs}, ${stats.labelsFingerprint})
-          returning id, trained_at as "trainedAt", documents_used as "documentsUsed", topics`,
-    );
-    if (!row) throw new Error('insert into classifier_models returned no row');
-    await execute(
-      tx,
-      sql`delete from classifier_models m where ${ownedBy('m.user_id', owner)} and m.id not in (
-            select k.id from classifier_models k where ${ownedBy('k.user_id', owner)}
-            order by k.trained_at desc, k.id desc limit ${MODELS_KEPT})`,
-    );
+    const row = await db(tx)
+      .insertInto('classifier_models')
+      .values({
+        user_id: owner,
+        model: sql<Record<string, unknown>>`${modelJson}::jsonb`,
+        documents_used: stats.documentsUsed,
+        topics: stats.topics,
+        size_bytes: stats.sizeBytes,
+        training_ms: stats.trainingMs,
+        labels_fingerprint: stats.labelsFingerprint,
+      })
+      .returning(['id', 'trained_at as trainedAt', 'documents_used as documentsUsed', 'topics'])
+      .executeTakeFirstOrThrow();
+    await sql`
+      delete from classifier_models m where ${ownedBy('m.user_id', owner)} and m.id not in (
+        select k.id from classifier_models k where ${ownedBy('k.user_id', owner)}
+        order by k.trained_at desc, k.id desc limit ${MODELS_KEPT}::int)`.execute(db(tx));
     return { ...row, trainedAt: new Date(row.trainedAt) };
   });
 }
@@ -136,19 +139,22 @@ export async function findLiveModel(
   em: EntityManager,
   owner: string | null,
 ): Promise<ModelHeader | undefined> {
-  const row = await queryOne<ModelHeader>(
-    em,
-    sql`select m.id, m.trained_at as "trainedAt", m.documents_used as "documentsUsed", m.topics
-        from classifier_models m where ${ownedBy('m.user_id', owner)}
-        order by m.trained_at desc, m.id desc limit 1`,
-  );
+  const row = await db(em)
+    .selectFrom('classifier_models as m')
+    .select(['m.id', 'm.trained_at as trainedAt', 'm.documents_used as documentsUsed', 'm.topics'])
+    .where(ownedBy('m.user_id', owner))
+    .orderBy('m.trained_at', 'desc')
+    .orderBy('m.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row && { ...row, trainedAt: new Date(row.trainedAt) };
 }
 
 export async function loadModelJson(em: EntityManager, id: string): Promise<unknown> {
-  const row = await queryOne<{ model: unknown }>(
-    em,
-    sql`select m.model from classifier_models m where m.id = ${id}::uuid`,
-  );
+  const row = await db(em)
+    .selectFrom('classifier_models as m')
+    .select('m.model')
+    .where('m.id', '=', id)
+    .executeTakeFirst();
   return row?.model;
 }

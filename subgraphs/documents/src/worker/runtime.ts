@@ -132,7 +132,7 @@ export async function startWorkerRuntime(
     onDocumentFailed: (documentId, reason) => markFailedIfPending(orm.em.fork(), documentId, reason),
   });
   await scheduleLabelCheck(queue, config.CLASSIFIER_LABEL_CHECK_SECONDS);
-  const schema = schemaCurrentCheck(config.DATABASE_URL);
+  const schema = schemaCurrentCheck(orm.em);
   // Ready = can classify now: jobs come from Redis, objects from the store, results go to
   // PostgreSQL; without any of them every job fails or waits.
   const checks: HealthCheck[] = [
@@ -161,7 +161,6 @@ export async function startWorkerRuntime(
       workerRedis.disconnect();
       queueRedis.disconnect();
       await regex.close();
-      await schema.close();
       await orm.close();
     },
   };

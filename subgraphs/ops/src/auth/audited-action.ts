@@ -1,5 +1,6 @@
-import { AUDIT_INSERT_PG, auditParams } from '@docuvault/shared/audit/audit-log';
+import { insertAuditLine } from '@docuvault/shared/audit/audit-log';
 import { isAdmin } from '@docuvault/shared/auth/principal';
+import { db } from '@docuvault/shared/db/kysely';
 import type { OpsContext } from '../context.ts';
 import { credentialsOf } from './operator-fields.ts';
 import { requireOperator } from './operator.ts';
@@ -25,7 +26,7 @@ export function operatorOnly<TArgs extends { queue?: string | null }, TResult>(
       ip: context.clientIp,
       details: { mutation, args, by: isAdmin(context.principal) ? 'admin' : 'ops-token' },
     };
-    await context.pool.query(AUDIT_INSERT_PG, auditParams(entry)).catch((error: unknown) => {
+    await insertAuditLine(db(context.em), entry).catch((error: unknown) => {
       context.logger.error({ err: error, entry }, 'could not write the audit line of an operator action');
     });
     return result;

@@ -1,0 +1,52 @@
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Request, RequestHandler } from 'express';
+
+/**
+ * Apollo Server as the last handler of /graphql: what `expressMiddleware` of
+ * `@as-integrations/express5` does, but answering with `res.end` as Apollo's own
+ * standalone server does. Express's `res.send` hashes every answer for an ETag (SHA-1
+ * over the body) and checks its freshness against the request: measured at a few percent
+ * of the gateway's CPU per request, and of no use for GraphQL answers, which are POSTed
+ * (no cache keeps them) and differ per caller. Apollo sets the content type and status
+ * of every answer itself. docs/adr/0012-gateway-hot-path.md.
+ */
+export function graphqlHandler<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  context: (req: Request) => Promise<TContext>,
+): RequestHandler {
+  server.assertStarted('graphqlHandler()');
+  return (req, res, next) => {
+    if (!('body' in req)) {
+      // As expressMiddleware: a route without a body parser in front is a programming error.
+      next(new Error('req.body is not set: the JSON body parser must run before the GraphQL handler'));
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const query = req.url.indexOf('?');
+    server
+      .executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: req.method.toUpperCase(),
+          headers,
+          search: query === -1 ? '' : req.url.slice(query),
+          body: req.body,
+        },
+        context: () => context(req),
+      })
+      .then(async (response) => {
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        res.statusCode = response.status ?? 200;
+        if (response.body.kind === 'complete') {
+          res.end(response.body.string);
+          return;
+        }
+        // Incremental delivery: each part as it comes.
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      })
+      .catch(next);
+  };
+}
