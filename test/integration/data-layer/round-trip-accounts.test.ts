@@ -166,7 +166,7 @@ describe('classification repositories round-trip awkward values', () => {
 
     expect(await findDocumentToClassify(em(), documentId)).toMatchObject({ title: value, owner });
     await setStatus(em(), documentId, 'PROCESSING', value);
-    const source = { kind: 'TEXT', textLayerPages: 1, ocrPages: 0, skippedPages: 0, note: value } as const;
+    const source = { kind: 'MIXED' as const, textLayerPages: 1, ocrPages: 2, skippedPages: 3, note: value };
     const saved = await saveClassification(em(), documentId, { text: value, source }, [
       {
         topicId: ruleTopic!,
@@ -177,6 +177,27 @@ describe('classification repositories round-trip awkward values', () => {
       },
     ]);
     expect(saved).toBe(true);
+    expect(
+      await db(em())
+        .selectFrom('documents')
+        .select([
+          'extracted_text',
+          'text_source',
+          'text_layer_pages',
+          'ocr_pages',
+          'skipped_pages',
+          'text_note',
+        ])
+        .where('id', '=', documentId)
+        .executeTakeFirst(),
+    ).toEqual({
+      extracted_text: value,
+      text_source: 'MIXED',
+      text_layer_pages: 1,
+      ocr_pages: 2,
+      skipped_pages: 3,
+      text_note: value,
+    });
     const details = (await findClassificationDetails(em(), [documentId])).get(documentId);
     expect(details?.explanation).toEqual([
       {

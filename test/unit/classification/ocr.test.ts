@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readImageHeader } from '@docuvault/documents/classification/text/image-header';
 import { parsePgm, rotate, toPgm } from '@docuvault/documents/classification/text/ocr/pixels';
-import { renderDpi } from '@docuvault/documents/classification/text/ocr/scan-pages';
+import { ocrPdfPages, renderDpi } from '@docuvault/documents/classification/text/ocr/scan-pages';
+import { TextSink } from '@docuvault/documents/classification/text/text-sink';
 import { PageTally } from '@docuvault/documents/classification/text/ocr/text-source';
 import { multiPageTiff } from '../../../devkit/fixtures/scans.ts';
 import { jpegBytes, pngBytes, webpBytes } from '../../integration/uploads/fixtures.ts';
@@ -89,5 +90,30 @@ describe('what a document says about its pages', () => {
       skippedPages: 3,
       note: '3 pages were not OCRed: pages past the first 1 were not OCRed (OCR_MAX_PAGES). OCR read 1 page and found no text.',
     });
+  });
+});
+
+describe('the document deadline', () => {
+  it('skips the scanned pages it could not finish in time, counting them, instead of failing', async () => {
+    const tally = new PageTally();
+    const settings = {
+      mode: 'auto' as const,
+      languages: 'eng',
+      maxPages: 10,
+      pageTimeoutMs: 1_000,
+      maxPixels: 1e7,
+    };
+    const context = {
+      // Never started: the deadline has passed before the first page.
+      tools: { tesseract: '/nonexistent/tesseract', pdftoppm: '/nonexistent/pdftoppm' },
+      settings: { ...settings, deadline: Date.now() - 1 },
+      sink: new TextSink(1_000),
+      dir: '/nonexistent',
+      signal: new AbortController().signal,
+    };
+    const pages = [1, 2, 3].map((number) => ({ number, widthPt: 595, heightPt: 842 }));
+    await ocrPdfPages(context, '/nonexistent.pdf', pages, tally);
+    expect(tally.source(false)).toMatchObject({ kind: 'NONE', ocrPages: 0, skippedPages: 3 });
+    expect(tally.source(false).note).toMatch(/time limit \(EXTRACTION_TIMEOUT_SECONDS\)/);
   });
 });

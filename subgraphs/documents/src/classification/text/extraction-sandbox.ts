@@ -106,7 +106,12 @@ export class ExtractionSandbox {
       await download(store, objectKey, file, stop).catch((error: unknown) => {
         throw stop.aborted ? this.stopReason(signal) : error;
       });
-      const request = { path: file, mimeType, limits: this.settings.limits, ocr: this.settings.ocr };
+      // OCR stops starting pages it could not finish before the document's deadline.
+      const ocr = {
+        ...this.settings.ocr,
+        deadline: Date.now() + this.settings.timeoutMs - (performance.now() - started),
+      };
+      const request = { path: file, mimeType, limits: this.settings.limits, ocr };
       let ending = await this.run(this.take(), request, stop, peak);
       if (worthAFreshProcess(ending) && ending.reused && !stop.aborted)
         ending = await this.run(this.spawn(), request, stop, peak);

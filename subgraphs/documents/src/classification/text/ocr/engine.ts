@@ -15,6 +15,8 @@ export interface OcrSettings {
   /** Pages OCRed per document; the rest are skipped and counted. */
   maxPages: number;
   pageTimeoutMs: number;
+  /** Epoch ms when the document's extraction is stopped (EXTRACTION_TIMEOUT_SECONDS); set per document. */
+  deadline?: number;
   /** Largest page, in pixels, that is decoded or rendered (a PDF page is rendered at a lower resolution to fit). */
   maxPixels: number;
 }

@@ -19,6 +19,18 @@ export const RENDER_DPI = 300;
 /** A page that fits OCR_MAX_PIXELS only below this resolution is refused: its text would be unreadable. */
 const MIN_DPI = 70;
 
+/**
+ * Whether another page can still be read before the document's deadline, judged by the
+ * slowest page so far (with half again as margin): past it the extraction process would be
+ * killed and the document fail, so the remaining pages are skipped and counted instead.
+ */
+function timeLeftForAPage(context: ScanContext, slowestMs: number): boolean {
+  const { deadline } = context.settings;
+  return deadline === undefined || Date.now() + slowestMs * 1.5 + 1_000 < deadline;
+}
+
+const OUT_OF_TIME = 'the document reached its time limit (EXTRACTION_TIMEOUT_SECONDS) before them';
+
 export interface ScanContext {
   tools: OcrTools;
   settings: OcrSettings;
@@ -89,8 +101,14 @@ export async function ocrPdfPages(
   pages: readonly PageWithoutText[],
   tally: PageTally,
 ): Promise<void> {
+  let slowestMs = 0;
   for (const [index, page] of pages.entries()) {
     if (context.sink.isFull) return;
+    if (!timeLeftForAPage(context, slowestMs)) {
+      tally.skip(pages.length - index, OUT_OF_TIME);
+      return;
+    }
+    const started = Date.now();
     if (tally.ocr + tally.timedOut >= context.settings.maxPages) {
       tally.skip(
         pages.length - index,
@@ -100,6 +118,7 @@ export async function ocrPdfPages(
     }
     try {
       await readCounted(context, await renderPdfPage(context, pdfFile, page), `page ${page.number}`, tally);
+      slowestMs = Math.max(slowestMs, Date.now() - started);
     } catch (error) {
       if (!(error instanceof OcrPageTimeout)) throw error;
       tally.skip(
@@ -147,12 +166,19 @@ export async function ocrImage(
     if (width === 0 || height === 0) throw corruptImage(`${label.toLowerCase()} declares no size`);
     if (width * height > maxPixels) throw imageTooLarge(label, width, height, maxPixels);
   }
+  let slowestMs = 0;
   for (let index = 0; index < pages.length && !context.sink.isFull; index++) {
     if (index >= maxPages) {
       tally.skip(pages.length - index, `pages past the first ${maxPages} were not OCRed (OCR_MAX_PAGES)`);
       return;
     }
+    if (index > 0 && !timeLeftForAPage(context, slowestMs)) {
+      tally.skip(pages.length - index, OUT_OF_TIME);
+      return;
+    }
+    const started = Date.now();
     const label = pages.length > 1 ? `page ${index + 1}` : 'the image';
     await readCounted(context, await decodeImagePage(bytes, index, maxPixels), label, tally);
+    slowestMs = Math.max(slowestMs, Date.now() - started);
   }
 }
