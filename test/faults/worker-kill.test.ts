@@ -89,11 +89,21 @@ describe('a worker SIGKILLed mid-batch', () => {
 
     const killedAt = performance.now();
     await startWorker();
+    // Classified, and the job done: a job goes on after the classification is saved (the
+    // document's thumbnail), so CLASSIFIED alone does not mean completed.
     await until(
       'every document classified',
       () => statuses(stack),
       (s) => s.CLASSIFIED === DOCUMENTS,
       90_000,
+    );
+    const classifyJobs = async (...types: ('completed' | 'failed' | 'active' | 'waiting' | 'delayed')[]) =>
+      (await stack.queue.getJobs(types)).filter((job) => job.name === JOB_NAMES.classifyDocument);
+    await until(
+      'every classify job completed',
+      () => classifyJobs('active', 'waiting', 'delayed'),
+      (unfinished) => unfinished.length === 0,
+      30_000,
     );
     process.stderr.write(
       `worker SIGKILL: the batch finished ${Math.round(performance.now() - killedAt)} ms after the kill\n`,
@@ -101,8 +111,6 @@ describe('a worker SIGKILLed mid-batch', () => {
 
     // Exactly once: one topic assignment per document, one completed job each, none failed.
     expect(await topicRowsPerDocument(stack)).toEqual(Array.from({ length: DOCUMENTS }, () => 1));
-    const classifyJobs = async (...types: ('completed' | 'failed' | 'active' | 'waiting' | 'delayed')[]) =>
-      (await stack.queue.getJobs(types)).filter((job) => job.name === JOB_NAMES.classifyDocument);
     const completed = await classifyJobs('completed');
     expect(completed.map((job) => job.id).sort()).toEqual([...ids].sort());
     expect(await classifyJobs('failed', 'active', 'waiting', 'delayed')).toEqual([]);
