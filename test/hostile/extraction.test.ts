@@ -13,6 +13,7 @@ import {
   type WorkerProcess,
 } from '../integration/classification/worker-process.ts';
 import { manyPagesPdf, paragraphBombDocx, ratioBombDocx } from './hostile-files.ts';
+import { finishedJob } from '../support/finished-job.ts';
 
 // Hostile files against a worker process as production runs it, with its default limits
 // (issue 15): each bomb ends FAILED with its reason, quickly, on its first attempt; the
@@ -56,7 +57,7 @@ async function classifyTimed(file: { title: string; filename: string; mimeType: 
   const status = await stack.waitForStatus(id, ['CLASSIFIED', 'FAILED'], 60_000);
   const ms = Date.now() - started;
   const { rows } = await stack.admin.query('select failure_reason from documents where id = $1', [id]);
-  const job = await stack.deps.queue.getJob(id);
+  const job = await finishedJob(stack.deps.queue, id);
   return { id, status, ms, reason: rows[0].failure_reason as string | null, attempts: job?.attemptsMade };
 }
 

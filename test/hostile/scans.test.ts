@@ -10,6 +10,7 @@ import {
   type WorkerProcess,
 } from '../integration/classification/worker-process.ts';
 import { hugePagePdf, multiPageTiff, scannedJpeg, scannedPdf } from '../support/scans.ts';
+import { finishedJob } from '../support/finished-job.ts';
 import { corruptJpeg, decompressionBombPng } from './hostile-images.ts';
 
 // Hostile scans against a worker process as production runs it, with OCR on (Tesseract and
@@ -48,7 +49,7 @@ async function classify(file: { title: string; filename: string; mimeType: strin
   const status = await stack.waitForStatus(id, ['CLASSIFIED', 'FAILED'], 90_000);
   const ms = Date.now() - started;
   const { rows } = await stack.admin.query('select failure_reason from documents where id = $1', [id]);
-  const job = await stack.deps.queue.getJob(id);
+  const job = await finishedJob(stack.deps.queue, id);
   return { status, ms, reason: rows[0].failure_reason as string | null, attempts: job?.attemptsMade };
 }
 

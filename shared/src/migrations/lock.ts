@@ -21,6 +21,9 @@ async function lockHolder(client: pg.Client): Promise<string> {
     `select a.pid, a.application_name, a.backend_start
        from pg_locks l join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted
+        -- pg_locks lists the whole cluster's locks: the runner of another database holds a
+        -- lock with the same key that is not ours to name.
+        and l.database = (select oid from pg_database where datname = current_database())
         and ((l.classid::bigint << 32) | l.objid::bigint) = ${ADVISORY_LOCK_KEY}::bigint
       limit 1`,
   );
