@@ -97,7 +97,8 @@ describe('rule topics', () => {
   });
 
   it('REGEX gives up on a catastrophically backtracking pattern within its budget, and still runs the others', async () => {
-    const started = performance.now();
+    // Unbudgeted, `(a+)+$` over 40 a's backtracks about 2^40 times: the test would never end.
+    // That it ends (within jest's timeout) is the proof; no wall-clock bound on a shared machine.
     const result = await match(
       `${'a'.repeat(40)}!`,
       topic('REGEX', '(a+)+$'),
@@ -105,6 +106,5 @@ describe('rule topics', () => {
       topic('ANY', 'zzz'),
     );
     expect(result.map((r) => r.topicId)).toEqual(['REGEX-a!']);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
