@@ -1,16 +1,12 @@
-import { JOB_NAMES, classifyJobId } from '@docuvault/shared/queue/jobs';
-import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
-import { createRedis } from '@docuvault/shared/queue/redis';
-import pg from 'pg';
+import type pg from 'pg';
 import { requestRetrain } from '../subgraphs/documents/src/classification/enqueue.ts';
 import { CORPUS_TOPICS, generateCorpus, type CorpusDocument } from '../devkit/fixtures/corpus.ts';
 import { textPdf } from '../devkit/fixtures/pdf.ts';
-import { migratedTestDatabase } from '../devkit/scratch/database.ts';
-import { testRedisPrefix, testRedisUrl } from '../devkit/scratch/redis.ts';
-import { createTestBucket, testS3 } from '../devkit/scratch/s3.ts';
-import { spawnWorker, waitUntilReady } from '../devkit/worker-process.ts';
+import type { TestBucket } from '../devkit/scratch/s3.ts';
+import { waitUntilReady } from '../devkit/worker-process.ts';
 import { measureClassifierModel } from './classifier-model.ts';
 import type { ScenarioResult } from './support/report.ts';
+import { startWorkerSystem } from './support/worker-system.ts';
 import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 
 // Classified one-page PDFs per second for ONE worker process (`node
@@ -84,7 +80,7 @@ function pageText(documents: CorpusDocument[], i: number): string {
 
 async function putPdfs(
   admin: Admin,
-  bucket: Awaited<ReturnType<typeof createTestBucket>>,
+  bucket: TestBucket,
   count: number,
   offset: number,
   corpus: CorpusDocument[],
@@ -111,47 +107,15 @@ async function putPdfs(
   return ids;
 }
 
-async function waitClassified(admin: Admin, ids: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await admin.query<{ done: number; failed: number }>(
-      `select count(*) filter (where status in ('CLASSIFIED', 'FAILED'))::int as done,
-              count(*) filter (where status = 'FAILED')::int as failed
-       from documents where id = any($1::uuid[])`,
-      [ids],
-    );
-    if (rows[0]!.failed > 0) throw new Error(`${rows[0]!.failed} documents FAILED`);
-    if (rows[0]!.done === ids.length) return;
-    if (Date.now() > deadline) throw new Error(`only ${rows[0]!.done}/${ids.length} classified in time`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function measure(context: Context): Promise<ScenarioResult> {
   // The model alone first, in this process: nothing else of the run competes for the core yet.
   context.say('training the auto-classifier on 10 000 documents…');
   const model = await measureClassifierModel();
-  const database = await migratedTestDatabase('bench-classification');
-  const bucket = await createTestBucket('bench-classification');
-  const prefix = testRedisPrefix('bench-classification');
-  const admin = new pg.Pool({ connectionString: database.adminUrl, max: 4 });
-  const redis = createRedis(testRedisUrl(), 'producer');
-  const queue = createClassifyQueue(redis, prefix);
-  const s3 = testS3();
-  const worker = await spawnWorker({
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    DATABASE_URL: database.appUrl,
-    REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: prefix,
-    MINIO_ENDPOINT: s3.endpoint,
-    MINIO_ROOT_USER: s3.accessKey,
-    MINIO_ROOT_PASSWORD: s3.secretKey,
-    MINIO_REGION: s3.region,
-    MINIO_BUCKET: bucket.bucket,
+  const system = await startWorkerSystem('bench-classification', {
     WORKER_CONCURRENCY: CONCURRENCY,
     OCR: 'off',
   });
+  const { admin, bucket, queue, worker, enqueue } = system;
   try {
     const corpus = generateCorpus(60);
     const topicIds = await createTopics(admin);
@@ -162,24 +126,15 @@ async function measure(context: Context): Promise<ScenarioResult> {
       if (i > 600) throw new Error('the classifier was not trained');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const enqueue = (ids: string[]) =>
-      queue.addBulk(
-        ids.map((id) => ({
-          name: JOB_NAMES.classifyDocument,
-          data: { documentId: id },
-          opts: { jobId: classifyJobId(id) },
-        })),
-      );
-
     const warmup = await putPdfs(admin, bucket, WARMUP, 0, corpus);
     await enqueue(warmup);
-    await waitClassified(admin, warmup, 60_000);
+    await system.waitClassified(warmup, 60_000);
 
     const ids = await putPdfs(admin, bucket, DOCUMENTS, WARMUP, corpus);
     context.say(`classifying ${DOCUMENTS} one-page PDFs with one worker…`);
     const started = performance.now();
     await enqueue(ids);
-    await waitClassified(admin, ids, 600_000);
+    await system.waitClassified(ids, 600_000);
     const seconds = (performance.now() - started) / 1000;
     const { rows } = await admin.query<{ topics: number }>(
       'select count(*)::int as topics from document_topics where document_id = any($1::uuid[])',
@@ -206,16 +161,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    worker.kill('SIGTERM');
-    await worker.exited;
-    // BENCH_LOG_LEVEL=info shows the worker's per-document timings.
-    if (process.env.BENCH_LOG_LEVEL) process.stderr.write(worker.output());
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    redis.disconnect();
-    await admin.end();
-    await bucket.cleanup();
-    await database.drop();
+    await system.close();
   }
 }
 

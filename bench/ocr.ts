@@ -3,16 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { JOB_NAMES, classifyJobId } from '@docuvault/shared/queue/jobs';
-import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
-import { createRedis } from '@docuvault/shared/queue/redis';
-import pg from 'pg';
 import { renderPdf, scannedPdf, type TextPage } from '../devkit/fixtures/scans.ts';
-import { migratedTestDatabase } from '../devkit/scratch/database.ts';
-import { testRedisPrefix, testRedisUrl } from '../devkit/scratch/redis.ts';
-import { createTestBucket, testS3 } from '../devkit/scratch/s3.ts';
-import { spawnWorker, waitUntilReady } from '../devkit/worker-process.ts';
+import { waitUntilReady } from '../devkit/worker-process.ts';
 import type { ScenarioResult } from './support/report.ts';
+import { startWorkerSystem } from './support/worker-system.ts';
 import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 
 // OCR of scanned A4 pages (300 dpi, a PDF without a text layer) by ONE worker process with
@@ -52,45 +46,14 @@ async function tesseractDirect(pdf: Buffer): Promise<number> {
   }
 }
 
-async function waitClassified(admin: pg.Pool, ids: string[]): Promise<void> {
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const { rows } = await admin.query<{ done: number; failed: number; ocr: number }>(
-      `select count(*) filter (where status in ('CLASSIFIED', 'FAILED'))::int as done,
-              count(*) filter (where status = 'FAILED')::int as failed
-       from documents where id = any($1::uuid[])`,
-      [ids],
-    );
-    if (rows[0]!.failed > 0) throw new Error(`${rows[0]!.failed} scans FAILED`);
-    if (rows[0]!.done === ids.length) return;
-    if (Date.now() > deadline) throw new Error(`only ${rows[0]!.done}/${ids.length} scans read in time`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function measure(context: Context): Promise<ScenarioResult> {
-  const database = await migratedTestDatabase('bench-ocr');
-  const bucket = await createTestBucket('bench-ocr');
-  const prefix = testRedisPrefix('bench-ocr');
-  const admin = new pg.Pool({ connectionString: database.adminUrl, max: 4 });
-  const redis = createRedis(testRedisUrl(), 'producer');
-  const queue = createClassifyQueue(redis, prefix);
-  const s3 = testS3();
-  const worker = await spawnWorker({
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    DATABASE_URL: database.appUrl,
-    REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: prefix,
-    MINIO_ENDPOINT: s3.endpoint,
-    MINIO_ROOT_USER: s3.accessKey,
-    MINIO_ROOT_PASSWORD: s3.secretKey,
-    MINIO_REGION: s3.region,
-    MINIO_BUCKET: bucket.bucket,
+  const system = await startWorkerSystem('bench-ocr', {
     WORKER_CONCURRENCY: '1',
     OCR: 'auto',
     OCR_LANGUAGES: 'eng',
   });
+  const { admin, bucket, worker, enqueue } = system;
+  const waitClassified = (ids: string[]) => system.waitClassified(ids, 600_000);
   try {
     context.say(`making ${PAGES + 1} scanned A4 pages at 300 dpi…`);
     const scans = await Promise.all(
@@ -108,17 +71,9 @@ async function measure(context: Context): Promise<ScenarioResult> {
       ids.push(rows[0]!.id);
     }
     await waitUntilReady(worker);
-    const enqueue = (batch: string[]) =>
-      queue.addBulk(
-        batch.map((id) => ({
-          name: JOB_NAMES.classifyDocument,
-          data: { documentId: id },
-          opts: { jobId: classifyJobId(id) },
-        })),
-      );
     // The first scan warms the extraction process and Tesseract's data in the page cache.
     await enqueue(ids.slice(0, 1));
-    await waitClassified(admin, ids.slice(0, 1));
+    await waitClassified(ids.slice(0, 1));
     // Page by page, the engine alone then the worker, so both sides of each pair meet the
     // same load on a shared machine; the ratio is of the sums, the median pair is noted.
     context.say(`${PAGES} pages: tesseract directly, then the worker, in turn…`);
@@ -129,7 +84,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
       const direct = await tesseractDirect(scans[i]!);
       const started = performance.now();
       await enqueue(ids.slice(i, i + 1));
-      await waitClassified(admin, ids.slice(i, i + 1));
+      await waitClassified(ids.slice(i, i + 1));
       const ours = performance.now() - started;
       directMs += direct;
       workerMs += ours;
@@ -168,15 +123,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    worker.kill('SIGTERM');
-    await worker.exited;
-    if (process.env.BENCH_LOG_LEVEL) process.stderr.write(worker.output());
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    redis.disconnect();
-    await admin.end();
-    await bucket.cleanup();
-    await database.drop();
+    await system.close();
   }
 }
 
