@@ -55,8 +55,10 @@ RUN apt-get update \
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-osd poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 
+# NODE_OPTIONS: the flags every service runs with (shared/src/system/node-flags.ts).
 ENV NODE_ENV=production \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    NODE_OPTIONS=--experimental-async-context-frame
 
 WORKDIR /app
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '@docuvault/local-stack/free-port';
+import { SERVICE_NODE_FLAGS } from '@docuvault/shared/system/node-flags';
 
 const repo = join(import.meta.dirname, '..');
 
@@ -15,11 +16,15 @@ export interface WorkerProcess {
 /** `node subgraphs/documents/src/worker.ts`, as compose runs it, with only the given environment. */
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(repo, 'subgraphs/documents/src/worker.ts')], {
-    cwd: repo,
-    env: { PATH: process.env.PATH ?? '', ...env, WORKER_HEALTH_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_FLAGS, join(repo, 'subgraphs/documents/src/worker.ts')],
+    {
+      cwd: repo,
+      env: { PATH: process.env.PATH ?? '', ...env, WORKER_HEALTH_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

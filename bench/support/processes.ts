@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@docuvault/local-stack/free-port';
+import { SERVICE_NODE_FLAGS } from '@docuvault/shared/system/node-flags';
 
 // One server process of the benchmarked system: its own Node (the project's Node 22, as
 // `npm start` runs it), its own free port, its log in a file (the services log every
@@ -47,7 +48,8 @@ export async function startProcess(options: ProcessOptions): Promise<BenchProces
   const url = `http://127.0.0.1:${port}`;
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO, options.entry)], {
+  const args = [...SERVICE_NODE_FLAGS, ...(options.nodeArgs ?? []), path.join(REPO, options.entry)];
+  const child = spawn(process.execPath, args, {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', ...options.env, [options.portVariable]: String(port) },
     stdio: ['ignore', fd, fd],

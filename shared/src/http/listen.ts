@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
+import { missingServiceNodeFlags } from '../system/node-flags.ts';
 
 export interface RunningServer {
   readonly server: Server;
@@ -27,6 +28,14 @@ export async function listen(
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   options.logger.info({ url }, 'listening');
+  const missing = missingServiceNodeFlags();
+  if (missing.length > 0) {
+    // It still works, at a higher CPU cost per request: say so once, where operators look.
+    options.logger.warn(
+      { missing },
+      'started without the Node.js flags services run with (shared/src/system/node-flags.ts)',
+    );
+  }
   return {
     server,
     port,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '@docuvault/shared/system/node-flags';
 
 const REPO = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -27,7 +28,7 @@ export type Service = (typeof SERVICES)[number];
  * SIGKILL included) and the service stops when it closes (http/shutdown.ts).
  */
 export function spawnService(service: Service, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(REPO, service.entry)], {
+  return spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(REPO, service.entry)], {
     cwd: REPO,
     env,
     detached: true,
