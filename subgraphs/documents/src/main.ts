@@ -7,7 +7,7 @@ import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
-import { startObjectRemovalSweeper } from './accounts/object-removals.ts';
+import { startObjectRemovalSweeper } from './object-removals/object-removals.ts';
 import { startTicketSweeper } from './direct-uploads/ticket-sweeper.ts';
 import { createDocumentsSubgraph } from './documents-subgraph.ts';
 import { startSweeper } from './uploads/index.ts';

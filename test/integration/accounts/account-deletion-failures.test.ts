@@ -6,7 +6,10 @@ import {
   type DeletionContext,
 } from '@docuvault/documents/accounts/account-deletion.service';
 import { hashPassword } from '@docuvault/documents/accounts/passwords';
-import { runObjectRemovals, startObjectRemovalSweeper } from '@docuvault/documents/accounts/object-removals';
+import {
+  runObjectRemovals,
+  startObjectRemovalSweeper,
+} from '@docuvault/documents/object-removals/object-removals';
 import { provisionExternalUser } from '@docuvault/shared/auth/provision';
 import type { Principal } from '@docuvault/shared/auth/principal';
 import { revocationKey } from '@docuvault/shared/auth/revocation';

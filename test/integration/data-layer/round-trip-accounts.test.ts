@@ -4,7 +4,10 @@ import {
   findDeletionTarget,
   queueObjectRemovals,
 } from '@docuvault/documents/accounts/account-deletion.repository';
-import { findRemovals, recordFailedAttempt } from '@docuvault/documents/accounts/object-removals.repository';
+import {
+  findRemovals,
+  recordFailedAttempt,
+} from '@docuvault/documents/object-removals/object-removals.repository';
 import {
   findRefreshToken,
   insertRefreshToken,

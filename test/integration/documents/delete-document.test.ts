@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
+import { runObjectRemovals } from '@docuvault/documents/object-removals/object-removals';
 import { pino } from 'pino';
 import { seedDocument } from '../../support/seed-documents.ts';
 import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
@@ -70,7 +71,17 @@ describe('documents: deleteDocument', () => {
     expect(await subgraph.graphql(DELETE, { id: document.id })).toEqual({ data: { deleteDocument: true } });
   });
 
-  it('still deletes the row when the object store fails, and logs the key at error level for the sweeper', async () => {
+  const queuedRemovals = async (key: string) =>
+    (await subgraph.admin.query('select key from object_removals where key = $1', [key])).rowCount;
+
+  it('queues its objects in the same transaction and takes them off the queue once the store removed them', async () => {
+    const document = await storedDocument('Queued then removed');
+    expect(await subgraph.graphql(DELETE, { id: document.id })).toEqual({ data: { deleteDocument: true } });
+    expect(await objectExists(document.objectKey)).toBe(false);
+    expect(await queuedRemovals(document.objectKey)).toBe(0);
+  });
+
+  it('still deletes the row when the object store fails; the object stays queued until the sweeper removes it', async () => {
     const lines: string[] = [];
     const logger = pino(
       { level: 'info' },
@@ -99,11 +110,24 @@ describe('documents: deleteDocument', () => {
       expect(await response.json()).toEqual({ data: { deleteDocument: true } });
       const { rowCount } = await subgraph.admin.query('select 1 from documents where id = $1', [document.id]);
       expect(rowCount).toBe(0);
-      const errors = lines
-        .map((line) => JSON.parse(line) as { level: number; keys?: string[] })
-        .filter((l) => l.level >= 50);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]?.keys).toEqual([document.objectKey]);
+      const warnings = lines
+        .map((line) => JSON.parse(line) as { level: number; msg: string; keys?: string[] })
+        .filter((l) => l.level === 40 && l.msg.includes('object-removal sweeper'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.keys).toEqual([document.objectKey]);
+      // Not forgotten: queued, and the object is still in the (real) bucket.
+      expect(await queuedRemovals(document.objectKey)).toBe(1);
+      expect(await objectExists(document.objectKey)).toBe(true);
+
+      // The store is back (the real bucket): a sweep removes the object and empties the queue.
+      const { removed } = await runObjectRemovals({
+        em: subgraph.deps.em,
+        store: subgraph.deps.store,
+        logger,
+      });
+      expect(removed.length).toBeGreaterThanOrEqual(1);
+      expect(await objectExists(document.objectKey)).toBe(false);
+      expect(await queuedRemovals(document.objectKey)).toBe(0);
     } finally {
       await running?.close();
     }

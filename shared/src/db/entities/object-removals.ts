@@ -3,7 +3,7 @@ import { createdAt, uuidPk } from './columns.ts';
 
 /**
  * Objects still to be removed from the bucket, written in the transaction that deleted
- * their rows (account deletion): the store is asked afterwards, and a sweeper retries
+ * their rows (account, document and folder deletion): the store is asked afterwards, and a sweeper retries
  * what it refused. `prefix`: every object (and unfinished multipart upload) under `key`.
  */
 export const ObjectRemovalSchema = defineEntity({

@@ -26,7 +26,7 @@ import {
 } from './account-deletion.repository.ts';
 import { parseSignIn } from './credentials.ts';
 import { loginLimitsOf } from './login-limits.ts';
-import { runObjectRemovals } from './object-removals.ts';
+import { runObjectRemovals } from '../object-removals/object-removals.ts';
 import { verifyPassword } from './passwords.ts';
 
 export type DeletionContext = AccountsContext & Pick<DocumentsContext, 'store'>;

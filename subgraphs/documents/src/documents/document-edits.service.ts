@@ -12,7 +12,7 @@ import {
 } from './document-edits.repository.ts';
 import type { DocumentRecord } from './documents.repository.ts';
 import { parseId, parseIds, parseName } from './input.ts';
-import { removeStoredObjects, storedKeys, type ObjectRemoval } from './stored-objects.ts';
+import { queueStoredObjects, removeQueuedObjects, storedKeys, type ObjectRemoval } from './stored-objects.ts';
 import type { Vault } from './vault.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 
@@ -82,8 +82,8 @@ export async function updateDocument(
 
 /**
  * Deletes the row, gives its bytes back to the owner's quota and writes the audit line,
- * in one transaction; then removes the object and its thumbnail (see removeStoredObjects for why in this
- * order). Idempotent: a document that is not there answers false.
+ * and queues the removal of its object and thumbnail, in one transaction; then removes them (see
+ * stored-objects.ts for why in this order). Idempotent: a document that is not there answers false.
  */
 export async function deleteDocument(
   vault: Vault,
@@ -92,7 +92,7 @@ export async function deleteDocument(
   idInput: string,
 ): Promise<boolean> {
   const id = parseId(idInput, 'id');
-  const keys = await vault.em.transactional(async (em) => {
+  const removals = await vault.em.transactional(async (em) => {
     const deleted = await deleteDocumentRow(em, vault.owner, id);
     if (!deleted) return undefined;
     await releaseQuota(em, vault.owner, deleted.sizeBytes);
@@ -102,9 +102,9 @@ export async function deleteDocument(
       target: `document:${id}`,
       details: { sizeBytes: deleted.sizeBytes },
     });
-    return storedKeys(deleted);
+    return queueStoredObjects(em, storedKeys(deleted), 'document deleted');
   });
-  if (keys === undefined) return false;
-  await removeStoredObjects(removal, keys);
+  if (removals === undefined) return false;
+  await removeQueuedObjects(vault.em, removal, removals);
   return true;
 }

@@ -3,7 +3,13 @@ import { AppError, badInput, notFound } from '@docuvault/shared/errors/index';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { parseId, parseName } from '../documents/input.ts';
 import { isUniqueViolation } from '../data/query-helpers.ts';
-import { removeStoredObjects, storedKeys, type ObjectRemoval } from '../documents/stored-objects.ts';
+import {
+  queueStoredObjects,
+  removeQueuedObjects,
+  storedKeys,
+  type ObjectRemoval,
+  type QueuedObject,
+} from '../documents/stored-objects.ts';
 import type { Vault } from '../documents/vault.ts';
 import { releaseQuota } from '../quotas/quotas.service.ts';
 import {
@@ -75,7 +81,7 @@ export async function renameFolder(vault: Vault, idInput: string, nameInput: str
  * says. Idempotent: a folder that is not there answers false. The whole tree is locked
  * first, so no document or sub-folder can slip in between the check and the delete.
  * With DELETE_DOCUMENTS their bytes go back to the owner's quota in the same transaction
- * and the stored objects go after the commit, as for deleteDocument.
+ * and their stored objects are queued for removal, then removed after the commit, as for deleteDocument.
  */
 export async function deleteFolder(
   vault: Vault,
@@ -87,7 +93,7 @@ export async function deleteFolder(
   const id = parseId(idInput, 'id');
   const outcome = await vault.em.transactional(async (em) => {
     const tree = await lockSubtree(em, vault.owner, id);
-    if (tree.length === 0) return { deleted: false, objectKeys: [] as string[] };
+    if (tree.length === 0) return { deleted: false, removals: [] as QueuedObject[] };
     let deletedDocuments: DeletedFolderDocument[] = [];
     if (mode === 'REFUSE_IF_NOT_EMPTY') {
       const count = await countDocumentsIn(em, vault.owner, tree);
@@ -112,8 +118,9 @@ export async function deleteFolder(
       target: `folder:${id}`,
       details: { mode, folderCount: tree.length, documentCount: deletedDocuments.length, sizeBytes },
     });
-    return { deleted, objectKeys: deletedDocuments.flatMap(storedKeys) };
+    const removals = await queueStoredObjects(em, deletedDocuments.flatMap(storedKeys), 'folder deleted');
+    return { deleted, removals };
   });
-  await removeStoredObjects(removal, outcome.objectKeys);
+  await removeQueuedObjects(vault.em, removal, outcome.removals);
   return outcome.deleted;
 }

@@ -36,3 +36,25 @@ export async function recordFailedAttempt(em: EntityManager, id: string, error: 
     .where('id', '=', id)
     .execute();
 }
+
+/** Queues the removal of single objects, in the caller's transaction. */
+export async function queueKeyRemovals(
+  em: EntityManager,
+  keys: readonly string[],
+  reason: string,
+): Promise<{ id: string; key: string }[]> {
+  if (keys.length === 0) return [];
+  return db(em)
+    .insertInto('object_removals')
+    .values(keys.map((key) => ({ key, prefix: false, reason })))
+    .returning(['id', 'key'])
+    .execute();
+}
+
+export async function deleteRemovals(em: EntityManager, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db(em)
+    .deleteFrom('object_removals')
+    .where(sql<boolean>`id = any(${ids}::uuid[])`)
+    .execute();
+}
