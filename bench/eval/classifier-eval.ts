@@ -105,7 +105,11 @@ function render(corpora: Corpus[], splits: Split[], rows: Row[], modelName: stri
   }
   lines.push(
     '',
-    'Figures in percent. Splits are seeded (bench/eval/metrics.ts), so a re-run prints the same table.',
+    'Figures in percent. Splits are seeded (bench/eval/metrics.ts), so a re-run prints the same table on the same ' +
+      'corpora; debian-manpages follows the packages installed, so compare its document count first. CNB weight: ' +
+      'complement naive Bayes’ weight in the blend, chosen by the training on its held-out labels. Candidates are ' +
+      'compared with `npm run eval:classifier -- --validation` (training-pool documents no training set uses), ' +
+      'not on this table.',
     '',
   );
   return lines.join('\n');
