@@ -44,6 +44,21 @@ export function splitCorpus(documents: readonly LabelledText[], seed = SPLIT_SEE
   return { labels, test, pools };
 }
 
+/**
+ * `npm run eval:classifier -- --validation`: the same training sets, scored on documents of
+ * the training pools that no training set uses (beyond the largest, up to 100 per label;
+ * labels with none left out), so candidates are compared without looking at the test split.
+ */
+export function validationSplit(split: Split): Split {
+  const largest = TRAINING_SIZES.at(-1)!;
+  return {
+    ...split,
+    test: split.labels.flatMap((label) =>
+      split.pools.get(label)!.slice(largest, largest + MAX_TEST_PER_TOPIC),
+    ),
+  };
+}
+
 export const trainingSet = (split: Split, perTopic: number): LabelledText[] =>
   split.labels.flatMap((label) => split.pools.get(label)!.slice(0, perTopic));
 

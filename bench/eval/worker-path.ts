@@ -12,11 +12,15 @@ import type { LabelledText } from './corpora.ts';
 // classifier_models, and documents are read as classify.ts reads them.
 
 export const MODEL_NAME =
-  'softmax logistic regression on TF-IDF words and character 3–5-grams of the first 64 words, threshold calibrated on held-out labels';
+  'softmax logistic regression on TF-IDF words and character 3–5-grams of the first 32 distinct words, ' +
+  'blended with complement naive Bayes on the same features by a weight chosen on held-out labels (0–2, ' +
+  'scaled down past 20 words), threshold calibrated on held-out labels';
 
 export interface WorkerModel {
   /** null: the model assigns nothing, it only suggests. */
   threshold: number | null;
+  /** Complement naive Bayes' weight in the blend that training chose (0: the softmax model alone). */
+  blend: number;
   /** The top-ranked topic, whether or not it passes the threshold. */
   rank(document: LabelledText): string | null;
   /** The topic the worker would assign automatically, or null. */
@@ -35,6 +39,7 @@ export async function trainLikeTheWorker(
   const raw = (document: LabelledText) => new DocumentText(document.title, document.text).raw;
   return {
     threshold: classifier.threshold,
+    blend: 'blend' in stored ? (stored.blend ?? 0) : 0,
     rank: (document) => classifier.rank(raw(document), 1)[0]?.topicId ?? null,
     assigned: (document) => classifier.predict(raw(document))[0]?.topicId ?? null,
   };

@@ -8,19 +8,23 @@ import {
   fitVocabulary,
   indexOf,
   modelFeatures,
+  modelTokens,
   vectorize,
   type FeatureOptions,
   type SparseVector,
   type Vocabulary,
 } from './features.ts';
 import { isLegacyModel, loadLegacyClassifier, type LegacyModel } from './legacy-ovr.ts';
+import { blendProbabilities, chooseBlendWeight, type HeldOutScores } from './blend.ts';
+import { classSums, complementScores, complementWeights } from './complement-nb.ts';
 import { DEFAULT_SOFTMAX, logits, softmaxInPlace, trainSoftmax, type SoftmaxOptions } from './softmax.ts';
 
 // The learned layer: multinomial (softmax) logistic regression on TF-IDF features of words
-// and of the character n-grams of a document's first words, chosen by `npm run
-// eval:classifier` (docs/adr/0008-learned-classifier.md). Probabilities over the vault's AUTO
-// topics (and "none of them", learned from documents whose hand-set topics are all of other
-// modes) sum to one; the top topic is assigned when it reaches a threshold calibrated on
+// and of the character n-grams of a document's first words, blended with complement naive
+// Bayes on the same features by a weight chosen on held-out labels (blend.ts), as `npm run
+// eval:classifier` chose (docs/adr/0008-learned-classifier.md). Probabilities over the vault's
+// AUTO topics (and "none of them", learned from documents whose hand-set topics are all of
+// other modes) sum to one; the top topic is assigned when it reaches a threshold calibrated on
 // held-out labels (calibration.ts). Small, deterministic, stored as JSON; nothing downloaded.
 
 export interface TrainingExample {
@@ -60,7 +64,8 @@ export interface AutoClassifier {
 
 export interface SerializedModel {
   kind: 'tfidf-softmax';
-  version: 2;
+  /** 3 adds `complement` and `blend`; version 2 models (softmax alone) still load. */
+  version: 2 | 3;
   features: FeatureOptions;
   terms: string[];
   idf: number[];
@@ -69,6 +74,10 @@ export interface SerializedModel {
   bias: number[];
   /** Sparse weights: [term index, class index, weight], near-zero weights dropped. */
   weights: [number, number, number][];
+  /** Complement naive Bayes: per class the summed TF-IDF of each term, [term, class, sum], zeros dropped. */
+  complement?: [number, number, number][];
+  /** How much complement naive Bayes weighs in the blend (blend.ts); 0: the softmax model alone. */
+  blend?: number;
   threshold: number | null;
   topics: TopicQuality[];
 }
@@ -149,18 +158,79 @@ async function fit(
     if (Math.abs(rounded) >= 1e-3)
       weights.push([Math.floor(i / classes.length), i % classes.length, rounded]);
   });
+  const complement: [number, number, number][] = [];
+  classSums(vectors, targets, classes.length, vocabulary.terms.length).sums.forEach((sum, i) => {
+    const rounded = round(sum, 4);
+    if (rounded > 0) complement.push([Math.floor(i / classes.length), i % classes.length, rounded]);
+  });
   return {
     kind: MODEL_KIND,
-    version: 2,
+    version: 3,
     features: FEATURES,
     terms: [...vocabulary.terms],
     idf: vocabulary.idf.map((value) => round(value, 5)),
     classes: [...classes],
     bias: [...model.bias].map((value) => round(value, 4)),
     weights,
+    complement,
+    blend: 0,
     threshold: null,
     topics: [],
   };
+}
+
+/**
+ * A model trained without the held-out examples ranks them: the blend weight is the one that
+ * ranked most of them right, and their top topics under it calibrate the threshold.
+ */
+async function probe(
+  prepared: Prepared,
+  examples: readonly TrainingExample[],
+  held: ReadonlySet<number>,
+  classes: readonly (string | null)[],
+  options: SoftmaxOptions,
+): Promise<{ blend: number; predictions: HeldOutPrediction[] }> {
+  if (held.size === 0) return { blend: 0, predictions: [] };
+  const scorer = modelScorer(await fit(prepared, examples, (i) => !held.has(i), classes, options));
+  const scores: (HeldOutScores & { i: number })[] = [...held].map((i) => {
+    const vector = prepared.vectors[i]!;
+    const truth = examples[i]!.topicIds.flatMap((topicId) => {
+      const k = classes.indexOf(topicId);
+      return k >= 0 ? [k] : [];
+    });
+    return {
+      i,
+      probabilities: scorer.probabilities(vector),
+      complement: scorer.complement(vector)!,
+      words: modelTokens(examples[i]!.text).length,
+      truth: truth.length > 0 || !classes.includes(null) ? truth : [classes.indexOf(null)],
+    };
+  });
+  const blend = chooseBlendWeight(scores);
+  const predictions = scores.map(({ i, probabilities, complement, words }) => {
+    const top = topTopic(classes, blendProbabilities(probabilities, complement, blend, words));
+    return { ...top, truth: examples[i]!.topicIds };
+  });
+  return { blend, predictions };
+}
+
+/** The likeliest class that is a topic ("none of them" is never a topic), rounded as `rank` rounds it. */
+function topTopic(
+  classes: readonly (string | null)[],
+  probabilities: Float64Array,
+): { topicId: string | null; probability: number } {
+  let best: { topicId: string | null; probability: number } = { topicId: null, probability: 0 };
+  classes.forEach((topicId, k) => {
+    const probability = probabilities[k]!;
+    if (
+      topicId !== null &&
+      (best.topicId === null ||
+        probability > best.probability ||
+        (probability === best.probability && topicId < best.topicId))
+    )
+      best = { topicId, probability };
+  });
+  return { topicId: best.topicId, probability: round(best.probability, 4) };
 }
 
 export async function trainAutoClassifier(
@@ -181,19 +251,9 @@ export async function trainAutoClassifier(
   const firstTopic = (example: TrainingExample) =>
     learnable.find((topicId) => example.topicIds.includes(topicId)) ?? null;
   const held = heldOutIndices(examples.map(firstTopic), CALIBRATION_SEED);
-  const predictions: HeldOutPrediction[] = [];
-  if (held.size > 0) {
-    const probe = loadAutoClassifier(await fit(prepared, examples, (i) => !held.has(i), classes, options));
-    for (const i of held) {
-      const [top] = probe.rank(examples[i]!.text, 1);
-      predictions.push({
-        topicId: top?.topicId ?? null,
-        probability: top?.probability ?? 0,
-        truth: examples[i]!.topicIds,
-      });
-    }
-  }
+  const { blend, predictions } = await probe(prepared, examples, held, classes, options);
   const model = await fit(prepared, examples, () => true, classes, options);
+  model.blend = blend;
   model.threshold = calibrateThreshold(predictions);
   model.topics = learnable.map((topicId) => {
     const quality = heldOutAccuracy(predictions, topicId);
@@ -210,18 +270,49 @@ export async function trainAutoClassifier(
 export function isStoredModel(value: unknown): value is StoredModel {
   const model = value as Partial<SerializedModel> | null;
   return (
-    (model?.kind === MODEL_KIND && model.version === 2 && Array.isArray(model.terms)) || isLegacyModel(value)
+    (model?.kind === MODEL_KIND &&
+      (model.version === 2 || model.version === 3) &&
+      Array.isArray(model.terms)) ||
+    isLegacyModel(value)
   );
 }
 
-export function loadAutoClassifier(model: StoredModel): AutoClassifier {
-  if (isLegacyModel(model)) return loadLegacyClassifier(model);
+interface ModelScorer {
+  vector(text: string): SparseVector;
+  /** The softmax model's probabilities, per class. */
+  probabilities(vector: SparseVector): Float64Array;
+  /** Complement naive Bayes' scores per class; null for a model stored without it (version 2). */
+  complement(vector: SparseVector): Float64Array | null;
+  /** Weight of feature f for class k in the softmax model: weights[f * classes + k]. */
+  weights: Float64Array;
+}
+
+function modelScorer(model: SerializedModel): ModelScorer {
   const vocabulary: Vocabulary = { terms: model.terms, idf: model.idf };
   const index = indexOf(vocabulary);
   const classes = model.classes.length;
   const weights = new Float64Array(model.terms.length * classes);
   for (const [term, k, weight] of model.weights) weights[term * classes + k] = weight;
   const softmax = { classes, weights, bias: Float64Array.from(model.bias) };
+  let complement: Float64Array | null = null;
+  if (model.complement) {
+    const sums = new Float64Array(model.terms.length * classes);
+    for (const [term, k, sum] of model.complement) sums[term * classes + k] = sum;
+    complement = complementWeights({ classes, features: model.terms.length, sums });
+  }
+  return {
+    vector: (text) => vectorize(modelFeatures(text, model.features), vocabulary, index),
+    probabilities: (vector) => softmaxInPlace(logits(softmax, vector)),
+    complement: (vector) => (complement ? complementScores(complement, classes, vector) : null),
+    weights,
+  };
+}
+
+export function loadAutoClassifier(model: StoredModel): AutoClassifier {
+  if (isLegacyModel(model)) return loadLegacyClassifier(model);
+  const classes = model.classes.length;
+  const scorer = modelScorer(model);
+  const { weights } = scorer;
   const explain = (k: number, indices: readonly number[], values: readonly number[]) =>
     indices
       .map((term, n) => ({ term: model.terms[term]!, weight: weights[term * classes + k]! * values[n]! }))
@@ -231,8 +322,13 @@ export function loadAutoClassifier(model: StoredModel): AutoClassifier {
       .map((contribution) => contribution.term);
   const rank = (text: string, limit = classes): TopicPrediction[] => {
     if (classes === 0) return [];
-    const vector = vectorize(modelFeatures(text, model.features), vocabulary, index);
-    const probabilities = softmaxInPlace(logits(softmax, vector));
+    const vector = scorer.vector(text);
+    const probabilities = blendProbabilities(
+      scorer.probabilities(vector),
+      scorer.complement(vector),
+      model.blend ?? 0,
+      modelTokens(text).length,
+    );
     return model.classes
       .map((topicId, k) => ({ topicId, k, probability: probabilities[k]! }))
       .filter((entry): entry is { topicId: string; k: number; probability: number } => entry.topicId !== null)
