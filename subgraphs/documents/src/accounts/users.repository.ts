@@ -45,6 +45,23 @@ export async function findUser(em: EntityManager, id: string): Promise<UserRecor
   return row && toUserRecord(row);
 }
 
+/** Many users at once (owners of documents, members of groups, grantees of shares). */
+export async function findUsersByIds(
+  em: EntityManager,
+  ids: readonly string[],
+): Promise<Map<string, UserRecord>> {
+  const rows: UserRow[] = await selectUsers(db(em))
+    .where('u.id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+    .execute();
+  return new Map(rows.map((row) => [row.id, toUserRecord(row)]));
+}
+
+/** The id of the user with this (normalised) email. */
+export async function findUserIdByEmail(em: EntityManager, email: string): Promise<string | undefined> {
+  const row = await db(em).selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  return row?.id;
+}
+
 /** What a sign-in needs: the id, role and password hash of an email. */
 export async function findCredentials(
   em: EntityManager,
