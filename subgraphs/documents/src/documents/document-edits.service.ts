@@ -67,11 +67,11 @@ async function editingVault(em: EntityManager, viewer: string | null, id: string
     const target = changes.folderId;
     if (target === null) throw editorMayNotMove();
     const folderRole = (await sharedFolderRoles(em, viewer, [target])).get(target);
-    if (!(await folderExists(em, document.ownerId, target))) {
-      if (folderRole === undefined) throw badInput(`input.folderId: no folder ${target}`, { argument: 'input.folderId' });
-      throw editorMayNotMove();
+    // A folder the editor cannot see is unknown, as everywhere; one they see but may not use is refused.
+    if (folderRole === undefined && !(await folderExists(em, viewer, target))) {
+      throw badInput(`input.folderId: no folder ${target}`, { argument: 'input.folderId' });
     }
-    if (folderRole !== 'EDITOR') throw editorMayNotMove();
+    if (folderRole !== 'EDITOR' || !(await folderExists(em, document.ownerId, target))) throw editorMayNotMove();
   }
   return document.ownerId;
 }
