@@ -264,7 +264,10 @@ describe('shares open exactly what their role allows, and only while they last',
     const before = await bobsWorld();
     const shareId = await share({ targetId: bobs.document, userEmail: alice.email, role: 'VIEWER' });
     const writes: [string, Record<string, unknown>][] = [
-      ['mutation ($id: ID!) { updateDocument(id: $id, input: { title: "mine" }) { id } }', { id: bobs.document }],
+      [
+        'mutation ($id: ID!) { updateDocument(id: $id, input: { title: "mine" }) { id } }',
+        { id: bobs.document },
+      ],
       [
         'mutation ($id: ID!, $t: ID!) { updateDocument(id: $id, input: { topicIds: [$t] }) { id } }',
         { id: bobs.document, t: bobs.topic },
@@ -342,7 +345,10 @@ describe('shares open exactly what their role allows, and only while they last',
     const outsideId = (outside.body.data?.uploadDocument as { document: { id: string } }).document.id;
     const shareId = await share({ targetId: bobs.folder, userEmail: alice.email, role: 'VIEWER' }, 'Folder');
     // Bob's document in the folder is found; the one outside it (same word) is not.
-    const found = await data<{ search: { edges: { node: { id: string } }[] }; document: { id: string } | null }>(
+    const found = await data<{
+      search: { edges: { node: { id: string } }[] };
+      document: { id: string } | null;
+    }>(
       alice,
       'query ($id: ID!) { search(query: "zanzibar") { edges { node { id } } } document(id: $id) { id } }',
       { id: bobs.document },

@@ -81,13 +81,21 @@ describe('groups', () => {
     const carols = await client.data<{ myGroups: unknown[] }>(carol, '{ myGroups { id } }');
     expect(carols.myGroups).toEqual([]);
 
-    const deleted = await client.data<{ deleteGroup: boolean }>(admin, 'mutation ($id: ID!) { deleteGroup(id: $id) }', {
-      id: groupId,
-    });
+    const deleted = await client.data<{ deleteGroup: boolean }>(
+      admin,
+      'mutation ($id: ID!) { deleteGroup(id: $id) }',
+      {
+        id: groupId,
+      },
+    );
     expect(deleted.deleteGroup).toBe(true);
-    const again = await client.data<{ deleteGroup: boolean }>(admin, 'mutation ($id: ID!) { deleteGroup(id: $id) }', {
-      id: groupId,
-    });
+    const again = await client.data<{ deleteGroup: boolean }>(
+      admin,
+      'mutation ($id: ID!) { deleteGroup(id: $id) }',
+      {
+        id: groupId,
+      },
+    );
     expect(again.deleteGroup).toBe(false);
     expect(await auditActions()).toEqual([
       'CREATE_GROUP',
@@ -100,7 +108,9 @@ describe('groups', () => {
   });
 
   it('decide what a group share reaches from the next request on', async () => {
-    const { createGroup } = await client.data<{ createGroup: { id: string } }>(admin, CREATE, { n: 'Readers' });
+    const { createGroup } = await client.data<{ createGroup: { id: string } }>(admin, CREATE, {
+      n: 'Readers',
+    });
     await client.data(admin, ADD, { g: createGroup.id, e: bob.email });
     await client.data(admin, ADD, { g: createGroup.id, e: carol.email });
     const report = await client.upload(bob, 'quarterly report');
@@ -123,7 +133,9 @@ describe('groups', () => {
   });
 
   it('can only be shared with by their members', async () => {
-    const { createGroup } = await client.data<{ createGroup: { id: string } }>(admin, CREATE, { n: 'Others' });
+    const { createGroup } = await client.data<{ createGroup: { id: string } }>(admin, CREATE, {
+      n: 'Others',
+    });
     await client.data(admin, ADD, { g: createGroup.id, e: carol.email });
     const memo = await client.upload(bob, 'memo');
     const answer = await client.as(

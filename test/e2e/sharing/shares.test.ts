@@ -27,7 +27,8 @@ const DOCUMENT = `query ($id: ID!) { document(id: $id) {
   id title myRole owner { email } shares { id role user { email } } download { url } } }`;
 const UPDATE_ROLE = 'mutation ($id: ID!, $r: ShareRole!) { updateShare(id: $id, role: $r) { id role } }';
 const REVOKE = 'mutation ($id: ID!) { revokeShare(id: $id) }';
-const RETITLE = 'mutation ($id: ID!, $t: String!) { updateDocument(id: $id, input: { title: $t }) { title } }';
+const RETITLE =
+  'mutation ($id: ID!, $t: String!) { updateDocument(id: $id, input: { title: $t }) { title } }';
 
 interface Seen {
   document: {
@@ -54,21 +55,37 @@ describe('a document shared with a user', () => {
 
   beforeAll(async () => {
     contract = await client.upload(bob, 'lease contract');
-    shareId = await client.share(bob, 'Document', { targetId: contract, userEmail: alice.email, role: 'VIEWER' });
+    shareId = await client.share(bob, 'Document', {
+      targetId: contract,
+      userEmail: alice.email,
+      role: 'VIEWER',
+    });
   });
 
   it('is read, listed, found and downloaded by its VIEWER, who sees its owner but not its shares', async () => {
     const seen = await client.data<Seen>(alice, DOCUMENT, { id: contract });
-    expect(seen.document).toMatchObject({ id: contract, myRole: 'VIEWER', owner: { email: bob.email }, shares: [] });
+    expect(seen.document).toMatchObject({
+      id: contract,
+      myRole: 'VIEWER',
+      owner: { email: bob.email },
+      shares: [],
+    });
     const bytes = await fetch(seen.document!.download.url);
     expect(await bytes.text()).toBe('lease contract\n');
     expect(await client.sharedWithMe(alice)).toEqual([contract]);
     expect(await client.search(alice, 'lease')).toEqual([contract]);
-    const own = await client.data<{ documents: { edges: unknown[] } }>(alice, '{ documents { edges { cursor } } }');
+    const own = await client.data<{ documents: { edges: unknown[] } }>(
+      alice,
+      '{ documents { edges { cursor } } }',
+    );
     expect(own.documents.edges).toEqual([]);
-    const quota = await client.as(alice, 'query ($id: ID!) { document(id: $id) { owner { quota { usedBytes } } } }', {
-      id: contract,
-    });
+    const quota = await client.as(
+      alice,
+      'query ($id: ID!) { document(id: $id) { owner { quota { usedBytes } } } }',
+      {
+        id: contract,
+      },
+    );
     expect(client.codes(quota)).toEqual(['FORBIDDEN']);
   });
 
@@ -91,7 +108,9 @@ describe('a document shared with a user', () => {
       t: 'lease contract (signed)',
     });
     expect(retitled.updateDocument.title).toBe('lease contract (signed)');
-    const deletion = await client.as(alice, 'mutation ($id: ID!) { deleteDocument(id: $id) }', { id: contract });
+    const deletion = await client.as(alice, 'mutation ($id: ID!) { deleteDocument(id: $id) }', {
+      id: contract,
+    });
     expect(client.codes(deletion)).toEqual(['FORBIDDEN']);
     const reshare = await client.as(alice, 'mutation ($i: ShareInput!) { shareDocument(input: $i) { id } }', {
       i: { targetId: contract, userEmail: carol.email, role: 'VIEWER' },
@@ -153,18 +172,22 @@ describe('a folder shared with a user', () => {
     const draft = await client.upload(bob, 'draft budget', drafts);
     const outside = await client.upload(bob, 'project secrets', elsewhere);
     const atRoot = await client.upload(bob, 'project diary');
-    const shareId = await client.share(bob, 'Folder', { targetId: projects, userEmail: alice.email, role: 'EDITOR' });
+    const shareId = await client.share(bob, 'Folder', {
+      targetId: projects,
+      userEmail: alice.email,
+      role: 'EDITOR',
+    });
     const later = await client.upload(bob, 'project minutes', drafts);
 
     expect(await client.sharedWithMe(alice)).toEqual([plan, draft, later].sort());
     expect(await client.search(alice, 'project')).toEqual([plan, later].sort());
     expect(await client.sees(alice, outside)).toBe(false);
     expect(await client.sees(alice, atRoot)).toBe(false);
-    const folder = await client.data<{ document: { folder: { id: string; shares: unknown[]; documentCount: number } } }>(
-      alice,
-      'query ($id: ID!) { document(id: $id) { folder { id shares { id } documentCount } } }',
-      { id: draft },
-    );
+    const folder = await client.data<{
+      document: { folder: { id: string; shares: unknown[]; documentCount: number } };
+    }>(alice, 'query ($id: ID!) { document(id: $id) { folder { id shares { id } documentCount } } }', {
+      id: draft,
+    });
     expect(folder.document.folder).toEqual({ id: drafts, shares: [], documentCount: 2 });
     const owners = await client.data<{ folders: { id: string; shares: { id: string }[] }[] }>(
       bob,
@@ -220,14 +243,18 @@ describe('share input', () => {
       { targetId: 'not-an-id', userEmail: alice.email, role: 'VIEWER' },
     ];
     for (const input of attempts) {
-      const answer = await client.as(bob, 'mutation ($i: ShareInput!) { shareDocument(input: $i) { id } }', { i: input });
+      const answer = await client.as(bob, 'mutation ($i: ShareInput!) { shareDocument(input: $i) { id } }', {
+        i: input,
+      });
       expect({ input, codes: client.codes(answer) }).toEqual({ input, codes: ['BAD_USER_INPUT'] });
     }
     const unknown = await client.as(bob, 'mutation ($i: ShareInput!) { shareDocument(input: $i) { id } }', {
       i: { targetId: memo, userEmail: 'nobody@example.test', role: 'VIEWER' },
     });
     expect(client.codes(unknown)).toEqual(['NOT_FOUND']);
-    const { rows } = await stack.documents.admin.query('select id from shares where document_id = $1', [memo]);
+    const { rows } = await stack.documents.admin.query('select id from shares where document_id = $1', [
+      memo,
+    ]);
     expect(rows).toEqual([]);
   });
 });

@@ -8,8 +8,11 @@ import { uploadOperation } from '../../support/upload-requests.ts';
 
 export function sharingClient(gatewayUrl: string) {
   const client = gatewayClient(gatewayUrl);
-  const as = <T = Record<string, unknown>>(who: TestUser, query: string, variables: Record<string, unknown> = {}) =>
-    client.call<T>(query, variables, { token: who.token });
+  const as = <T = Record<string, unknown>>(
+    who: TestUser,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ) => client.call<T>(query, variables, { token: who.token });
   const data = <T>(who: TestUser, query: string, variables: Record<string, unknown> = {}) =>
     client.data<T>(query, variables, { token: who.token });
   const codes = (answer: Answer<unknown>) => answer.errors?.map((error) => error.extensions?.code);
@@ -51,9 +54,13 @@ export function sharingClient(gatewayUrl: string) {
 
   /** The ids a user's `document(id)` answers for (null: not visible). */
   async function sees(who: TestUser, id: string): Promise<boolean> {
-    const answer = await data<{ document: { id: string } | null }>(who, 'query ($id: ID!) { document(id: $id) { id } }', {
-      id,
-    });
+    const answer = await data<{ document: { id: string } | null }>(
+      who,
+      'query ($id: ID!) { document(id: $id) { id } }',
+      {
+        id,
+      },
+    );
     return answer.document !== null;
   }
 

@@ -71,7 +71,8 @@ async function editingVault(em: EntityManager, viewer: string | null, id: string
     if (folderRole === undefined && !(await folderExists(em, viewer, target))) {
       throw badInput(`input.folderId: no folder ${target}`, { argument: 'input.folderId' });
     }
-    if (folderRole !== 'EDITOR' || !(await folderExists(em, document.ownerId, target))) throw editorMayNotMove();
+    if (folderRole !== 'EDITOR' || !(await folderExists(em, document.ownerId, target)))
+      throw editorMayNotMove();
   }
   return document.ownerId;
 }

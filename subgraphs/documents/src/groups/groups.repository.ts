@@ -16,7 +16,6 @@ const RETURNED_COLUMNS = ['id', 'name', isoTimestamp('created_at').as('createdAt
 type GroupRow = Omit<GroupRecord, 'createdAt'> & { createdAt: string };
 const toGroupRecord = (row: GroupRow): GroupRecord => ({ ...row, createdAt: new Date(row.createdAt) });
 
-
 export async function listGroups(em: EntityManager): Promise<GroupRecord[]> {
   const rows = await db(em)
     .selectFrom('groups as g')

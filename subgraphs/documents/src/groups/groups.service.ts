@@ -68,7 +68,11 @@ export function createGroup(context: GroupsContext, nameInput: string): Promise<
   });
 }
 
-export function renameGroup(context: GroupsContext, idInput: string, nameInput: string): Promise<GroupRecord> {
+export function renameGroup(
+  context: GroupsContext,
+  idInput: string,
+  nameInput: string,
+): Promise<GroupRecord> {
   requireAdmin(context.principal);
   const id = parseId(idInput, 'id');
   const name = parseName(nameInput, 'name', MAX_GROUP_NAME_LENGTH);

@@ -48,7 +48,8 @@ export async function lockTargetOwner(
   return rows[0];
 }
 
-const targetColumn = (target: ShareTarget) => sql.ref(target.kind === 'document' ? 'document_id' : 'folder_id');
+const targetColumn = (target: ShareTarget) =>
+  sql.ref(target.kind === 'document' ? 'document_id' : 'folder_id');
 const granteeColumn = (grantee: Grantee) =>
   sql.ref(grantee.kind === 'user' ? 'grantee_user_id' : 'grantee_group_id');
 

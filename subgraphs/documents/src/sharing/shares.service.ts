@@ -66,7 +66,8 @@ async function resolveGrantee(em: EntityManager, sharer: string, input: ShareInp
   }
   const email = normaliseEmail(input.userEmail ?? '');
   const userId = await findUserIdByEmail(em, email);
-  if (!userId) throw new AppError('NOT_FOUND', `no user has the email ${email}`, { argument: 'input.userEmail' });
+  if (!userId)
+    throw new AppError('NOT_FOUND', `no user has the email ${email}`, { argument: 'input.userEmail' });
   if (userId === sharer) throw badInput('you cannot share with yourself', { argument: 'input.userEmail' });
   return { kind: 'user', id: userId };
 }
@@ -112,11 +113,19 @@ export async function share(
 }
 
 const targetOf = (record: ShareRecord): ShareTarget =>
-  record.documentId ? { kind: 'document', id: record.documentId } : { kind: 'folder', id: record.folderId ?? '' };
+  record.documentId
+    ? { kind: 'document', id: record.documentId }
+    : { kind: 'folder', id: record.folderId ?? '' };
 const granteeOf = (record: ShareRecord): Grantee =>
-  record.granteeUserId ? { kind: 'user', id: record.granteeUserId } : { kind: 'group', id: record.granteeGroupId ?? '' };
+  record.granteeUserId
+    ? { kind: 'user', id: record.granteeUserId }
+    : { kind: 'group', id: record.granteeGroupId ?? '' };
 
-export async function updateShare(context: SharingContext, idInput: string, role: ShareRole): Promise<ShareRecord> {
+export async function updateShare(
+  context: SharingContext,
+  idInput: string,
+  role: ShareRole,
+): Promise<ShareRecord> {
   const owner = requireUser(context.principal).id;
   const id = parseId(idInput, 'id');
   return context.em.transactional(async (em) => {

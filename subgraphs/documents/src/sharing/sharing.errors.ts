@@ -15,7 +15,7 @@ export const onlyOwnerMayDelete = () =>
 export const editorMayNotMove = () =>
   new AppError(
     'FORBIDDEN',
-    "a document shared with you may only be moved into folders of its owner that are shared with you as EDITOR",
+    'a document shared with you may only be moved into folders of its owner that are shared with you as EDITOR',
     { argument: 'input.folderId' },
   );
 

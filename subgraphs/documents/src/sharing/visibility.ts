@@ -14,7 +14,8 @@ import { ownedBy, uuidArray } from '../data/query-helpers.ts';
 export type ShareRole = 'VIEWER' | 'EDITOR';
 export type DocumentRole = 'OWNER' | ShareRole;
 
-export const roleOfPermission = (permission: string): ShareRole => (permission === 'WRITE' ? 'EDITOR' : 'VIEWER');
+export const roleOfPermission = (permission: string): ShareRole =>
+  permission === 'WRITE' ? 'EDITOR' : 'VIEWER';
 export const permissionOfRole = (role: ShareRole): 'READ' | 'WRITE' => (role === 'EDITOR' ? 'WRITE' : 'READ');
 
 /** Shares that reach the viewer: made with them, or with a group they are in. */
