@@ -7,10 +7,12 @@ import { auditLog, currentUser, listUsers, setQuota, userById, type Page } from 
 import { deleteAccount, deleteUser } from './account-deletion.service.ts';
 import { login, logout, logoutEverywhere, refreshSession, register } from './sessions.service.ts';
 
-/** The user's own account facts: for themselves and admins; FORBIDDEN for anyone else. */
+/** A user's own account facts: for themselves and admins; FORBIDDEN to others shown the user. */
 function accountFact(context: DocumentsContext, user: UserRecord): UserRecord {
   const { principal } = context;
-  if (isAdmin(principal) || (principal.kind === 'user' && principal.id === user.id)) return user;
+  if (!user.restricted || isAdmin(principal) || (principal.kind === 'user' && principal.id === user.id)) {
+    return user;
+  }
   throw new AppError('FORBIDDEN', "only a user's email is visible to other users");
 }
 

@@ -16,6 +16,12 @@ export interface UserRecord {
   /** Both 0 when the user has no quotas row (made outside register): they may store nothing. */
   usedBytes: number;
   limitBytes: number;
+  /**
+   * Set when the record is shown to people other than the user (a document's owner, a
+   * share's recipient, a group's members): then only id and email may be read, unless the
+   * reader is the user or an admin (accounts/resolvers.ts).
+   */
+  restricted?: true;
 }
 
 type UserRow = Omit<UserRecord, 'createdAt' | 'createdAtExact'> & { createdAt: string };

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DocumentsContext } from '../context.ts';
 import { findUsersByIds, type UserRecord } from '../accounts/users.repository.ts';
 import { createRequestLoader, type RequestLoader } from '../documents/request-loader.ts';
@@ -20,6 +21,12 @@ export interface SharingLoaders {
   readonly folderShares: RequestLoader<string, readonly ShareRecord[]>;
 }
 
+/** Users as others see them (owners, recipients, members): only id and email readable. */
+async function restrictedUsers(em: EntityManager, ids: readonly string[]): Promise<Map<string, UserRecord>> {
+  const users = await findUsersByIds(em, ids);
+  return new Map([...users].map(([id, user]) => [id, { ...user, restricted: true as const }]));
+}
+
 const NO_IDS: readonly string[] = Object.freeze([]);
 const NO_SHARES: readonly ShareRecord[] = Object.freeze([]);
 const perRequest = new WeakMap<DocumentsContext, SharingLoaders>();
@@ -36,7 +43,7 @@ export function sharingLoaders(context: DocumentsContext): SharingLoaders {
         return owner === null ? new Map() : sharesOfTargets(em, owner, kind, ids);
       };
     loaders = {
-      user: createRequestLoader((ids) => findUsersByIds(em, ids), null),
+      user: createRequestLoader((ids) => restrictedUsers(em, ids), null),
       group: createRequestLoader((ids) => findGroupsByIds(em, ids), null),
       memberIds: createRequestLoader<string, readonly string[]>((ids) => memberIdsOf(em, ids), NO_IDS),
       sharedRole: createRequestLoader((ids) => sharedDocumentRoles(em, viewer(), ids), null),
