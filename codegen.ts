@@ -62,6 +62,8 @@ const config: CodegenConfig = {
         DocumentConnection: '../documents/documents.service.ts#DocumentPage',
         DocumentTopic: '../documents/documents.repository.ts#DocumentTopicRecord',
         Folder: '../folders/folders.repository.ts#FolderRecord',
+        Group: '../groups/groups.repository.ts#GroupRecord',
+        Share: '../sharing/shares.repository.ts#ShareRecord',
         Topic: '../documents/documents.repository.ts#TopicRecord',
         UploadTicket: '../direct-uploads/request-upload.service.ts#UploadTicket as UploadTicketRecord',
         User: '../accounts/users.repository.ts#UserRecord',

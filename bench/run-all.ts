@@ -5,6 +5,7 @@ import { gatewayVsStock } from './gateway-vs-stock.ts';
 import { listPages } from './list-pages.ts';
 import { ocr } from './ocr.ts';
 import { search } from './search.ts';
+import { sharing } from './sharing.ts';
 import { thumbnails } from './thumbnails.ts';
 import { runScenarios } from './support/scenario.ts';
 import { upload } from './upload.ts';
@@ -30,6 +31,7 @@ const scenarios = {
   classification,
   ocr,
   thumbnails,
+  sharing,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());

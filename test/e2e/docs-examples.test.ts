@@ -81,8 +81,14 @@ afterAll(async () => {
 describe('the documented curl examples', () => {
   it('run as written against a started system, each answering without errors', async () => {
     const blocks = curlBlocks();
-    // Sign-in, upload, operators (README), upload (docs/uploads.md).
-    expect(blocks.map((b) => b.page)).toEqual(['README.md', 'README.md', 'README.md', 'docs/uploads.md']);
+    // Sign-in, upload, sharing, operators (README), upload (docs/uploads.md).
+    expect(blocks.map((b) => b.page)).toEqual([
+      'README.md',
+      'README.md',
+      'README.md',
+      'README.md',
+      'docs/uploads.md',
+    ]);
     const origin = new URL(stack.gatewayUrl).origin;
     const runs = [...blocks, blocks[0]!].map((block) => ({
       ...block,
@@ -133,8 +139,29 @@ describe('the documented curl examples', () => {
     expect(answers[0]!.duplicate).toBe(false);
     expect(answers[1]).toMatchObject({ duplicate: true, document: { id: answers[0]!.document.id } });
     expect(await stack.documents.rowCount()).toBe(1);
+    // The sharing example: a group with the colleague and the administrator, the document shared with it, and the
+    // colleague finding it as a VIEWER of the administrator's document.
+    expect(outputs[2]!.values).toEqual([
+      { data: { addGroupMember: { name: 'Colleagues' } } },
+      { data: { addGroupMember: { name: 'Colleagues' } } },
+      {
+        data: {
+          shareDocument: { id: expect.stringMatching(UUID), role: 'VIEWER', group: { name: 'Colleagues' } },
+        },
+      },
+      {
+        data: {
+          documents: {
+            totalCount: 1,
+            edges: [
+              { node: { title: expect.any(String), myRole: 'VIEWER', owner: { email: 'you@example.com' } } },
+            ],
+          },
+        },
+      },
+    ]);
     // The operators' example: an administrator reads health, migrations, queues and versions.
-    expect(outputs[2]!.values[0]).toMatchObject({
+    expect(outputs[3]!.values[0]).toMatchObject({
       data: {
         migrationStatus: { upToDate: true },
         queues: expect.arrayContaining([expect.objectContaining({ name: 'classify' })]),

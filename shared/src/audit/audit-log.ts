@@ -22,6 +22,16 @@ export const AUDIT_ACTIONS = [
   'DELETE_ACCOUNT',
   'DELETE_ACCOUNT_FAILED',
   'DELETE_USER',
+  /** Groups (admins): details carry the name, or the member's user id. */
+  'CREATE_GROUP',
+  'RENAME_GROUP',
+  'DELETE_GROUP',
+  'ADD_GROUP_MEMBER',
+  'REMOVE_GROUP_MEMBER',
+  /** Shares of a document or folder with a user or group (target `share:…`; details: object, grantee, role). */
+  'CREATE_SHARE',
+  'UPDATE_SHARE',
+  'REVOKE_SHARE',
   /** An operator mutation of ops; details name it and its arguments. */
   'OPS_MUTATION',
 ] as const;

@@ -14,6 +14,8 @@ import type { DocumentsContext, DocumentsDeps } from './context.ts';
 import { ticketResolvers } from './direct-uploads/resolvers.ts';
 import { documentResolvers } from './documents/resolvers.ts';
 import { folderResolvers } from './folders/resolvers.ts';
+import { groupResolvers } from './groups/resolvers.ts';
+import { sharingResolvers } from './sharing/resolvers.ts';
 import { topicResolvers } from './topics/resolvers.ts';
 import { createUploadMiddleware, uploadResolvers } from './uploads/index.ts';
 import { typeDefs } from './type-defs.ts';
@@ -50,6 +52,8 @@ export async function createDocumentsSubgraph(
       uploadResolvers,
       ticketResolvers,
       accountResolvers,
+      groupResolvers,
+      sharingResolvers,
     ),
     logger: deps.logger,
     errorDetails: errorDetailsExposed(deps.config),

@@ -220,3 +220,143 @@ describe("one user cannot reach another's things", () => {
     expect(answer.updateDocument.title).toBe('still mine');
   });
 });
+
+// The same walk with shares (issue 20): what a share lets Alice see she may only use as its
+// role allows, and once the share or her group membership is gone, Bob's ids answer again
+// exactly as ids that exist nowhere.
+describe('shares open exactly what their role allows, and only while they last', () => {
+  const shapeOf = (a: Answer) => ({
+    data: a.data,
+    errors: a.errors?.map((e) => ({ code: e.extensions?.code, message: withoutIds(e.message) })),
+  });
+  const share = async (input: Record<string, unknown>, kind = 'Document') =>
+    (
+      await data<Record<string, { id: string }>>(
+        bob,
+        `mutation ($i: ShareInput!) { share${kind}(input: $i) { id } }`,
+        { i: input },
+      )
+    )[`share${kind}`]!.id;
+
+  /** Each of Bob's ids answers Alice exactly as an id that exists nowhere. */
+  async function answersLikeNowhere(ids: string[]) {
+    const probes = [
+      'query ($id: ID!) { document(id: $id) { id } }',
+      'mutation ($id: ID!) { updateDocument(id: $id, input: { title: "mine" }) { id } }',
+      'mutation ($id: ID!) { deleteDocument(id: $id) }',
+      'mutation ($id: ID!) { shareDocument(input: { targetId: $id, userEmail: "x@example.test", role: VIEWER }) { id } }',
+    ];
+    for (const id of ids) {
+      for (const query of probes) {
+        const seen = shapeOf(await as(alice, query, { id }));
+        const nowhere = shapeOf(await as(alice, query, { id: randomUUID() }));
+        expect({ query, ...seen }).toEqual({ query, ...nowhere });
+      }
+    }
+    const listed = await data<{ documents: { edges: { node: { id: string } }[] } }>(
+      alice,
+      '{ documents(filter: { sharedWithMe: true }) { edges { node { id } } } }',
+    );
+    expect(listed.documents.edges.map((e) => e.node.id).filter((id) => ids.includes(id))).toEqual([]);
+  }
+
+  it('lets a VIEWER read but change nothing, and an EDITOR edit but not delete or re-share', async () => {
+    const before = await bobsWorld();
+    const shareId = await share({ targetId: bobs.document, userEmail: alice.email, role: 'VIEWER' });
+    const writes: [string, Record<string, unknown>][] = [
+      [
+        'mutation ($id: ID!) { updateDocument(id: $id, input: { title: "mine" }) { id } }',
+        { id: bobs.document },
+      ],
+      [
+        'mutation ($id: ID!, $t: ID!) { updateDocument(id: $id, input: { topicIds: [$t] }) { id } }',
+        { id: bobs.document, t: bobs.topic },
+      ],
+      ['mutation ($id: ID!) { deleteDocument(id: $id) }', { id: bobs.document }],
+      [
+        'mutation ($id: ID!) { shareDocument(input: { targetId: $id, userEmail: "x@example.test", role: EDITOR }) { id } }',
+        { id: bobs.document },
+      ],
+      ['mutation ($id: ID!) { updateShare(id: $id, role: EDITOR) { id } }', { id: shareId }],
+    ];
+    for (const [query, variables] of writes) {
+      const answer = await as(alice, query, variables);
+      expect({ query, codes: answer.errors?.map((e) => e.extensions?.code) }).toEqual({
+        query,
+        codes: [expect.stringMatching(/^(FORBIDDEN|NOT_FOUND)$/)],
+      });
+    }
+    // Her own revocation of Bob's share answers as for a share that does not exist.
+    expect(await data(alice, 'mutation ($id: ID!) { revokeShare(id: $id) }', { id: shareId })).toEqual({
+      revokeShare: false,
+    });
+    expect(await bobsWorld()).toEqual(before);
+
+    await data(bob, 'mutation ($id: ID!) { updateShare(id: $id, role: EDITOR) { id } }', { id: shareId });
+    for (const [query, variables] of writes.slice(2)) {
+      const answer = await as(alice, query, variables);
+      expect(answer.errors?.map((e) => e.extensions?.code)).toEqual([
+        expect.stringMatching(/^(FORBIDDEN|NOT_FOUND)$/),
+      ]);
+    }
+    const edited = await data<{ updateDocument: { title: string } }>(
+      alice,
+      'mutation ($id: ID!) { updateDocument(id: $id, input: { title: "edited by Alice" }) { title } }',
+      { id: bobs.document },
+    );
+    expect(edited.updateDocument.title).toBe('edited by Alice');
+    expect(await stack.documents.objectKeys()).toContain(bobs.objectKey);
+
+    await data(bob, 'mutation ($id: ID!) { revokeShare(id: $id) }', { id: shareId });
+    await answersLikeNowhere([bobs.document]);
+  });
+
+  it('returns to "does not exist" when Alice leaves the group it was shared with', async () => {
+    const admin = await createTestUser(stack.documents.admin, { role: 'ADMIN' });
+    const group = await data<{ createGroup: { id: string } }>(
+      admin,
+      'mutation { createGroup(name: "Bob and Alice") { id } }',
+    );
+    const groupId = group.createGroup.id;
+    for (const email of [bob.email, alice.email]) {
+      await data(admin, 'mutation ($g: ID!, $e: String!) { addGroupMember(groupId: $g, email: $e) { id } }', {
+        g: groupId,
+        e: email,
+      });
+    }
+    await share({ targetId: bobs.document, groupId, role: 'EDITOR' });
+    const seen = await data<{ document: { myRole: string } | null }>(
+      alice,
+      'query ($id: ID!) { document(id: $id) { myRole } }',
+      { id: bobs.document },
+    );
+    expect(seen.document).toEqual({ myRole: 'EDITOR' });
+    await data(admin, 'mutation ($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }', {
+      g: groupId,
+      u: alice.id,
+    });
+    await answersLikeNowhere([bobs.document]);
+  });
+
+  it('shares a folder without leaking the documents outside it', async () => {
+    const inside = await upload(bob, 'zanzibar inside the folder', { folderId: bobs.folder });
+    const insideId = (inside.body.data?.uploadDocument as { document: { id: string } }).document.id;
+    const outside = await upload(bob, 'zanzibar outside the folder');
+    const outsideId = (outside.body.data?.uploadDocument as { document: { id: string } }).document.id;
+    const shareId = await share({ targetId: bobs.folder, userEmail: alice.email, role: 'VIEWER' }, 'Folder');
+    // Bob's document in the folder is found; the one outside it (same word) is not.
+    const found = await data<{
+      search: { edges: { node: { id: string } }[] };
+      document: { id: string } | null;
+    }>(
+      alice,
+      'query ($id: ID!) { search(query: "zanzibar") { edges { node { id } } } document(id: $id) { id } }',
+      { id: bobs.document },
+    );
+    expect(found.search.edges.map((e) => e.node.id)).toEqual([insideId]);
+    expect(found.document).toEqual({ id: bobs.document });
+    await answersLikeNowhere([outsideId]);
+    await data(bob, 'mutation ($id: ID!) { revokeShare(id: $id) }', { id: shareId });
+    await answersLikeNowhere([bobs.document, insideId, outsideId]);
+  });
+});

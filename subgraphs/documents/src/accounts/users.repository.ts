@@ -16,6 +16,12 @@ export interface UserRecord {
   /** Both 0 when the user has no quotas row (made outside register): they may store nothing. */
   usedBytes: number;
   limitBytes: number;
+  /**
+   * Set when the record is shown to people other than the user (a document's owner, a
+   * share's recipient, a group's members): then only id and email may be read, unless the
+   * reader is the user or an admin (accounts/resolvers.ts).
+   */
+  restricted?: true;
 }
 
 type UserRow = Omit<UserRecord, 'createdAt' | 'createdAtExact'> & { createdAt: string };
@@ -43,6 +49,23 @@ const selectUsers = (kysely: Db) =>
 export async function findUser(em: EntityManager, id: string): Promise<UserRecord | undefined> {
   const row: UserRow | undefined = await selectUsers(db(em)).where('u.id', '=', id).executeTakeFirst();
   return row && toUserRecord(row);
+}
+
+/** Many users at once (owners of documents, members of groups, grantees of shares). */
+export async function findUsersByIds(
+  em: EntityManager,
+  ids: readonly string[],
+): Promise<Map<string, UserRecord>> {
+  const rows: UserRow[] = await selectUsers(db(em))
+    .where('u.id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+    .execute();
+  return new Map(rows.map((row) => [row.id, toUserRecord(row)]));
+}
+
+/** The id of the user with this (normalised) email. */
+export async function findUserIdByEmail(em: EntityManager, email: string): Promise<string | undefined> {
+  const row = await db(em).selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  return row?.id;
 }
 
 /** What a sign-in needs: the id, role and password hash of an email. */

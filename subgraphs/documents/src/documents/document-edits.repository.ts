@@ -13,18 +13,6 @@ import { ownedBy, uuidArray } from '../data/query-helpers.ts';
 // run inside the edit's transaction: they take the row locks that keep what they saw true
 // until commit.
 
-/** Locks the document row for the edit; false when it is not in the vault. */
-export async function lockDocument(em: EntityManager, owner: string | null, id: string): Promise<boolean> {
-  const row = await db(em)
-    .selectFrom('documents as d')
-    .select('d.id')
-    .where('d.id', '=', id)
-    .where(ownedBy('d.user_id', owner))
-    .forUpdate()
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** `for key share`: the folder cannot be deleted before the edit commits. */
 export async function folderExists(em: EntityManager, owner: string | null, id: string): Promise<boolean> {
   const row = await db(em)

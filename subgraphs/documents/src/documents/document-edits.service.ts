@@ -5,7 +5,6 @@ import {
   deleteDocumentRow,
   existingTopicIds,
   folderExists,
-  lockDocument,
   replaceManualTopics,
   updateDocumentRow,
   type DocumentChanges,
@@ -15,6 +14,9 @@ import { parseId, parseIds, parseName } from './input.ts';
 import { queueStoredObjects, removeQueuedObjects, storedKeys, type ObjectRemoval } from './stored-objects.ts';
 import type { Vault } from './vault.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { editorMayNotMove, onlyOwnerMayDelete, viewerMayNotEdit } from '../sharing/sharing.errors.ts';
+import { lockVisibleDocument, sharedDocumentRoles, sharedFolderRoles } from '../sharing/visibility.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
 
 export interface UpdateDocumentInput {
   title?: string | null;
@@ -49,6 +51,32 @@ export function parseDocumentChanges(input: UpdateDocumentInput): DocumentChange
   return changes;
 }
 
+/**
+ * Who edits whose document: the owner, or a recipient whose share makes them EDITOR. An
+ * EDITOR works in the owner's vault (the owner's topics, the owner's folders) and may move
+ * the document only into a folder of the owner shared with them as EDITOR, never to the root
+ * nor into a folder of their own. A VIEWER may not edit; an id they cannot see is NOT_FOUND.
+ */
+async function editingVault(em: EntityManager, viewer: string | null, id: string, changes: DocumentChanges) {
+  const document = await lockVisibleDocument(em, viewer, id);
+  if (!document) throw notFound('Document', id);
+  if (document.ownerId === viewer) return document.ownerId;
+  const role = (await sharedDocumentRoles(em, viewer, [id])).get(id);
+  if (role !== 'EDITOR') throw viewerMayNotEdit();
+  if (changes.folderId !== undefined) {
+    const target = changes.folderId;
+    if (target === null) throw editorMayNotMove();
+    const folderRole = (await sharedFolderRoles(em, viewer, [target])).get(target);
+    // A folder the editor cannot see is unknown, as everywhere; one they see but may not use is refused.
+    if (folderRole === undefined && !(await folderExists(em, viewer, target))) {
+      throw badInput(`input.folderId: no folder ${target}`, { argument: 'input.folderId' });
+    }
+    if (folderRole !== 'EDITOR' || !(await folderExists(em, document.ownerId, target)))
+      throw editorMayNotMove();
+  }
+  return document.ownerId;
+}
+
 /** All of an update in one transaction: it applies whole or not at all. */
 export async function updateDocument(
   vault: Vault,
@@ -58,12 +86,12 @@ export async function updateDocument(
   const id = parseId(idInput, 'id');
   const changes = parseDocumentChanges(input);
   return vault.em.transactional(async (em) => {
-    if (!(await lockDocument(em, vault.owner, id))) throw notFound('Document', id);
-    if (changes.folderId && !(await folderExists(em, vault.owner, changes.folderId))) {
+    const owner = await editingVault(em, vault.owner, id, changes);
+    if (changes.folderId && !(await folderExists(em, owner, changes.folderId))) {
       throw badInput(`input.folderId: no folder ${changes.folderId}`, { argument: 'input.folderId' });
     }
     if (changes.topicIds) {
-      const found = await existingTopicIds(em, vault.owner, changes.topicIds);
+      const found = await existingTopicIds(em, owner, changes.topicIds);
       const unknown = changes.topicIds.filter((topicId) => !found.has(topicId));
       if (unknown.length > 0) {
         throw badInput(`input.topicIds: no topic ${unknown.join(', ')}`, {
@@ -73,7 +101,7 @@ export async function updateDocument(
       }
       await replaceManualTopics(em, id, changes.topicIds);
     }
-    const updated = await updateDocumentRow(em, vault.owner, id, changes);
+    const updated = await updateDocumentRow(em, owner, id, changes);
     // The row is locked above, so it cannot have gone in between.
     if (!updated) throw notFound('Document', id);
     return updated;
@@ -94,7 +122,11 @@ export async function deleteDocument(
   const id = parseId(idInput, 'id');
   const removals = await vault.em.transactional(async (em) => {
     const deleted = await deleteDocumentRow(em, vault.owner, id);
-    if (!deleted) return undefined;
+    if (!deleted) {
+      // Seen through a share: refused. Not seen at all: as for an id that exists nowhere.
+      if (await lockVisibleDocument(em, vault.owner, id)) throw onlyOwnerMayDelete();
+      return undefined;
+    }
     await releaseQuota(em, vault.owner, deleted.sizeBytes);
     await recordAudit(em, origin, {
       actorId: vault.owner,

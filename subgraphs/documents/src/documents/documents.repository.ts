@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import type { ListCursor } from './cursor.ts';
 import { isoTimestamp, ownedBy, textArray, uuidArray } from '../data/query-helpers.ts';
+import { sharedWith, visibleTo } from '../sharing/visibility.ts';
 
 /** A document row as the API sees it (no extracted text: that can be megabytes). */
 export interface DocumentRecord {
@@ -27,6 +28,8 @@ export interface DocumentRecord {
   skippedPages: number | null;
   textNote: string | null;
   folderId: string | null;
+  /** Whose vault it is in (null: the anonymous vault); a recipient of a share sees others'. */
+  ownerId: string | null;
   objectKey: string;
   /** The worker's thumbnail, once made (see thumbnails/). */
   thumbnailKey: string | null;
@@ -58,6 +61,8 @@ export interface DocumentFilterValues {
   createdAfter?: Date | undefined;
   createdBefore?: Date | undefined;
   text?: string | undefined;
+  /** Only documents others share with the viewer, instead of the viewer's own. */
+  sharedWithMe?: boolean | undefined;
 }
 
 export type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtExact'> & {
@@ -70,7 +75,7 @@ export const DOCUMENT_COLUMNS: RawBuilder<unknown> = sql`d.id, d.title, d.origin
    d.mime_type as "mimeType", d.size_bytes::float8 as "sizeBytes", d.sha256, d.status,
    d.failure_reason as "failureReason", d.text_source as "textSource", d.text_layer_pages as "textLayerPages",
    d.ocr_pages as "ocrPages", d.skipped_pages as "skippedPages", d.text_note as "textNote",
-   d.folder_id as "folderId", d.object_key as "objectKey", d.thumbnail_key as "thumbnailKey",
+   d.folder_id as "folderId", d.user_id as "ownerId", d.object_key as "objectKey", d.thumbnail_key as "thumbnailKey",
    ${isoTimestamp('d.created_at')} as "createdAt", ${isoTimestamp('d.updated_at')} as "updatedAt"`;
 
 export function toDocumentRecord(row: DocumentRow): DocumentRecord {
@@ -86,9 +91,11 @@ export function toDocumentRecord(row: DocumentRow): DocumentRecord {
 export const tsQuery = (text: string): RawBuilder<unknown> =>
   sql`websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${text})`;
 
-/** The WHERE conditions of a listing (without the cursor): the vault, then each filter. */
+/** The WHERE conditions of a listing (without the cursor): the vault (or what is shared with it), then each filter. */
 function filterConditions(owner: string | null, filter: DocumentFilterValues): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [ownedBy('d.user_id', owner)];
+  const conditions: RawBuilder<unknown>[] = [
+    filter.sharedWithMe ? sharedWith('d', owner) : ownedBy('d.user_id', owner),
+  ];
   if (filter.status) conditions.push(sql`d.status = any(${textArray(filter.status)})`);
   if (filter.folderId) conditions.push(sql`d.folder_id = ${filter.folderId}::uuid`);
   if (filter.topicId) {
@@ -106,13 +113,14 @@ function filterConditions(owner: string | null, filter: DocumentFilterValues): R
   return conditions;
 }
 
+/** By id, among what the viewer may see: their own and what is shared with them. */
 export async function findDocumentsByIds(
   em: EntityManager,
   owner: string | null,
   ids: readonly string[],
 ): Promise<Map<string, DocumentRecord>> {
   const { rows } = await sql<DocumentRow>`select ${DOCUMENT_COLUMNS} from documents d
-        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`.execute(db(em));
+        where d.id = any(${uuidArray(ids)}) and ${visibleTo('d', owner)}`.execute(db(em));
   return new Map(rows.map((row) => [row.id, toDocumentRecord(row)]));
 }
 

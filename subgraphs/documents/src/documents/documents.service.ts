@@ -26,6 +26,7 @@ export interface DocumentFilterInput {
   createdAfter?: Date | null;
   createdBefore?: Date | null;
   text?: string | null;
+  sharedWithMe?: boolean | null;
 }
 
 export interface DocumentEdgeValue {
@@ -65,6 +66,7 @@ export function parseDocumentFilter(input: DocumentFilterInput | null | undefine
     createdAfter: input.createdAfter ?? undefined,
     createdBefore: input.createdBefore ?? undefined,
     text: input.text ? parseSearchText(input.text, 'filter.text') : undefined,
+    sharedWithMe: input.sharedWithMe ?? undefined,
   };
 }
 

@@ -10,7 +10,8 @@ import {
   type DocumentRecord,
   type DocumentRow,
 } from './documents.repository.ts';
-import { ownedBy, uuidArray } from '../data/query-helpers.ts';
+import { uuidArray } from '../data/query-helpers.ts';
+import { visibleTo } from '../sharing/visibility.ts';
 
 export interface SearchHit {
   document: DocumentRecord;
@@ -36,7 +37,7 @@ export async function searchDocuments(
   after: SearchCursor | undefined,
   limit: number,
 ): Promise<SearchHit[]> {
-  const conditions = [ownedBy('d.user_id', owner), sql`d.search_vector @@ q.query`];
+  const conditions = [visibleTo('d', owner), sql`d.search_vector @@ q.query`];
   if (after) {
     conditions.push(
       sql`(ts_rank_cd(d.search_vector, q.query), d.id) < (${after.rank}::real, ${after.id}::uuid)`,
@@ -59,7 +60,7 @@ export async function countSearchMatches(
   const {
     rows: [row],
   } = await sql<{ count: number }>`select count(*)::int as count from documents d
-        where ${ownedBy('d.user_id', owner)} and d.search_vector @@ ${tsQuery(text)}`.execute(db(em));
+        where ${visibleTo('d', owner)} and d.search_vector @@ ${tsQuery(text)}`.execute(db(em));
   return row?.count ?? 0;
 }
 
@@ -85,6 +86,6 @@ export async function findHeadlines(
                            q.query, ${HEADLINE_OPTIONS}) as body,
                ts_headline(${SEARCH_CONFIG}::regconfig, d.title, q.query, ${HEADLINE_OPTIONS}) as title
         from documents d, ${tsQuery(text)} as q(query)
-        where d.id = any(${uuidArray(ids)}) and ${ownedBy('d.user_id', owner)}`.execute(db(em));
+        where d.id = any(${uuidArray(ids)}) and ${visibleTo('d', owner)}`.execute(db(em));
   return new Map(rows.map(({ id, body, title }) => [id, { body, title }]));
 }

@@ -2,6 +2,7 @@ import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { isoTimestamp, ownedBy, uuidArray } from '../data/query-helpers.ts';
+import { folderVisibleTo } from '../sharing/visibility.ts';
 
 export interface FolderRecord {
   id: string;
@@ -49,18 +50,36 @@ export async function findFoldersByIds(
   return new Map(rows.map((row) => [row.id, toFolderRecord(row)]));
 }
 
-/** Documents directly in each folder (sub-folders not included). */
+/** Folders the viewer may see: their own, and those at or below a folder shared with them. */
+export async function findVisibleFoldersByIds(
+  em: EntityManager,
+  viewer: string | null,
+  ids: readonly string[],
+): Promise<Map<string, FolderRecord>> {
+  const rows = await db(em)
+    .selectFrom('folders as f')
+    .select(FOLDER_COLUMNS)
+    .where('id', '=', anyOf(ids))
+    .where(folderVisibleTo('f', viewer))
+    .execute();
+  return new Map(rows.map((row) => [row.id, toFolderRecord(row)]));
+}
+
+/**
+ * Documents directly in each folder (sub-folders not included), of folders the caller has
+ * authorised (own, or shared with the viewer): the documents of the folder's owner.
+ */
 export async function countDocumentsInFolders(
   em: EntityManager,
-  owner: string | null,
   ids: readonly string[],
 ): Promise<Map<string, number>> {
   const rows = await db(em)
-    .selectFrom('documents')
-    .select(['folder_id as folderId', sql<number>`count(*)::int`.as('count')])
-    .where('folder_id', '=', anyOf(ids))
-    .where(ownedBy('user_id', owner))
-    .groupBy('folder_id')
+    .selectFrom('documents as d')
+    .innerJoin('folders as f', 'f.id', 'd.folder_id')
+    .select(['d.folder_id as folderId', sql<number>`count(*)::int`.as('count')])
+    .where('d.folder_id', '=', anyOf(ids))
+    .where(sql<boolean>`d.user_id is not distinct from f.user_id`)
+    .groupBy('d.folder_id')
     .$narrowType<{ folderId: string }>()
     .execute();
   return new Map(rows.map((row) => [row.folderId, row.count]));

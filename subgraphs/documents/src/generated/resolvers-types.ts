@@ -11,6 +11,8 @@ import type { ClassifierStatus as ClassifierStatusRecord } from '../classificati
 import type { DocumentRecord, DocumentTopicRecord, TopicRecord } from '../documents/documents.repository.ts';
 import type { DocumentPage } from '../documents/documents.service.ts';
 import type { FolderRecord } from '../folders/folders.repository.ts';
+import type { GroupRecord } from '../groups/groups.repository.ts';
+import type { ShareRecord } from '../sharing/shares.repository.ts';
 import type { UploadTicket as UploadTicketRecord } from '../direct-uploads/request-upload.service.ts';
 import type { UserRecord } from '../accounts/users.repository.ts';
 import type { DocumentsContext } from '../context.ts';
@@ -122,10 +124,16 @@ export type Document = {
   readonly id: Scalars['ID']['output'];
   /** The type sniffed from the file's bytes, never the client's claim. */
   readonly mimeType: Scalars['String']['output'];
+  /** OWNER for your own documents; for one shared with you, the strongest role any share that reaches you gives. */
+  readonly myRole: DocumentRole;
   /** Where the bytes live; for other subgraphs (downloads), not for clients. */
   readonly objectKey: Scalars['String']['output'];
   readonly originalFilename: Scalars['String']['output'];
+  /** Who owns it (and whose quota it uses). Only the email is readable by others; null in the anonymous vault. */
+  readonly owner?: Maybe<User>;
   readonly sha256: Scalars['String']['output'];
+  /** Its shares; only its owner sees them (empty for everyone else). */
+  readonly shares: ReadonlyArray<Share>;
   readonly sizeBytes: Scalars['Float']['output'];
   readonly status: DocumentStatus;
   /**
@@ -162,11 +170,19 @@ export type DocumentFilter = {
   readonly createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   readonly folderId?: InputMaybe<Scalars['ID']['input']>;
   readonly mimeType?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  /** true: only documents others share with you (directly, through a group or a folder). Absent or false: your own. */
+  readonly sharedWithMe?: InputMaybe<Scalars['Boolean']['input']>;
   readonly status?: InputMaybe<ReadonlyArray<DocumentStatus>>;
   /** Full-text search over title and extracted text (websearch syntax). */
   readonly text?: InputMaybe<Scalars['String']['input']>;
   readonly topicId?: InputMaybe<Scalars['ID']['input']>;
 };
+
+/** The signed-in user's standing towards a document. */
+export type DocumentRole =
+  | 'EDITOR'
+  | 'OWNER'
+  | 'VIEWER';
 
 export type DocumentStatus =
   | 'CLASSIFIED'
@@ -187,6 +203,8 @@ export type Folder = {
   readonly id: Scalars['ID']['output'];
   readonly name: Scalars['String']['output'];
   readonly parent?: Maybe<Folder>;
+  /** Its shares; only its owner sees them (empty for everyone else). */
+  readonly shares: ReadonlyArray<Share>;
 };
 
 /** What happens to the documents of a folder being deleted. */
@@ -203,6 +221,15 @@ export type FormField = {
   readonly value: Scalars['String']['output'];
 };
 
+/** A named set of users that documents and folders can be shared with. Admins manage groups; names are unique in the installation. */
+export type Group = {
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
+  /** The members, by email. Only admins see them: empty for everyone else. */
+  readonly members: ReadonlyArray<User>;
+  readonly name: Scalars['String']['output'];
+};
+
 export type MatchMode =
   | 'ALL'
   | 'ANY'
@@ -213,6 +240,8 @@ export type MatchMode =
   | 'REGEX';
 
 export type Mutation = {
+  /** Admins only. Adds the user who registered with this email (NOT_FOUND when nobody did); adding a member again changes nothing. */
+  readonly addGroupMember: Group;
   /**
    * Verifies the object uploaded for the ticket (size, type sniffed from its bytes) and
    * registers the document as `uploadDocument` does. Completing a ticket again answers the
@@ -220,6 +249,8 @@ export type Mutation = {
    */
   readonly completeUpload: UploadDocumentPayload;
   readonly createFolder: Folder;
+  /** Admins only. A name already taken is CONFLICT. */
+  readonly createGroup: Group;
   readonly createTopic: Topic;
   /**
    * Deletes the signed-in user's account for good: documents and their stored bytes,
@@ -237,6 +268,8 @@ export type Mutation = {
   readonly deleteDocument: Scalars['Boolean']['output'];
   /** Deletes the folder and all its sub-folders. Deleting a missing folder answers false. */
   readonly deleteFolder: Scalars['Boolean']['output'];
+  /** Admins only. Its memberships and every share made with it go too; a missing group answers false. */
+  readonly deleteGroup: Scalars['Boolean']['output'];
   /** Removes the topic from every document. Deleting a missing topic answers false. */
   readonly deleteTopic: Scalars['Boolean']['output'];
   /**
@@ -277,12 +310,24 @@ export type Mutation = {
    * The first account of an installation is an ADMIN, every later one a USER.
    */
   readonly register: AuthPayload;
+  /** Admins only. What was shared with the group is out of the user's reach from their next request on. */
+  readonly removeGroupMember: Group;
   readonly renameFolder: Folder;
+  /** Admins only. */
+  readonly renameGroup: Group;
   /** Starts a direct upload for files too large to send through the gateway. */
   readonly requestUpload: UploadTicket;
+  /** The owner ends a share; it holds no more from the next request on. A missing share answers false. */
+  readonly revokeShare: Scalars['Boolean']['output'];
   /** Admins only. Not below the bytes the user stores already (BAD_USER_INPUT). */
   readonly setQuota: User;
+  /** The owner shares a document. Sharing again with the same user or group sets the role of the existing share. */
+  readonly shareDocument: Share;
+  /** The owner shares a folder: the documents and sub-folders in it, present and future. */
+  readonly shareFolder: Share;
   readonly updateDocument: Document;
+  /** The owner changes a share's role. */
+  readonly updateShare: Share;
   readonly updateTopic: Topic;
   /**
    * Stores a file sent as a GraphQL multipart request and queues it for classification.
@@ -290,6 +335,12 @@ export type Mutation = {
    * `title` defaults to the filename without its extension.
    */
   readonly uploadDocument: UploadDocumentPayload;
+};
+
+
+export type MutationAddGroupMemberArgs = {
+  email: Scalars['String']['input'];
+  groupId: Scalars['ID']['input'];
 };
 
 
@@ -301,6 +352,11 @@ export type MutationCompleteUploadArgs = {
 export type MutationCreateFolderArgs = {
   name: Scalars['String']['input'];
   parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationCreateGroupArgs = {
+  name: Scalars['String']['input'];
 };
 
 
@@ -321,6 +377,11 @@ export type MutationDeleteDocumentArgs = {
 
 export type MutationDeleteFolderArgs = {
   documents?: InputMaybe<FolderDeletion>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteGroupArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -367,7 +428,19 @@ export type MutationRegisterArgs = {
 };
 
 
+export type MutationRemoveGroupMemberArgs = {
+  groupId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRenameFolderArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationRenameGroupArgs = {
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
 };
@@ -378,15 +451,36 @@ export type MutationRequestUploadArgs = {
 };
 
 
+export type MutationRevokeShareArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationSetQuotaArgs = {
   limitBytes: Scalars['Float']['input'];
   userId: Scalars['ID']['input'];
 };
 
 
+export type MutationShareDocumentArgs = {
+  input: ShareInput;
+};
+
+
+export type MutationShareFolderArgs = {
+  input: ShareInput;
+};
+
+
 export type MutationUpdateDocumentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateDocumentInput;
+};
+
+
+export type MutationUpdateShareArgs = {
+  id: Scalars['ID']['input'];
+  role: ShareRole;
 };
 
 
@@ -415,8 +509,12 @@ export type Query = {
   /** Newest first. `first` defaults to 20, at most 100. */
   readonly documents: DocumentConnection;
   readonly folders: ReadonlyArray<Folder>;
+  /** Admins only: every group, by name. */
+  readonly groups: ReadonlyArray<Group>;
   /** The signed-in user; null without a valid access token. */
   readonly me?: Maybe<User>;
+  /** The groups the signed-in user belongs to, by name. */
+  readonly myGroups: ReadonlyArray<Group>;
   /** Ranked full-text search over title and extracted text. */
   readonly search: DocumentConnection;
   readonly topics: ReadonlyArray<Topic>;
@@ -477,6 +575,37 @@ export type Role =
   /** May list users, read the audit log and set quotas. The first account registered is one. */
   | 'ADMIN'
   | 'USER';
+
+/** A document or a folder (and everything in it, present and future) shared with one user or one group. */
+export type Share = {
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** The shared document; null for a folder share. */
+  readonly document?: Maybe<Document>;
+  /** The shared folder; null for a document share. */
+  readonly folder?: Maybe<Folder>;
+  /** The group it is shared with; null when shared with a user. */
+  readonly group?: Maybe<Group>;
+  readonly id: Scalars['ID']['output'];
+  readonly role: ShareRole;
+  /** The user it is shared with; null when shared with a group. */
+  readonly user?: Maybe<User>;
+};
+
+/** Exactly one of userEmail and groupId. A group must be one the owner belongs to. */
+export type ShareInput = {
+  readonly groupId?: InputMaybe<Scalars['ID']['input']>;
+  readonly role: ShareRole;
+  /** The document (shareDocument) or folder (shareFolder). */
+  readonly targetId: Scalars['ID']['input'];
+  readonly userEmail?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What a share lets its recipient do. */
+export type ShareRole =
+  /** Also rename, retitle and set topics. Never delete, re-share, or move it out of its owner's folders. */
+  | 'EDITOR'
+  /** Read, download, preview; search finds it. */
+  | 'VIEWER';
 
 export type TextSource = {
   readonly kind: TextSourceKind;
@@ -705,11 +834,13 @@ export type ResolversTypes = {
   DocumentConnection: ResolverTypeWrapper<DocumentPage>;
   DocumentEdge: ResolverTypeWrapper<Omit<DocumentEdge, 'node'> & { node: ResolversTypes['Document'] }>;
   DocumentFilter: DocumentFilter;
+  DocumentRole: DocumentRole;
   DocumentStatus: DocumentStatus;
   DocumentTopic: ResolverTypeWrapper<DocumentTopicRecord>;
   Folder: ResolverTypeWrapper<FolderRecord>;
   FolderDeletion: FolderDeletion;
   FormField: ResolverTypeWrapper<FormField>;
+  Group: ResolverTypeWrapper<GroupRecord>;
   MatchMode: MatchMode;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -717,6 +848,9 @@ export type ResolversTypes = {
   Quota: ResolverTypeWrapper<Quota>;
   RequestUploadInput: RequestUploadInput;
   Role: Role;
+  Share: ResolverTypeWrapper<ShareRecord>;
+  ShareInput: ShareInput;
+  ShareRole: ShareRole;
   TextSource: ResolverTypeWrapper<TextSource>;
   TextSourceKind: TextSourceKind;
   Topic: ResolverTypeWrapper<TopicRecord>;
@@ -756,11 +890,14 @@ export type ResolversParentTypes = {
   DocumentTopic: DocumentTopicRecord;
   Folder: FolderRecord;
   FormField: FormField;
+  Group: GroupRecord;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Quota: Quota;
   RequestUploadInput: RequestUploadInput;
+  Share: ShareRecord;
+  ShareInput: ShareInput;
   TextSource: TextSource;
   Topic: TopicRecord;
   TopicClassifierStatus: Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversParentTypes['Topic'] };
@@ -834,9 +971,12 @@ export type DocumentResolvers<ContextType = DocumentsContext, ParentType extends
   folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   mimeType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  myRole?: Resolver<ResolversTypes['DocumentRole'], ParentType, ContextType>;
   objectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   originalFilename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shares?: Resolver<ReadonlyArray<ResolversTypes['Share']>, ParentType, ContextType>;
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DocumentStatus'], ParentType, ContextType>;
   suggestedTopics?: Resolver<ReadonlyArray<ResolversTypes['TopicSuggestion']>, ParentType, ContextType>;
@@ -871,6 +1011,7 @@ export type FolderResolvers<ContextType = DocumentsContext, ParentType extends R
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType>;
+  shares?: Resolver<ReadonlyArray<ResolversTypes['Share']>, ParentType, ContextType>;
 };
 
 export type FormFieldResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['FormField'] = ResolversParentTypes['FormField']> = {
@@ -878,13 +1019,23 @@ export type FormFieldResolvers<ContextType = DocumentsContext, ParentType extend
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type GroupResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Group'] = ResolversParentTypes['Group']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<ReadonlyArray<ResolversTypes['User']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addGroupMember?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationAddGroupMemberArgs, 'email' | 'groupId'>>;
   completeUpload?: Resolver<ResolversTypes['UploadDocumentPayload'], ParentType, ContextType, RequireFields<MutationCompleteUploadArgs, 'ticketId'>>;
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'name'>>;
+  createGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'name'>>;
   createTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationCreateTopicArgs, 'input'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
   deleteDocument?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteDocumentArgs, 'id'>>;
   deleteFolder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteFolderArgs, 'documents' | 'id'>>;
+  deleteGroup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteGroupArgs, 'id'>>;
   deleteTopic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteTopicArgs, 'id'>>;
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
@@ -894,10 +1045,16 @@ export type MutationResolvers<ContextType = DocumentsContext, ParentType extends
   reclassifyDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationReclassifyDocumentArgs, 'id'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'email' | 'password'>>;
+  removeGroupMember?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRemoveGroupMemberArgs, 'groupId' | 'userId'>>;
   renameFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationRenameFolderArgs, 'id' | 'name'>>;
+  renameGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRenameGroupArgs, 'id' | 'name'>>;
   requestUpload?: Resolver<ResolversTypes['UploadTicket'], ParentType, ContextType, RequireFields<MutationRequestUploadArgs, 'input'>>;
+  revokeShare?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeShareArgs, 'id'>>;
   setQuota?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetQuotaArgs, 'limitBytes' | 'userId'>>;
+  shareDocument?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationShareDocumentArgs, 'input'>>;
+  shareFolder?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationShareFolderArgs, 'input'>>;
   updateDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationUpdateDocumentArgs, 'id' | 'input'>>;
+  updateShare?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationUpdateShareArgs, 'id' | 'role'>>;
   updateTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationUpdateTopicArgs, 'id' | 'input'>>;
   uploadDocument?: Resolver<ResolversTypes['UploadDocumentPayload'], ParentType, ContextType, RequireFields<MutationUploadDocumentArgs, 'file'>>;
 };
@@ -913,7 +1070,9 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
   document?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType, RequireFields<QueryDocumentArgs, 'id'>>;
   documents?: Resolver<ResolversTypes['DocumentConnection'], ParentType, ContextType, Partial<QueryDocumentsArgs>>;
   folders?: Resolver<ReadonlyArray<ResolversTypes['Folder']>, ParentType, ContextType>;
+  groups?: Resolver<ReadonlyArray<ResolversTypes['Group']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  myGroups?: Resolver<ReadonlyArray<ResolversTypes['Group']>, ParentType, ContextType>;
   search?: Resolver<ResolversTypes['DocumentConnection'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'query'>>;
   topics?: Resolver<ReadonlyArray<ResolversTypes['Topic']>, ParentType, ContextType>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
@@ -922,6 +1081,16 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
 export type QuotaResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Quota'] = ResolversParentTypes['Quota']> = {
   limitBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   usedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type ShareResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Share'] = ResolversParentTypes['Share']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  document?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType>;
+  folder?: Resolver<Maybe<ResolversTypes['Folder']>, ParentType, ContextType>;
+  group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['ShareRole'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type TextSourceResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TextSource'] = ResolversParentTypes['TextSource']> = {
@@ -1009,10 +1178,12 @@ export type Resolvers<ContextType = DocumentsContext> = {
   DocumentTopic?: DocumentTopicResolvers<ContextType>;
   Folder?: FolderResolvers<ContextType>;
   FormField?: FormFieldResolvers<ContextType>;
+  Group?: GroupResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
+  Share?: ShareResolvers<ContextType>;
   TextSource?: TextSourceResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;
   TopicClassifierStatus?: TopicClassifierStatusResolvers<ContextType>;

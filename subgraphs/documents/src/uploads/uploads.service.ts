@@ -10,6 +10,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MAX_TITLE_LENGTH } from '../documents/document-edits.service.ts';
 import type { DocumentRecord } from '../documents/documents.repository.ts';
 import { parseId, parseName } from '../documents/input.ts';
+import { noUploadIntoSharedFolder } from '../sharing/sharing.errors.ts';
+import { sharedFolderRoles } from '../sharing/visibility.ts';
 import { findFoldersByIds } from '../folders/folders.repository.ts';
 import { requireRoom } from '../quotas/quotas.service.ts';
 import { registerStoredDocument } from './register-document.ts';
@@ -74,7 +76,10 @@ export function defaultTitle(filename: string): string {
   return [...(withoutExtension || filename)].slice(0, MAX_TITLE_LENGTH).join('');
 }
 
-/** The folder the document goes into; it must exist in the owner's vault. */
+/**
+ * The folder the document goes into; it must exist in the owner's vault. A folder shared
+ * with the uploader is refused saying so: the quota would be the owner's (issue 20 leaves it out).
+ */
 export async function parseFolderId(
   em: EntityManager,
   owner: string | null,
@@ -83,7 +88,10 @@ export async function parseFolderId(
   if (folderId === null || folderId === undefined) return null;
   const id = parseId(folderId, 'folderId');
   const found = await findFoldersByIds(em, owner, [id]);
-  if (!found.has(id)) throw badInput(`folder ${folderId} does not exist`, { argument: 'folderId' });
+  if (!found.has(id)) {
+    if ((await sharedFolderRoles(em, owner, [id])).has(id)) throw noUploadIntoSharedFolder();
+    throw badInput(`folder ${folderId} does not exist`, { argument: 'folderId' });
+  }
   return id;
 }
 

@@ -1,0 +1,27 @@
+import { AppError } from '@docuvault/shared/errors/index';
+
+// Refusals for what a user can see but may not do. What they cannot see answers NOT_FOUND
+// (or false for a delete), exactly as for an id that exists nowhere.
+
+export const onlyOwnerMayShare = (kind: string) =>
+  new AppError('FORBIDDEN', `only the owner of a ${kind} may share it or change its shares`);
+
+export const viewerMayNotEdit = () =>
+  new AppError('FORBIDDEN', 'this document is shared with you as VIEWER: you may read it, not change it');
+
+export const onlyOwnerMayDelete = () =>
+  new AppError('FORBIDDEN', 'only the owner of a document may delete it; it is shared with you');
+
+export const editorMayNotMove = () =>
+  new AppError(
+    'FORBIDDEN',
+    'a document shared with you may only be moved into folders of its owner that are shared with you as EDITOR',
+    { argument: 'input.folderId' },
+  );
+
+export const noUploadIntoSharedFolder = () =>
+  new AppError(
+    'FORBIDDEN',
+    'uploading into a folder shared with you is not supported: only its owner can add documents to it',
+    { argument: 'folderId' },
+  );
