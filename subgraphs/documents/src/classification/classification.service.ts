@@ -2,7 +2,8 @@ import { notFound } from '@docuvault/shared/errors/index';
 import type { ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import type { ListCursor } from '../documents/cursor.ts';
 import { findDocumentsByIds, listDocuments, type DocumentRecord } from '../documents/documents.repository.ts';
-import { parseDocumentFilter, type DocumentFilterInput } from '../documents/documents.service.ts';
+import { documentFilterOf, type DocumentFilterInput } from '../documents/search-filters.ts';
+import { documentFilterCondition } from '../documents/search-filters.repository.ts';
 import { parseId } from '../documents/input.ts';
 import type { Vault } from '../documents/vault.ts';
 import { queueUnavailable } from './classification.errors.ts';
@@ -51,7 +52,7 @@ export async function reclassifyAll(
   filterInput: DocumentFilterInput | null | undefined,
   requestId: string | undefined,
 ): Promise<number> {
-  const filter = parseDocumentFilter(filterInput);
+  const filter = documentFilterCondition(await documentFilterOf(vault, filterInput));
   let count = 0;
   let cursor: ListCursor | undefined;
   for (;;) {
