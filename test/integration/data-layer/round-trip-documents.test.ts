@@ -203,7 +203,13 @@ describe('data layer: awkward values round-trip through the documents repositori
       caseSensitive: false,
     });
     await searchDocuments(em(), null, value, { rank: 0.5, id: topic.id }, 5);
-    await listDocuments(em(), null, documentFilterCondition({ text: value, mimeTypes: [value] }), undefined, 5);
+    await listDocuments(
+      em(),
+      null,
+      documentFilterCondition({ text: value, mimeTypes: [value] }),
+      undefined,
+      5,
+    );
     recording = false;
     expect(sent).toHaveLength(3);
     for (const statement of sent) {

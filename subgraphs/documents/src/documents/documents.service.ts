@@ -1,6 +1,10 @@
 import { badInput } from '@docuvault/shared/errors/index';
 import { decodeListCursor, decodeSearchCursor, encodeListCursor, encodeSearchCursor } from './cursor.ts';
-import { countDocuments, listDocuments as listDocumentRows, type DocumentRecord } from './documents.repository.ts';
+import {
+  countDocuments,
+  listDocuments as listDocumentRows,
+  type DocumentRecord,
+} from './documents.repository.ts';
 import { findHeadlines } from './highlights.repository.ts';
 import { NO_HIGHLIGHTS, toHitHighlights, type HitHighlights } from './highlights.ts';
 import { parsePageSize, parseSearchText } from './input.ts';

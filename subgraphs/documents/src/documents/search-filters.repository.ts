@@ -26,7 +26,8 @@ export function documentFilterCondition(filter: DocumentFilterValues): RawBuilde
   if (filter.mimeTypes) terms.push(sql`d.mime_type = any(${textArray(filter.mimeTypes)})`);
   if (filter.textSources) terms.push(sql`d.text_source = any(${textArray(filter.textSources)})`);
   if (filter.createdAfter) terms.push(sql`d.created_at > ${filter.createdAfter.toISOString()}::timestamptz`);
-  if (filter.createdBefore) terms.push(sql`d.created_at < ${filter.createdBefore.toISOString()}::timestamptz`);
+  if (filter.createdBefore)
+    terms.push(sql`d.created_at < ${filter.createdBefore.toISOString()}::timestamptz`);
   if (filter.text) terms.push(sql`d.search_vector @@ ${tsQuery(filter.text)}`);
   return terms.length === 0 ? sql<boolean>`true` : sql<boolean>`(${sql.join(terms, sql` and `)})`;
 }

@@ -1,4 +1,8 @@
-import { TEXT_SOURCES, type DocumentStatus, type TextSourceKind } from '@docuvault/shared/db/entities/documents';
+import {
+  TEXT_SOURCES,
+  type DocumentStatus,
+  type TextSourceKind,
+} from '@docuvault/shared/db/entities/documents';
 import { badInput } from '@docuvault/shared/errors/index';
 import { parseId, parseSearchText } from './input.ts';
 import { findFilterReferences } from './search-filters.repository.ts';
@@ -63,7 +67,9 @@ export function parseDocumentFilter(input: DocumentFilterInput | null | undefine
     });
   }
   if (input.includeSubfolders && input.folderId == null) {
-    throw badInput('filter.includeSubfolders needs filter.folderId', { argument: 'filter.includeSubfolders' });
+    throw badInput('filter.includeSubfolders needs filter.folderId', {
+      argument: 'filter.includeSubfolders',
+    });
   }
   const { createdAfter, createdBefore } = input;
   // Both bounds are exclusive: a range whose end is not after its start holds no instant.
@@ -83,7 +89,9 @@ export function parseDocumentFilter(input: DocumentFilterInput | null | undefine
     createdAfter: createdAfter ?? undefined,
     createdBefore: createdBefore ?? undefined,
     // GraphQL has checked the enum; this guards callers that are not GraphQL.
-    textSources: input.textSource ? unique(input.textSource.filter((kind) => TEXT_SOURCES.includes(kind))) : undefined,
+    textSources: input.textSource
+      ? unique(input.textSource.filter((kind) => TEXT_SOURCES.includes(kind)))
+      : undefined,
     text: input.text ? parseSearchText(input.text, 'filter.text') : undefined,
   };
 }
@@ -94,7 +102,10 @@ export function parseDocumentFilter(input: DocumentFilterInput | null | undefine
  * argument, as for any id inside an input; a filter that silently matched nothing would
  * hide a stale id from the client.
  */
-export async function resolveDocumentFilter(vault: Vault, filter: ParsedFilter): Promise<DocumentFilterValues> {
+export async function resolveDocumentFilter(
+  vault: Vault,
+  filter: ParsedFilter,
+): Promise<DocumentFilterValues> {
   const { folderId, includeSubfolders, topicId, ...rest } = filter;
   if (folderId === undefined && topicId === undefined) return rest;
   const found = await findFilterReferences(vault.em, vault.owner, { folderId, includeSubfolders, topicId });

@@ -55,6 +55,8 @@ export async function countSearchMatches(
   const {
     rows: [row],
   } = await sql<{ count: number }>`select count(*)::int as count from documents d
-        where ${ownedBy('d.user_id', owner)} and d.search_vector @@ ${tsQuery(text)} and ${filter}`.execute(db(em));
+        where ${ownedBy('d.user_id', owner)} and d.search_vector @@ ${tsQuery(text)} and ${filter}`.execute(
+    db(em),
+  );
   return row?.count ?? 0;
 }
