@@ -118,9 +118,37 @@ function record(pool: pg.Pool, into: Statement[]) {
   });
 }
 
+/** The reference: the same ranked statement planned as if the index were not there (dropped in a transaction rolled back). */
+async function withoutIndex(index: string, statements: Statement[]): Promise<string[]> {
+  const ranked = statements.find((statement) => statement.text.includes('ts_rank_cd'));
+  if (!ranked) return [];
+  const client = await admin!.connect();
+  try {
+    await client.query('begin');
+    await client.query(`drop index ${pg.escapeIdentifier(index)}`);
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers, costs off) ${ranked.text}`,
+      ranked.values,
+    );
+    return [
+      `Without \`${index}\` (the reference):`,
+      '',
+      '```',
+      ...rows.map((row) => row['QUERY PLAN']),
+      '```',
+      '',
+    ];
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+}
+
+let admin: pg.Pool | undefined;
+
 async function main() {
   const database = await migratedTestDatabase('search-filter-plans');
-  const admin = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
+  admin = new pg.Pool({ connectionString: database.adminUrl, max: 2 });
   const orm = await createOrm({ url: database.appUrl, poolMax: 2 });
   const lines: string[] = [];
   try {
@@ -184,6 +212,8 @@ async function main() {
         lines.push('```sql', statement.text.replace(/\s+/g, ' ').trim(), '```', '', '```');
         lines.push(...rows.map((row) => row['QUERY PLAN']), '```', '');
       }
+      if (name === 'MIME type')
+        lines.push(...(await withoutIndex('documents_user_id_mime_type_index', statements)));
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
