@@ -60,6 +60,7 @@ const config: CodegenConfig = {
           '../classification/classification.service.ts#ClassifierStatus as ClassifierStatusRecord',
         Document: '../documents/documents.repository.ts#DocumentRecord',
         DocumentConnection: '../documents/documents.service.ts#DocumentPage',
+        DocumentEdge: '../documents/documents.service.ts#DocumentEdgeValue',
         DocumentTopic: '../documents/documents.repository.ts#DocumentTopicRecord',
         Folder: '../folders/folders.repository.ts#FolderRecord',
         Group: '../groups/groups.repository.ts#GroupRecord',

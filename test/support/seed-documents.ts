@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DocumentStatus } from '@docuvault/shared/db/entities/documents';
+import type { DocumentStatus, TextSourceKind } from '@docuvault/shared/db/entities/documents';
 import type pg from 'pg';
 
 // Document rows inserted straight into the database, for tests of everything that reads
@@ -70,6 +70,10 @@ export interface OneDocument {
   folderId?: string | null;
   createdAt?: Date;
   objectKey?: string;
+  /** How the worker obtained the text (null: not read yet). */
+  textSource?: TextSourceKind | null;
+  /** The owner; null (the default) is the anonymous vault. */
+  userId?: string | null;
 }
 
 /** One row with chosen fields; answers its id and object key. */
@@ -77,9 +81,9 @@ export async function seedDocument(db: pg.Pool | pg.Client, document: OneDocumen
   const token = randomBytes(8).toString('hex');
   const { rows } = await db.query<SeededDocument>(
     `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key, status,
-                            extracted_text, folder_id, created_at)
+                            extracted_text, folder_id, created_at, text_source, user_id)
      values ($1, $2, $3, 1234, encode(sha256(convert_to($4, 'UTF8')), 'hex'), $5, $6, $7, $8::uuid,
-             coalesce($9::timestamptz, now()))
+             coalesce($9::timestamptz, now()), $10, $11::uuid)
      returning id, object_key as "objectKey"`,
     [
       document.title,
@@ -91,6 +95,8 @@ export async function seedDocument(db: pg.Pool | pg.Client, document: OneDocumen
       document.extractedText ?? null,
       document.folderId ?? null,
       document.createdAt?.toISOString() ?? null,
+      document.textSource ?? null,
+      document.userId ?? null,
     ],
   );
   const [row] = rows;

@@ -6,11 +6,10 @@ import {
   deleteDocumentRow,
 } from '@docuvault/documents/documents/document-edits.repository';
 import { findDocumentsByIds, listDocuments } from '@docuvault/documents/documents/documents.repository';
-import {
-  countSearchMatches,
-  findHeadlines,
-  searchDocuments,
-} from '@docuvault/documents/documents/search.repository';
+import { listScope } from '@docuvault/documents/sharing/visibility';
+import { documentFilterCondition } from '@docuvault/documents/documents/search-filters.repository';
+import { findHeadlines } from '@docuvault/documents/documents/highlights.repository';
+import { countSearchMatches, searchDocuments } from '@docuvault/documents/documents/search.repository';
 import {
   findFoldersByIds,
   insertFolder,
@@ -83,7 +82,13 @@ describe('data layer: awkward values round-trip through the documents repositori
       });
       expect(await findIdBySha256(em(), null, sha256Of(`round-trip ${index}`))).toBe(id);
 
-      const listed = await listDocuments(em(), null, { mimeTypes: [value] }, undefined, 10);
+      const listed = await listDocuments(
+        em(),
+        listScope(null, false),
+        documentFilterCondition({ mimeTypes: [value], sharedWithMe: false }),
+        undefined,
+        10,
+      );
       expect(listed.map((document) => document.id)).toEqual([id]);
 
       const retitled = await updateDocumentRow(em(), null, id, { title: `${value} ${value}` });
@@ -199,7 +204,13 @@ describe('data layer: awkward values round-trip through the documents repositori
       caseSensitive: false,
     });
     await searchDocuments(em(), null, value, { rank: 0.5, id: topic.id }, 5);
-    await listDocuments(em(), null, { text: value, mimeTypes: [value] }, undefined, 5);
+    await listDocuments(
+      em(),
+      listScope(null, false),
+      documentFilterCondition({ text: value, mimeTypes: [value], sharedWithMe: false }),
+      undefined,
+      5,
+    );
     recording = false;
     expect(sent).toHaveLength(3);
     for (const statement of sent) {

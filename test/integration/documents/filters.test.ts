@@ -31,7 +31,7 @@ describe('documents: filters', () => {
       );
       folders[name] = data.createFolder.id;
     }
-    for (const name of ['Finance', 'Leisure']) {
+    for (const name of ['Finance', 'Leisure', 'Unused']) {
       const data = await create<{ createTopic: { id: string } }>(
         'mutation($name: String!) { createTopic(input: { name: $name }) { id } }',
         { name },
@@ -112,7 +112,7 @@ describe('documents: filters', () => {
     ['blank text (no condition)', () => ({ text: '   ' }), ['notes', 'scan', 'holiday', 'invoice']],
     ['filters combined', () => ({ folderId: folders.Invoices, status: ['CLASSIFIED'] }), ['invoice']],
     ['an empty status list', () => ({ status: [] }), []],
-    ['a topic of no document', () => ({ topicId: '00000000-0000-4000-8000-000000000000' }), []],
+    ['a topic of no document', () => ({ topicId: topics.Unused }), []],
   ];
 
   it.each(cases)('narrows by %s, and totalCount matches', async (_name, filter, expected) => {

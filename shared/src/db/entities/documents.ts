@@ -78,6 +78,9 @@ export const DocumentSchema = defineEntity({
     { name: 'documents_user_id_created_at_id_index', properties: ['user', 'createdAt', 'id'] },
     { name: 'documents_status_updated_at_index', properties: ['status', 'updatedAt'] },
     { name: 'documents_search_vector_index', properties: ['searchVector'], type: 'gin' },
+    // The DocumentFilter's MIME type and text source, within one vault (search-filters.repository.ts).
+    { name: 'documents_user_id_mime_type_index', properties: ['user', 'mimeType'] },
+    { name: 'documents_user_id_text_source_index', properties: ['user', 'textSource'] },
   ],
   uniques: [
     {

@@ -1,10 +1,12 @@
-import { notFound } from '@docuvault/shared/errors/index';
+import { badInput, notFound } from '@docuvault/shared/errors/index';
 import type { ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import type { ListCursor } from '../documents/cursor.ts';
 import { findDocumentsByIds, listDocuments, type DocumentRecord } from '../documents/documents.repository.ts';
-import { parseDocumentFilter, type DocumentFilterInput } from '../documents/documents.service.ts';
+import { documentFilterOf, type DocumentFilterInput } from '../documents/search-filters.ts';
+import { documentFilterCondition } from '../documents/search-filters.repository.ts';
 import { parseId } from '../documents/input.ts';
 import type { Vault } from '../documents/vault.ts';
+import { listScope } from '../sharing/visibility.ts';
 import { queueUnavailable } from './classification.errors.ts';
 import { requestReclassification } from './enqueue.ts';
 import { findLiveModel } from './training.repository.ts';
@@ -51,11 +53,19 @@ export async function reclassifyAll(
   filterInput: DocumentFilterInput | null | undefined,
   requestId: string | undefined,
 ): Promise<number> {
-  const filter = parseDocumentFilter(filterInput);
+  const values = await documentFilterOf(vault, filterInput);
+  // Reclassifying is the owner's act (it reads and rewrites the owner's topics): never others' documents.
+  if (values.sharedWithMe) {
+    throw badInput('reclassifyAll works on your own documents; filter.sharedWithMe is not allowed here', {
+      argument: 'filter.sharedWithMe',
+    });
+  }
+  const filter = documentFilterCondition(values);
+  const scope = listScope(vault.owner, false);
   let count = 0;
   let cursor: ListCursor | undefined;
   for (;;) {
-    const page = await listDocuments(vault.em, vault.owner, filter, cursor, PAGE);
+    const page = await listDocuments(vault.em, scope, filter, cursor, PAGE);
     count += await enqueue(
       queue,
       page.map((document) => document.id),

@@ -8,8 +8,8 @@ import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import type { ListCursor } from './cursor.ts';
-import { isoTimestamp, ownedBy, textArray, uuidArray } from '../data/query-helpers.ts';
-import { sharedWith, visibleTo } from '../sharing/visibility.ts';
+import { isoTimestamp, uuidArray } from '../data/query-helpers.ts';
+import { visibleTo } from '../sharing/visibility.ts';
 
 /** A document row as the API sees it (no extracted text: that can be megabytes). */
 export interface DocumentRecord {
@@ -53,18 +53,6 @@ export interface DocumentTopicRecord {
   source: TopicSource;
 }
 
-export interface DocumentFilterValues {
-  status?: readonly DocumentStatus[] | undefined;
-  topicId?: string | undefined;
-  folderId?: string | undefined;
-  mimeTypes?: readonly string[] | undefined;
-  createdAfter?: Date | undefined;
-  createdBefore?: Date | undefined;
-  text?: string | undefined;
-  /** Only documents others share with the viewer, instead of the viewer's own. */
-  sharedWithMe?: boolean | undefined;
-}
-
 export type DocumentRow = Omit<DocumentRecord, 'createdAt' | 'updatedAt' | 'createdAtExact'> & {
   createdAt: string;
   updatedAt: string;
@@ -91,28 +79,6 @@ export function toDocumentRecord(row: DocumentRow): DocumentRecord {
 export const tsQuery = (text: string): RawBuilder<unknown> =>
   sql`websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${text})`;
 
-/** The WHERE conditions of a listing (without the cursor): the vault (or what is shared with it), then each filter. */
-function filterConditions(owner: string | null, filter: DocumentFilterValues): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [
-    filter.sharedWithMe ? sharedWith('d', owner) : ownedBy('d.user_id', owner),
-  ];
-  if (filter.status) conditions.push(sql`d.status = any(${textArray(filter.status)})`);
-  if (filter.folderId) conditions.push(sql`d.folder_id = ${filter.folderId}::uuid`);
-  if (filter.topicId) {
-    conditions.push(
-      sql`exists (select 1 from document_topics dt
-                  where dt.document_id = d.id and dt.topic_id = ${filter.topicId}::uuid)`,
-    );
-  }
-  if (filter.mimeTypes) conditions.push(sql`d.mime_type = any(${textArray(filter.mimeTypes)})`);
-  if (filter.createdAfter)
-    conditions.push(sql`d.created_at > ${filter.createdAfter.toISOString()}::timestamptz`);
-  if (filter.createdBefore)
-    conditions.push(sql`d.created_at < ${filter.createdBefore.toISOString()}::timestamptz`);
-  if (filter.text) conditions.push(sql`d.search_vector @@ ${tsQuery(filter.text)}`);
-  return conditions;
-}
-
 /** By id, among what the viewer may see: their own and what is shared with them. */
 export async function findDocumentsByIds(
   em: EntityManager,
@@ -125,18 +91,20 @@ export async function findDocumentsByIds(
 }
 
 /**
- * One page, newest first. Keyset on (created_at, id): the row comparison continues
+ * One page, newest first, of the documents in `scope` (whose documents: listScope in
+ * sharing/visibility.ts) narrowed by `filter` (a condition on `documents d`, see
+ * search-filters.repository.ts). Keyset on (created_at, id): the row comparison continues
  * strictly after the cursor and walks the (created_at, id) index backwards; no OFFSET,
  * so page 100 costs what page 1 costs and concurrent inserts never shift a page.
  */
 export async function listDocuments(
   em: EntityManager,
-  owner: string | null,
-  filter: DocumentFilterValues,
+  scope: RawBuilder<boolean>,
+  filter: RawBuilder<boolean>,
   after: ListCursor | undefined,
   limit: number,
 ): Promise<DocumentRecord[]> {
-  const conditions = filterConditions(owner, filter);
+  const conditions: RawBuilder<unknown>[] = [scope, filter];
   if (after)
     conditions.push(sql`(d.created_at, d.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
   const { rows } = await sql<DocumentRow>`select ${DOCUMENT_COLUMNS} from documents d
@@ -148,13 +116,13 @@ export async function listDocuments(
 
 export async function countDocuments(
   em: EntityManager,
-  owner: string | null,
-  filter: DocumentFilterValues,
+  scope: RawBuilder<boolean>,
+  filter: RawBuilder<boolean>,
 ): Promise<number> {
   const {
     rows: [row],
   } = await sql<{ count: number }>`select count(*)::int as count from documents d
-        where ${sql.join(filterConditions(owner, filter), sql` and `)}`.execute(db(em));
+        where ${scope} and ${filter}`.execute(db(em));
   return row?.count ?? 0;
 }
 

@@ -23,7 +23,7 @@ export const documentResolvers: Resolvers = {
     search: async (_, args, context, info) =>
       remember(
         context,
-        await searchDocuments(vaultOf(context), args.query, args.first, args.after, {
+        await searchDocuments(vaultOf(context), args.query, args.filter, args.first, args.after, {
           countAtOnce: selectsField(info, 'totalCount'),
         }),
       ),
@@ -52,12 +52,17 @@ export const documentResolvers: Resolvers = {
     },
   },
   DocumentConnection: {
-    edges: (page) => page.edges.map(({ cursor, document, snippet }) => ({ cursor, node: document, snippet })),
+    edges: (page) => page.edges,
     pageInfo: (page) => ({
       hasNextPage: page.hasNextPage,
       endCursor: page.edges.at(-1)?.cursor ?? null,
     }),
     totalCount: (page) => page.totalCount(),
+  },
+  DocumentEdge: {
+    node: (edge) => edge.document,
+    snippet: async (edge) => (await edge.highlights()).snippet,
+    highlights: async (edge) => (await edge.highlights()).highlights,
   },
   Document: {
     // The gateway sends every representation of a plan step at once; the loader turns

@@ -9,7 +9,7 @@ import type { AuthPayload as AuthPayloadRecord } from '../accounts/accounts.serv
 import type { ClassificationParent } from '../classification/resolvers.ts';
 import type { ClassifierStatus as ClassifierStatusRecord } from '../classification/classification.service.ts';
 import type { DocumentRecord, DocumentTopicRecord, TopicRecord } from '../documents/documents.repository.ts';
-import type { DocumentPage } from '../documents/documents.service.ts';
+import type { DocumentPage, DocumentEdgeValue } from '../documents/documents.service.ts';
 import type { FolderRecord } from '../folders/folders.repository.ts';
 import type { GroupRecord } from '../groups/groups.repository.ts';
 import type { ShareRecord } from '../sharing/shares.repository.ts';
@@ -160,21 +160,43 @@ export type DocumentConnection = {
 
 export type DocumentEdge = {
   readonly cursor: Scalars['String']['output'];
+  /**
+   * With `search`: short passages of the title and the text with the query's words marked,
+   * the title's first; computed for the returned page only. Empty for `documents`.
+   */
+  readonly highlights: ReadonlyArray<SearchHighlight>;
   readonly node: Document;
-  /** With `search`: the matching passage, matches wrapped in <b>…</b>. */
+  /**
+   * With `search`: the matching passage, matches wrapped in <b>…</b>.
+   * @deprecated Use `highlights`: one passage per matching field, with the field named and the matches as offsets too.
+   */
   readonly snippet?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * Narrows `documents` and `search`; every condition given must hold. An id that names no
+ * folder or topic of yours is refused (BAD_USER_INPUT naming the argument), as is a range
+ * that ends before it starts.
+ */
 export type DocumentFilter = {
+  /** Uploaded after this instant (exclusive). */
   readonly createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Uploaded before this instant (exclusive). */
   readonly createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   readonly folderId?: InputMaybe<Scalars['ID']['input']>;
+  /** With `folderId`: also the documents in every folder below it. */
+  readonly includeSubfolders?: InputMaybe<Scalars['Boolean']['input']>;
   readonly mimeType?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
   /** true: only documents others share with you (directly, through a group or a folder). Absent or false: your own. */
   readonly sharedWithMe?: InputMaybe<Scalars['Boolean']['input']>;
   readonly status?: InputMaybe<ReadonlyArray<DocumentStatus>>;
   /** Full-text search over title and extracted text (websearch syntax). */
   readonly text?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * How the text was obtained (any of these kinds; MIXED is its own kind). Documents the worker
+   * has not read yet match none.
+   */
+  readonly textSource?: InputMaybe<ReadonlyArray<TextSourceKind>>;
   readonly topicId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -515,7 +537,7 @@ export type Query = {
   readonly me?: Maybe<User>;
   /** The groups the signed-in user belongs to, by name. */
   readonly myGroups: ReadonlyArray<Group>;
-  /** Ranked full-text search over title and extracted text. */
+  /** Ranked full-text search over title and extracted text, narrowed by `filter` when given. */
   readonly search: DocumentConnection;
   readonly topics: ReadonlyArray<Topic>;
   /** Admins only. Newest first; `first` defaults to 20, at most 100. */
@@ -543,6 +565,7 @@ export type QueryDocumentsArgs = {
 
 export type QuerySearchArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<DocumentFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
 };
@@ -576,6 +599,26 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+/** Where a search matched. */
+export type SearchField =
+  /** The text extracted from the file (its own text or OCR). */
+  | 'TEXT'
+  | 'TITLE';
+
+/** A passage of one field of a search hit. */
+export type SearchHighlight = {
+  readonly field: SearchField;
+  /** Where the matches are in `text`, in order. */
+  readonly matches: ReadonlyArray<TextRange>;
+  /**
+   * The passage as HTML: the text HTML-escaped, each match wrapped in <mark>…</mark> (the only
+   * tags it holds), so it can be rendered as it is.
+   */
+  readonly snippet: Scalars['String']['output'];
+  /** The same passage as plain text (not escaped). */
+  readonly text: Scalars['String']['output'];
+};
+
 /** A document or a folder (and everything in it, present and future) shared with one user or one group. */
 export type Share = {
   readonly createdAt: Scalars['DateTime']['output'];
@@ -606,6 +649,13 @@ export type ShareRole =
   | 'EDITOR'
   /** Read, download, preview; search finds it. */
   | 'VIEWER';
+
+/** A range of a string, counted in Unicode code points (not UTF-16 units or bytes). */
+export type TextRange = {
+  /** Exclusive. */
+  readonly end: Scalars['Int']['output'];
+  readonly start: Scalars['Int']['output'];
+};
 
 export type TextSource = {
   readonly kind: TextSourceKind;
@@ -832,7 +882,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Document: ResolverTypeWrapper<DocumentRecord>;
   DocumentConnection: ResolverTypeWrapper<DocumentPage>;
-  DocumentEdge: ResolverTypeWrapper<Omit<DocumentEdge, 'node'> & { node: ResolversTypes['Document'] }>;
+  DocumentEdge: ResolverTypeWrapper<DocumentEdgeValue>;
   DocumentFilter: DocumentFilter;
   DocumentRole: DocumentRole;
   DocumentStatus: DocumentStatus;
@@ -848,9 +898,12 @@ export type ResolversTypes = {
   Quota: ResolverTypeWrapper<Quota>;
   RequestUploadInput: RequestUploadInput;
   Role: Role;
+  SearchField: SearchField;
+  SearchHighlight: ResolverTypeWrapper<SearchHighlight>;
   Share: ResolverTypeWrapper<ShareRecord>;
   ShareInput: ShareInput;
   ShareRole: ShareRole;
+  TextRange: ResolverTypeWrapper<TextRange>;
   TextSource: ResolverTypeWrapper<TextSource>;
   TextSourceKind: TextSourceKind;
   Topic: ResolverTypeWrapper<TopicRecord>;
@@ -885,7 +938,7 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Document: DocumentRecord;
   DocumentConnection: DocumentPage;
-  DocumentEdge: Omit<DocumentEdge, 'node'> & { node: ResolversParentTypes['Document'] };
+  DocumentEdge: DocumentEdgeValue;
   DocumentFilter: DocumentFilter;
   DocumentTopic: DocumentTopicRecord;
   Folder: FolderRecord;
@@ -896,8 +949,10 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Quota: Quota;
   RequestUploadInput: RequestUploadInput;
+  SearchHighlight: SearchHighlight;
   Share: ShareRecord;
   ShareInput: ShareInput;
+  TextRange: TextRange;
   TextSource: TextSource;
   Topic: TopicRecord;
   TopicClassifierStatus: Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversParentTypes['Topic'] };
@@ -995,6 +1050,7 @@ export type DocumentConnectionResolvers<ContextType = DocumentsContext, ParentTy
 
 export type DocumentEdgeResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['DocumentEdge'] = ResolversParentTypes['DocumentEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  highlights?: Resolver<ReadonlyArray<ResolversTypes['SearchHighlight']>, ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Document'], ParentType, ContextType>;
   snippet?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
@@ -1083,6 +1139,13 @@ export type QuotaResolvers<ContextType = DocumentsContext, ParentType extends Re
   usedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type SearchHighlightResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['SearchHighlight'] = ResolversParentTypes['SearchHighlight']> = {
+  field?: Resolver<ResolversTypes['SearchField'], ParentType, ContextType>;
+  matches?: Resolver<ReadonlyArray<ResolversTypes['TextRange']>, ParentType, ContextType>;
+  snippet?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ShareResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Share'] = ResolversParentTypes['Share']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   document?: Resolver<Maybe<ResolversTypes['Document']>, ParentType, ContextType>;
@@ -1091,6 +1154,11 @@ export type ShareResolvers<ContextType = DocumentsContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['ShareRole'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
+export type TextRangeResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TextRange'] = ResolversParentTypes['TextRange']> = {
+  end?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type TextSourceResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TextSource'] = ResolversParentTypes['TextSource']> = {
@@ -1183,7 +1251,9 @@ export type Resolvers<ContextType = DocumentsContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
+  SearchHighlight?: SearchHighlightResolvers<ContextType>;
   Share?: ShareResolvers<ContextType>;
+  TextRange?: TextRangeResolvers<ContextType>;
   TextSource?: TextSourceResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;
   TopicClassifierStatus?: TopicClassifierStatusResolvers<ContextType>;

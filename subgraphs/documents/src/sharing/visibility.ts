@@ -62,6 +62,13 @@ export function sharedWith(alias: string, viewer: string | null): RawBuilder<boo
     and ${column(alias, 'user_id')} <> ${viewer}::uuid)`;
 }
 
+/**
+ * Which documents `d` a listing walks: the viewer's own, or (sharedWithMe) only those others
+ * share with them. The filter narrows either; search reads visibleTo instead.
+ */
+export const listScope = (viewer: string | null, sharedWithMe: boolean): RawBuilder<boolean> =>
+  sharedWithMe ? sharedWith('d', viewer) : ownedBy('d.user_id', viewer);
+
 /** Folders `alias` the viewer may see: their own, and those at or below a folder shared with them. */
 export function folderVisibleTo(alias: string, viewer: string | null): RawBuilder<boolean> {
   if (viewer === null) return ownedBy(`${alias}.user_id`, null);

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { recordStatements } from '../../support/sql-recorder.ts';
+import { seedDocument, seedDocuments } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
+
+// Highlights of search hits (#19.6): which field matched, the passage as safe HTML, the same
+// passage as plain text with code-point offsets; computed for the returned page only.
+
+interface Highlight {
+  field: 'TITLE' | 'TEXT';
+  snippet: string;
+  text: string;
+  matches: { start: number; end: number }[];
+}
+
+interface Edge {
+  snippet: string | null;
+  highlights: Highlight[];
+  node: { id: string };
+}
+
+const SEARCH = `query Search($query: String!, $first: Int) {
+  search(query: $query, first: $first) {
+    edges { snippet highlights { field snippet text matches { start end } } node { id } }
+  }
+}`;
+
+/** What each range of `text` covers, as a client would cut it (by code points). */
+const matchedWords = (highlight: Highlight): string[] =>
+  highlight.matches.map(({ start, end }) => [...highlight.text].slice(start, end).join(''));
+
+describe('documents: search highlights', () => {
+  let subgraph: DocumentsTestServer;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    subgraph = await startDocumentsSubgraph('documents-search-highlights');
+    const seed = async (key: string, title: string, extractedText: string | null) => {
+      ids[key] = (await seedDocument(subgraph.admin, { title, extractedText })).id;
+    };
+    await seed('title', 'Invoice from ACME', 'payment terms: thirty days');
+    await seed('body', 'Monday notes', 'we paid the invoice on monday after lunch with the team');
+    await seed('both', 'Invoice archive', 'every invoice of last year, and each invoice of this one');
+    await seed(
+      'hostile',
+      'Scraped <script>alert(1)</script> invoice',
+      'before <img src=x onerror=alert(1)> the invoice & "more"',
+    );
+    // The private-use characters our marks are made of, written by the document itself.
+    await seed('forged', '\uE000forged\uE001 invoice', 'a \uE000fake\uE001 mark \uE002 then the invoice');
+    await seed('emoji', 'Emoji', 'invoice 🧾🧾 x invoice');
+    const filler = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    await seed('far', 'Long letter', `invoice opening ${filler} and the invoice again at the end`);
+    await seedDocuments(subgraph.admin, {
+      count: 12,
+      titlePrefix: 'Zebra',
+      extractedText: 'a zebra crossing',
+    });
+  });
+
+  afterAll(async () => {
+    await subgraph?.close();
+  });
+
+  async function hits(query: string, first = 100): Promise<Map<string, Edge>> {
+    const response = await subgraph.graphql<{ search: { edges: Edge[] } }>(SEARCH, { query, first });
+    expect(response.errors).toBeUndefined();
+    return new Map(response.data!.search.edges.map((edge) => [edge.node.id, edge]));
+  }
+
+  it('names the title as the field that matched, with the whole title marked', async () => {
+    const edge = (await hits('invoice')).get(ids.title!)!;
+    expect(edge.highlights).toEqual([
+      {
+        field: 'TITLE',
+        snippet: '<mark>Invoice</mark> from ACME',
+        text: 'Invoice from ACME',
+        matches: [{ start: 0, end: 7 }],
+      },
+    ]);
+  });
+
+  it('names the text as the field that matched, with a short passage around the match', async () => {
+    const [highlight, ...rest] = (await hits('invoice')).get(ids.body!)!.highlights;
+    expect(rest).toEqual([]);
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(highlight!.snippet).toContain('paid the <mark>invoice</mark> on monday');
+    expect(matchedWords(highlight!)).toEqual(['invoice']);
+  });
+
+  it('gives the title first, then the text, when both match; every match marked', async () => {
+    const highlights = (await hits('invoice')).get(ids.both!)!.highlights;
+    expect(highlights.map((highlight) => highlight.field)).toEqual(['TITLE', 'TEXT']);
+    expect(matchedWords(highlights[1]!)).toEqual(['invoice', 'invoice']);
+  });
+
+  it('gives two passages of a long text whose matches are far apart', async () => {
+    const highlights = (await hits('invoice')).get(ids.far!)!.highlights;
+    expect(highlights.map((highlight) => highlight.field)).toEqual(['TEXT', 'TEXT']);
+    expect(highlights.flatMap(matchedWords)).toEqual(['invoice', 'invoice']);
+    for (const highlight of highlights) expect(highlight.text.split(' ').length).toBeLessThanOrEqual(35);
+  });
+
+  it('escapes the document around the marks: <mark> is the only tag a snippet holds', async () => {
+    const highlights = (await hits('invoice')).get(ids.hostile!)!.highlights;
+    expect(highlights.map((highlight) => highlight.field)).toEqual(['TITLE', 'TEXT']);
+    expect(highlights[0]!.snippet).toBe('Scraped &lt;script&gt;alert(1)&lt;/script&gt; <mark>invoice</mark>');
+    expect(highlights[1]!.snippet).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(highlights[1]!.snippet).toContain('<mark>invoice</mark> &amp; &quot;more');
+    for (const { snippet, text } of highlights) {
+      expect(snippet.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
+      // The plain text is the document's own words, unescaped.
+      expect(text).toContain('<');
+    }
+  });
+
+  it('marks nothing the document wrote itself, even in the characters marks are made of', async () => {
+    const edge = (await hits('invoice')).get(ids.forged!)!;
+    expect(edge.highlights.map(matchedWords)).toEqual([['invoice'], ['invoice']]);
+    for (const { snippet } of edge.highlights) expect(snippet.match(/<mark>/g)).toHaveLength(1);
+    expect(edge.snippet?.match(/<b>/g)).toHaveLength(1);
+  });
+
+  it('counts offsets in code points, so characters beyond the BMP do not shift them', async () => {
+    const [highlight] = (await hits('invoice')).get(ids.emoji!)!.highlights;
+    expect(highlight!.text).toBe('invoice 🧾🧾 x invoice');
+    // Each 🧾 is one code point and two UTF-16 units: the second match starts at 13, not 15.
+    expect(highlight!.matches).toEqual([
+      { start: 0, end: 7 },
+      { start: 13, end: 20 },
+    ]);
+    expect(matchedWords(highlight!)).toEqual(['invoice', 'invoice']);
+  });
+
+  it('keeps the deprecated snippet as it was: the text passage, matches in <b>', async () => {
+    const found = await hits('invoice');
+    expect(found.get(ids.body!)!.snippet).toContain('paid the <b>invoice</b> on monday');
+    expect(found.get(ids.title!)!.snippet).toBe('<b>Invoice</b> from ACME');
+  });
+
+  it('computes highlights for the returned page only, in one statement', async () => {
+    const headlineCalls: unknown[][] = [];
+    let recording = true;
+    await recordStatements(subgraph.orm, ({ text, values }) => {
+      if (recording && text.includes('ts_headline')) headlineCalls.push([...values]);
+    });
+    await hits('zebra', 5);
+    recording = false;
+    expect(headlineCalls).toHaveLength(1);
+    const idLists = headlineCalls[0]!.filter(Array.isArray);
+    expect(idLists).toEqual([expect.any(Array)]);
+    expect(idLists[0]).toHaveLength(5);
+  });
+
+  it('runs no headline at all when the client asks for neither highlights nor snippet', async () => {
+    const { queries } = await subgraph.recordQueries(() =>
+      subgraph.graphql('{ search(query: "zebra", first: 5) { edges { node { id } } } }'),
+    );
+    expect(queries.some((text) => text.includes('ts_rank_cd'))).toBe(true);
+    expect(queries.some((text) => text.includes('ts_headline'))).toBe(false);
+  });
+
+  it('answers no highlights in a listing', async () => {
+    const response = await subgraph.graphql<{ documents: { edges: { snippet: null; highlights: [] }[] } }>(
+      '{ documents(first: 3) { edges { snippet highlights { field } } } }',
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.documents.edges).toEqual([
+      { snippet: null, highlights: [] },
+      { snippet: null, highlights: [] },
+      { snippet: null, highlights: [] },
+    ]);
+  });
+});
