@@ -22,6 +22,12 @@ export const AUDIT_ACTIONS = [
   'DELETE_ACCOUNT',
   'DELETE_ACCOUNT_FAILED',
   'DELETE_USER',
+  /** Public share links (actor: the owner; target: the document; details: the link id). */
+  'SHARE_LINK_CREATE',
+  'SHARE_LINK_UPDATE',
+  'SHARE_LINK_REVOKE',
+  /** A download URL issued through a public link: no actor, the link id in details. */
+  'SHARE_LINK_DOWNLOAD',
   /** An operator mutation of ops; details name it and its arguments. */
   'OPS_MUTATION',
 ] as const;

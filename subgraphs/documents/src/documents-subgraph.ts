@@ -14,6 +14,7 @@ import type { DocumentsContext, DocumentsDeps } from './context.ts';
 import { ticketResolvers } from './direct-uploads/resolvers.ts';
 import { documentResolvers } from './documents/resolvers.ts';
 import { folderResolvers } from './folders/resolvers.ts';
+import { shareLinkResolvers } from './share-links/resolvers.ts';
 import { topicResolvers } from './topics/resolvers.ts';
 import { createUploadMiddleware, uploadResolvers } from './uploads/index.ts';
 import { typeDefs } from './type-defs.ts';
@@ -50,6 +51,7 @@ export async function createDocumentsSubgraph(
       uploadResolvers,
       ticketResolvers,
       accountResolvers,
+      shareLinkResolvers,
     ),
     logger: deps.logger,
     errorDetails: errorDetailsExposed(deps.config),

@@ -11,6 +11,9 @@ import type { ClassifierStatus as ClassifierStatusRecord } from '../classificati
 import type { DocumentRecord, DocumentTopicRecord, TopicRecord } from '../documents/documents.repository.ts';
 import type { DocumentPage } from '../documents/documents.service.ts';
 import type { FolderRecord } from '../folders/folders.repository.ts';
+import type { ShareLinkRecord } from '../share-links/share-links.repository.ts';
+import type { ShareLinkCreatedRecord } from '../share-links/share-links.service.ts';
+import type { SharedDocumentRecord } from '../share-links/shared-link.service.ts';
 import type { UploadTicket as UploadTicketRecord } from '../direct-uploads/request-upload.service.ts';
 import type { UserRecord } from '../accounts/users.repository.ts';
 import type { DocumentsContext } from '../context.ts';
@@ -106,6 +109,16 @@ export type ClassifierStatus = {
   readonly trainedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+export type CreateShareLinkInput = {
+  readonly documentId: Scalars['ID']['input'];
+  /** Default: 7 days from now (or SHARE_LINK_MAX_DAYS, if shorter); must be in the future and at most SHARE_LINK_MAX_DAYS away. */
+  readonly expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At least 1; null or absent: no limit. */
+  readonly maxDownloads?: InputMaybe<Scalars['Int']['input']>;
+  /** Asked for by sharedLink; 1 to 1024 characters. Kept only as an argon2 hash. */
+  readonly password?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CreateTopicInput = {
   readonly caseSensitive?: InputMaybe<Scalars['Boolean']['input']>;
   readonly matchMode?: InputMaybe<MatchMode>;
@@ -126,6 +139,8 @@ export type Document = {
   readonly objectKey: Scalars['String']['output'];
   readonly originalFilename: Scalars['String']['output'];
   readonly sha256: Scalars['String']['output'];
+  /** The document's public links, newest first (revoked and expired ones too); owner only, empty for anyone else. */
+  readonly shareLinks: ReadonlyArray<ShareLink>;
   readonly sizeBytes: Scalars['Float']['output'];
   readonly status: DocumentStatus;
   /**
@@ -220,6 +235,8 @@ export type Mutation = {
    */
   readonly completeUpload: UploadDocumentPayload;
   readonly createFolder: Folder;
+  /** Owner only; another user's document is NOT_FOUND. Bad input is BAD_USER_INPUT naming the argument. */
+  readonly createShareLink: ShareLinkCreated;
   readonly createTopic: Topic;
   /**
    * Deletes the signed-in user's account for good: documents and their stored bytes,
@@ -280,9 +297,13 @@ export type Mutation = {
   readonly renameFolder: Folder;
   /** Starts a direct upload for files too large to send through the gateway. */
   readonly requestUpload: UploadTicket;
+  /** Ends the link at once. True when it was revoked now; false for a link that is unknown, someone else's or already revoked. */
+  readonly revokeShareLink: Scalars['Boolean']['output'];
   /** Admins only. Not below the bytes the user stores already (BAD_USER_INPUT). */
   readonly setQuota: User;
   readonly updateDocument: Document;
+  /** Moves the expiry or changes the download limit. Unknown, someone else's: NOT_FOUND; revoked: CONFLICT. */
+  readonly updateShareLink: ShareLink;
   readonly updateTopic: Topic;
   /**
    * Stores a file sent as a GraphQL multipart request and queues it for classification.
@@ -301,6 +322,11 @@ export type MutationCompleteUploadArgs = {
 export type MutationCreateFolderArgs = {
   name: Scalars['String']['input'];
   parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationCreateShareLinkArgs = {
+  input: CreateShareLinkInput;
 };
 
 
@@ -378,6 +404,11 @@ export type MutationRequestUploadArgs = {
 };
 
 
+export type MutationRevokeShareLinkArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationSetQuotaArgs = {
   limitBytes: Scalars['Float']['input'];
   userId: Scalars['ID']['input'];
@@ -387,6 +418,12 @@ export type MutationSetQuotaArgs = {
 export type MutationUpdateDocumentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateDocumentInput;
+};
+
+
+export type MutationUpdateShareLinkArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateShareLinkInput;
 };
 
 
@@ -419,6 +456,13 @@ export type Query = {
   readonly me?: Maybe<User>;
   /** Ranked full-text search over title and extracted text. */
   readonly search: DocumentConnection;
+  /**
+   * Opens a public link; needs no account. A token that is unknown, expired, revoked or used
+   * up, and a wrong or missing password, all answer null with NOT_FOUND. Every attempt counts
+   * against a per-address limit (TOO_MANY_REQUESTS with extensions.retryAfterSeconds). Each
+   * answer that includes `download` counts one download.
+   */
+  readonly sharedLink?: Maybe<SharedDocument>;
   readonly topics: ReadonlyArray<Topic>;
   /** Admins only. Newest first; `first` defaults to 20, at most 100. */
   readonly users: UserConnection;
@@ -450,6 +494,12 @@ export type QuerySearchArgs = {
 };
 
 
+export type QuerySharedLinkArgs = {
+  password?: InputMaybe<Scalars['String']['input']>;
+  token: Scalars['String']['input'];
+};
+
+
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -477,6 +527,58 @@ export type Role =
   /** May list users, read the audit log and set quotas. The first account registered is one. */
   | 'ADMIN'
   | 'USER';
+
+/**
+ * A public link to one document: anyone holding its token (and its password, if it has one)
+ * can fetch the document with `sharedLink` without an account, until the link expires, is
+ * revoked, or has issued `maxDownloads` downloads. Only the document's owner sees its links.
+ */
+export type ShareLink = {
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly documentId: Scalars['ID']['output'];
+  /** How many download URLs it has issued. */
+  readonly downloadCount: Scalars['Int']['output'];
+  /** When the link stops working; the owner may move it with updateShareLink. */
+  readonly expiresAt: Scalars['DateTime']['output'];
+  /** Whether opening the link asks for a password (the password itself is never shown). */
+  readonly hasPassword: Scalars['Boolean']['output'];
+  readonly id: Scalars['ID']['output'];
+  /** How many download URLs the link may issue; null: no limit. */
+  readonly maxDownloads?: Maybe<Scalars['Int']['output']>;
+  readonly revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly status: ShareLinkStatus;
+};
+
+/** What createShareLink answers: the link and its token, which is shown this once and never again. */
+export type ShareLinkCreated = {
+  readonly link: ShareLink;
+  /** Give this to the people the document is for; they open it with sharedLink(token:). */
+  readonly token: Scalars['String']['output'];
+};
+
+export type ShareLinkStatus =
+  | 'ACTIVE'
+  /** maxDownloads reached. */
+  | 'EXHAUSTED'
+  | 'EXPIRED'
+  | 'REVOKED';
+
+/**
+ * A document as a public link shows it: no id, owner, folder or text, only what a
+ * recipient needs to decide to download it, and the download itself.
+ */
+export type SharedDocument = {
+  /** The link's id (the federation key between documents and storage), not the document's. */
+  readonly id: Scalars['ID']['output'];
+  /** When the link expires: the download URL never outlives it. */
+  readonly linkExpiresAt: Scalars['DateTime']['output'];
+  readonly mimeType: Scalars['String']['output'];
+  /** For the storage subgraph's download: where the bytes are and what to name them. */
+  readonly objectKey: Scalars['String']['output'];
+  readonly originalFilename: Scalars['String']['output'];
+  readonly sizeBytes: Scalars['Float']['output'];
+  readonly title: Scalars['String']['output'];
+};
 
 export type TextSource = {
   readonly kind: TextSourceKind;
@@ -544,6 +646,13 @@ export type UpdateDocumentInput = {
   readonly title?: InputMaybe<Scalars['String']['input']>;
   /** Replaces the hand-set topics (recorded with source MANUAL). */
   readonly topicIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+export type UpdateShareLinkInput = {
+  /** In the future and at most SHARE_LINK_MAX_DAYS from now; absent: unchanged. */
+  readonly expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At least 1; null removes the limit; absent: unchanged. */
+  readonly maxDownloads?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UpdateTopicInput = {
@@ -675,6 +784,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   Document: Document;
+  SharedDocument: SharedDocument;
 };
 
 /** Mapping of federation reference types */
@@ -682,6 +792,9 @@ export type FederationReferenceTypes = {
   Document:
     ( { __typename: 'Document' }
     & GraphQLRecursivePick<FederationTypes['Document'], {"id":true}> );
+  SharedDocument:
+    ( { __typename: 'SharedDocument' }
+    & GraphQLRecursivePick<FederationTypes['SharedDocument'], {"id":true}> );
 };
 
 
@@ -699,6 +812,7 @@ export type ResolversTypes = {
   ClassifierStatus: ResolverTypeWrapper<ClassifierStatusRecord>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CreateShareLinkInput: CreateShareLinkInput;
   CreateTopicInput: CreateTopicInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Document: ResolverTypeWrapper<DocumentRecord>;
@@ -717,6 +831,10 @@ export type ResolversTypes = {
   Quota: ResolverTypeWrapper<Quota>;
   RequestUploadInput: RequestUploadInput;
   Role: Role;
+  ShareLink: ResolverTypeWrapper<ShareLinkRecord>;
+  ShareLinkCreated: ResolverTypeWrapper<ShareLinkCreatedRecord>;
+  ShareLinkStatus: ShareLinkStatus;
+  SharedDocument: ResolverTypeWrapper<SharedDocumentRecord>;
   TextSource: ResolverTypeWrapper<TextSource>;
   TextSourceKind: TextSourceKind;
   Topic: ResolverTypeWrapper<TopicRecord>;
@@ -725,6 +843,7 @@ export type ResolversTypes = {
   TopicSource: TopicSource;
   TopicSuggestion: ResolverTypeWrapper<Omit<TopicSuggestion, 'topic'> & { topic: ResolversTypes['Topic'] }>;
   UpdateDocumentInput: UpdateDocumentInput;
+  UpdateShareLinkInput: UpdateShareLinkInput;
   UpdateTopicInput: UpdateTopicInput;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
   UploadDocumentPayload: ResolverTypeWrapper<Omit<UploadDocumentPayload, 'document'> & { document: ResolversTypes['Document'] }>;
@@ -747,6 +866,7 @@ export type ResolversParentTypes = {
   ClassifierStatus: ClassifierStatusRecord;
   Float: Scalars['Float']['output'];
   Int: Scalars['Int']['output'];
+  CreateShareLinkInput: CreateShareLinkInput;
   CreateTopicInput: CreateTopicInput;
   DateTime: Scalars['DateTime']['output'];
   Document: DocumentRecord;
@@ -761,12 +881,16 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Quota: Quota;
   RequestUploadInput: RequestUploadInput;
+  ShareLink: ShareLinkRecord;
+  ShareLinkCreated: ShareLinkCreatedRecord;
+  SharedDocument: SharedDocumentRecord;
   TextSource: TextSource;
   Topic: TopicRecord;
   TopicClassifierStatus: Omit<TopicClassifierStatus, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   TopicExplanation: Omit<TopicExplanation, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   TopicSuggestion: Omit<TopicSuggestion, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   UpdateDocumentInput: UpdateDocumentInput;
+  UpdateShareLinkInput: UpdateShareLinkInput;
   UpdateTopicInput: UpdateTopicInput;
   Upload: Scalars['Upload']['output'];
   UploadDocumentPayload: Omit<UploadDocumentPayload, 'document'> & { document: ResolversParentTypes['Document'] };
@@ -837,6 +961,7 @@ export type DocumentResolvers<ContextType = DocumentsContext, ParentType extends
   objectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   originalFilename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareLinks?: Resolver<ReadonlyArray<ResolversTypes['ShareLink']>, ParentType, ContextType>;
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DocumentStatus'], ParentType, ContextType>;
   suggestedTopics?: Resolver<ReadonlyArray<ResolversTypes['TopicSuggestion']>, ParentType, ContextType>;
@@ -881,6 +1006,7 @@ export type FormFieldResolvers<ContextType = DocumentsContext, ParentType extend
 export type MutationResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   completeUpload?: Resolver<ResolversTypes['UploadDocumentPayload'], ParentType, ContextType, RequireFields<MutationCompleteUploadArgs, 'ticketId'>>;
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'name'>>;
+  createShareLink?: Resolver<ResolversTypes['ShareLinkCreated'], ParentType, ContextType, RequireFields<MutationCreateShareLinkArgs, 'input'>>;
   createTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationCreateTopicArgs, 'input'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
   deleteDocument?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteDocumentArgs, 'id'>>;
@@ -896,8 +1022,10 @@ export type MutationResolvers<ContextType = DocumentsContext, ParentType extends
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'email' | 'password'>>;
   renameFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationRenameFolderArgs, 'id' | 'name'>>;
   requestUpload?: Resolver<ResolversTypes['UploadTicket'], ParentType, ContextType, RequireFields<MutationRequestUploadArgs, 'input'>>;
+  revokeShareLink?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeShareLinkArgs, 'id'>>;
   setQuota?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetQuotaArgs, 'limitBytes' | 'userId'>>;
   updateDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationUpdateDocumentArgs, 'id' | 'input'>>;
+  updateShareLink?: Resolver<ResolversTypes['ShareLink'], ParentType, ContextType, RequireFields<MutationUpdateShareLinkArgs, 'id' | 'input'>>;
   updateTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationUpdateTopicArgs, 'id' | 'input'>>;
   uploadDocument?: Resolver<ResolversTypes['UploadDocumentPayload'], ParentType, ContextType, RequireFields<MutationUploadDocumentArgs, 'file'>>;
 };
@@ -915,6 +1043,7 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
   folders?: Resolver<ReadonlyArray<ResolversTypes['Folder']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   search?: Resolver<ResolversTypes['DocumentConnection'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'query'>>;
+  sharedLink?: Resolver<Maybe<ResolversTypes['SharedDocument']>, ParentType, ContextType, RequireFields<QuerySharedLinkArgs, 'token'>>;
   topics?: Resolver<ReadonlyArray<ResolversTypes['Topic']>, ParentType, ContextType>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 };
@@ -922,6 +1051,34 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
 export type QuotaResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['Quota'] = ResolversParentTypes['Quota']> = {
   limitBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   usedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type ShareLinkResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['ShareLink'] = ResolversParentTypes['ShareLink']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  documentId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  downloadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  hasPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  maxDownloads?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ShareLinkStatus'], ParentType, ContextType>;
+};
+
+export type ShareLinkCreatedResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['ShareLinkCreated'] = ResolversParentTypes['ShareLinkCreated']> = {
+  link?: Resolver<ResolversTypes['ShareLink'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SharedDocumentResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['SharedDocument'] = ResolversParentTypes['SharedDocument'], FederationReferenceType extends FederationReferenceTypes['SharedDocument'] = FederationReferenceTypes['SharedDocument']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SharedDocument']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  linkExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  mimeType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  objectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  originalFilename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type TextSourceResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TextSource'] = ResolversParentTypes['TextSource']> = {
@@ -1013,6 +1170,9 @@ export type Resolvers<ContextType = DocumentsContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Quota?: QuotaResolvers<ContextType>;
+  ShareLink?: ShareLinkResolvers<ContextType>;
+  ShareLinkCreated?: ShareLinkCreatedResolvers<ContextType>;
+  SharedDocument?: SharedDocumentResolvers<ContextType>;
   TextSource?: TextSourceResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;
   TopicClassifierStatus?: TopicClassifierStatusResolvers<ContextType>;
