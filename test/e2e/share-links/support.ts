@@ -29,6 +29,8 @@ export async function startLinksWorld(label: string): Promise<LinksWorld> {
       SHARE_LINK_MAX_DAYS: MAX_DAYS,
       SHARE_LINK_LIMIT_PER_IP: PER_IP,
       SHARE_LINK_LIMIT_WINDOW_SECONDS: WINDOW_SECONDS,
+      // As low as the link budget: were the two budgets one, opening links would use up sign-ins.
+      LOGIN_LIMIT_PER_IP: PER_IP,
     },
   });
   const owner = await createTestUser(stack.documents.admin);
