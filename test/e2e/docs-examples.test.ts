@@ -81,8 +81,14 @@ afterAll(async () => {
 describe('the documented curl examples', () => {
   it('run as written against a started system, each answering without errors', async () => {
     const blocks = curlBlocks();
-    // Sign-in, upload, operators (README), upload (docs/uploads.md).
-    expect(blocks.map((b) => b.page)).toEqual(['README.md', 'README.md', 'README.md', 'docs/uploads.md']);
+    // Sign-in, upload, public share links, operators (README), upload (docs/uploads.md).
+    expect(blocks.map((b) => b.page)).toEqual([
+      'README.md',
+      'README.md',
+      'README.md',
+      'README.md',
+      'docs/uploads.md',
+    ]);
     const origin = new URL(stack.gatewayUrl).origin;
     const runs = [...blocks, blocks[0]!].map((block) => ({
       ...block,
@@ -133,8 +139,26 @@ describe('the documented curl examples', () => {
     expect(answers[0]!.duplicate).toBe(false);
     expect(answers[1]).toMatchObject({ duplicate: true, document: { id: answers[0]!.document.id } });
     expect(await stack.documents.rowCount()).toBe(1);
+    // The public-link example: created, opened anonymously (one download), changed, revoked.
+    const links = outputs[runs.findIndex((run) => run.code.includes('createShareLink'))]!.values;
+    expect(links).toEqual([
+      { data: { createShareLink: expect.objectContaining({ token: expect.stringMatching(/^[\w-]{43}$/) }) } },
+      {
+        data: {
+          sharedLink: expect.objectContaining({
+            download: expect.objectContaining({ url: expect.any(String) }),
+          }),
+        },
+      },
+      {
+        data: {
+          updateShareLink: expect.objectContaining({ maxDownloads: 10, downloadCount: 1, status: 'ACTIVE' }),
+        },
+      },
+      { data: { revokeShareLink: true } },
+    ]);
     // The operators' example: an administrator reads health, migrations, queues and versions.
-    expect(outputs[2]!.values[0]).toMatchObject({
+    expect(outputs[runs.findIndex((run) => run.code.includes('migrationStatus'))]!.values[0]).toMatchObject({
       data: {
         migrationStatus: { upToDate: true },
         queues: expect.arrayContaining([expect.objectContaining({ name: 'classify' })]),
