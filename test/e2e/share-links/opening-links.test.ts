@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { rootOperations } from './guest-walk.ts';
 import {
   clientOf,
   DAY_MS,
@@ -215,6 +216,29 @@ describe('a caller without a token', () => {
       });
     }
     expect(await client.linkState(link.id)).toMatchObject({ status: 'ACTIVE', maxDownloads: null });
+  });
+
+  it('is refused UNAUTHENTICATED by every root field of documents and storage but the sign-in flow and sharedLink', async () => {
+    // The sign-in flow is for callers without a token by nature; `me` answers null to them.
+    const open = new Set([
+      'Query.sharedLink',
+      'Query.me',
+      'Mutation.register',
+      'Mutation.login',
+      'Mutation.refreshToken',
+      'Mutation.logout',
+    ]);
+    const operations = rootOperations();
+    expect(operations.map((o) => o.coordinate)).toEqual(
+      expect.arrayContaining(['Query.sharedLink', 'Mutation.createShareLink', 'Query.documents']),
+    );
+    for (const operation of operations.filter((o) => !open.has(o.coordinate))) {
+      const answer = await client.call(null, operation.query, operation.variables);
+      expect({ field: operation.coordinate, codes: answer.errors?.map((e) => e.extensions?.code) }).toEqual({
+        field: operation.coordinate,
+        codes: ['UNAUTHENTICATED'],
+      });
+    }
   });
 
   it('cannot reach the link’s hidden fields (document id, object key) through the public schema', async () => {
