@@ -65,6 +65,9 @@ const config: CodegenConfig = {
         Folder: '../folders/folders.repository.ts#FolderRecord',
         Group: '../groups/groups.repository.ts#GroupRecord',
         Share: '../sharing/shares.repository.ts#ShareRecord',
+        ShareLink: '../share-links/share-links.repository.ts#ShareLinkRecord',
+        ShareLinkCreated: '../share-links/share-links.service.ts#ShareLinkCreatedRecord',
+        SharedDocument: '../share-links/shared-link.service.ts#SharedDocumentRecord',
         Topic: '../documents/documents.repository.ts#TopicRecord',
         UploadTicket: '../direct-uploads/request-upload.service.ts#UploadTicket as UploadTicketRecord',
         User: '../accounts/users.repository.ts#UserRecord',
@@ -77,6 +80,10 @@ const config: CodegenConfig = {
         // Storage resolves no Document itself: its fields get the representation the gateway
         // sends, the key and the fields their @requires name (keep this list in step with them).
         Document: "Pick<Document, 'id' | 'objectKey' | 'originalFilename' | 'mimeType'>",
+        // linkExpiresAt is the documents subgraph's serialised DateTime (a representation
+        // field is not parsed by the scalar).
+        SharedDocument:
+          "Pick<SharedDocument, 'id' | 'objectKey' | 'originalFilename' | 'mimeType'> & { linkExpiresAt: string }",
       },
     }),
     subgraph('ops', {

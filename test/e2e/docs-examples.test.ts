@@ -81,8 +81,9 @@ afterAll(async () => {
 describe('the documented curl examples', () => {
   it('run as written against a started system, each answering without errors', async () => {
     const blocks = curlBlocks();
-    // Sign-in, upload, sharing, operators (README), upload (docs/uploads.md).
+    // Sign-in, upload, sharing, public share links, operators (README), upload (docs/uploads.md).
     expect(blocks.map((b) => b.page)).toEqual([
+      'README.md',
       'README.md',
       'README.md',
       'README.md',
@@ -141,7 +142,7 @@ describe('the documented curl examples', () => {
     expect(await stack.documents.rowCount()).toBe(1);
     // The sharing example: a group with the colleague and the administrator, the document shared with it, and the
     // colleague finding it as a VIEWER of the administrator's document.
-    expect(outputs[2]!.values).toEqual([
+    expect(outputs[runs.findIndex((run) => run.code.includes('shareDocument'))]!.values).toEqual([
       { data: { addGroupMember: { name: 'Colleagues' } } },
       { data: { addGroupMember: { name: 'Colleagues' } } },
       {
@@ -160,8 +161,26 @@ describe('the documented curl examples', () => {
         },
       },
     ]);
+    // The public-link example: created, opened anonymously (one download), changed, revoked.
+    const links = outputs[runs.findIndex((run) => run.code.includes('createShareLink'))]!.values;
+    expect(links).toEqual([
+      { data: { createShareLink: expect.objectContaining({ token: expect.stringMatching(/^[\w-]{43}$/) }) } },
+      {
+        data: {
+          sharedLink: expect.objectContaining({
+            download: expect.objectContaining({ url: expect.any(String) }),
+          }),
+        },
+      },
+      {
+        data: {
+          updateShareLink: expect.objectContaining({ maxDownloads: 10, downloadCount: 1, status: 'ACTIVE' }),
+        },
+      },
+      { data: { revokeShareLink: true } },
+    ]);
     // The operators' example: an administrator reads health, migrations, queues and versions.
-    expect(outputs[3]!.values[0]).toMatchObject({
+    expect(outputs[runs.findIndex((run) => run.code.includes('migrationStatus'))]!.values[0]).toMatchObject({
       data: {
         migrationStatus: { upToDate: true },
         queues: expect.arrayContaining([expect.objectContaining({ name: 'classify' })]),

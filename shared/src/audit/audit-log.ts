@@ -32,6 +32,12 @@ export const AUDIT_ACTIONS = [
   'CREATE_SHARE',
   'UPDATE_SHARE',
   'REVOKE_SHARE',
+  /** Public share links (actor: the owner; target: the document; details: the link id). */
+  'SHARE_LINK_CREATE',
+  'SHARE_LINK_UPDATE',
+  'SHARE_LINK_REVOKE',
+  /** A download URL issued through a public link: no actor, the link id in details. */
+  'SHARE_LINK_DOWNLOAD',
   /** An operator mutation of ops; details name it and its arguments. */
   'OPS_MUTATION',
 ] as const;

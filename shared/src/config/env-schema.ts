@@ -358,6 +358,18 @@ export const accounts = {
   ACCOUNT_DELETE_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 };
 
+/** Public share links of documents (documents subgraph: share-links/). */
+export const shareLinks = {
+  /** The longest a link may live, in days; a link without an expiry lives 7 days (or this, if shorter). */
+  SHARE_LINK_MAX_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /**
+   * Attempts to open a public link (right or wrong token) allowed per client address in
+   * each window, counted like sign-ins (accounts/login-limits.ts) but in a budget of their own.
+   */
+  SHARE_LINK_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(60),
+  SHARE_LINK_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+};
+
 export const opsAuth = {
   /**
    * Operator token (X-Ops-Token) for automation without an account: every ops field but

@@ -29,6 +29,7 @@ export const documentsEnv = {
   ...g.accounts,
   ...g.quotaDefaults,
   ...g.directUploads,
+  ...g.shareLinks,
 };
 // Presigned downloads only: direct uploads (tickets in PostgreSQL) are the documents subgraph's.
 export const storageEnv = {

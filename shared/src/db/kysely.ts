@@ -14,6 +14,7 @@ import type {
   ObjectRemovalSchema,
   QuotaSchema,
   RefreshTokenSchema,
+  ShareLinkSchema,
   ShareSchema,
   TopicSchema,
   UploadTicketSchema,
@@ -44,6 +45,7 @@ type Schemas =
   | typeof ObjectRemovalSchema
   | typeof QuotaSchema
   | typeof RefreshTokenSchema
+  | typeof ShareLinkSchema
   | typeof ShareSchema
   | typeof TopicSchema
   | typeof UploadTicketSchema

@@ -16,6 +16,7 @@ import { documentResolvers } from './documents/resolvers.ts';
 import { folderResolvers } from './folders/resolvers.ts';
 import { groupResolvers } from './groups/resolvers.ts';
 import { sharingResolvers } from './sharing/resolvers.ts';
+import { shareLinkResolvers } from './share-links/resolvers.ts';
 import { topicResolvers } from './topics/resolvers.ts';
 import { createUploadMiddleware, uploadResolvers } from './uploads/index.ts';
 import { typeDefs } from './type-defs.ts';
@@ -54,6 +55,7 @@ export async function createDocumentsSubgraph(
       accountResolvers,
       groupResolvers,
       sharingResolvers,
+      shareLinkResolvers,
     ),
     logger: deps.logger,
     errorDetails: errorDetailsExposed(deps.config),

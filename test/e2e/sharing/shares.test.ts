@@ -116,6 +116,22 @@ describe('a document shared with a user', () => {
       i: { targetId: contract, userEmail: carol.email, role: 'VIEWER' },
     });
     expect(client.codes(reshare)).toEqual(['FORBIDDEN']);
+    // A public link hands the document on as a share does: the owner's alone, and the owner's links stay unseen.
+    await client.data(bob, 'mutation ($i: CreateShareLinkInput!) { createShareLink(input: $i) { token } }', {
+      i: { documentId: contract },
+    });
+    const link = await client.as(
+      alice,
+      'mutation ($i: CreateShareLinkInput!) { createShareLink(input: $i) { token } }',
+      { i: { documentId: contract } },
+    );
+    expect(client.codes(link)).toEqual(['FORBIDDEN']);
+    const links = await client.data<{ document: { shareLinks: unknown[] } }>(
+      alice,
+      'query ($id: ID!) { document(id: $id) { shareLinks { id } } }',
+      { id: contract },
+    );
+    expect(links.document.shareLinks).toEqual([]);
     const toRoot = await client.as(
       alice,
       'mutation ($id: ID!) { updateDocument(id: $id, input: { folderId: null }) { id } }',

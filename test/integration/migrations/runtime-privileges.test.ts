@@ -23,6 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   quotas: ['INSERT', 'SELECT', 'UPDATE'],
   refresh_tokens: ['INSERT', 'SELECT', 'UPDATE'],
   schema_migrations: ['SELECT'],
+  share_links: ['INSERT', 'SELECT', 'UPDATE'],
   shares: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   topics: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   upload_tickets: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],

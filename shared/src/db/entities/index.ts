@@ -5,6 +5,7 @@ import { Document } from './documents.ts';
 import { Folder } from './folders.ts';
 import { Group, GroupMember } from './groups.ts';
 import { ObjectRemoval } from './object-removals.ts';
+import { ShareLink } from './share-links.ts';
 import { Share } from './shares.ts';
 import { DocumentTopic, Topic } from './topics.ts';
 import { UploadTicket } from './upload-tickets.ts';
@@ -17,6 +18,7 @@ export * from './documents.ts';
 export * from './folders.ts';
 export * from './groups.ts';
 export * from './object-removals.ts';
+export * from './share-links.ts';
 export * from './shares.ts';
 export * from './topics.ts';
 export * from './upload-tickets.ts';
@@ -34,6 +36,7 @@ export const entities = [
   Topic,
   DocumentTopic,
   Share,
+  ShareLink,
   AuditLogEntry,
   DeletedAccount,
   CloudConnection,

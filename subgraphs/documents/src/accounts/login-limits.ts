@@ -28,30 +28,11 @@ type LimitsConfig = Pick<
 
 export function createLoginLimits(redis: Redis, config: LimitsConfig): LoginLimits {
   const limiter = (kind: string, points: number) =>
-    new RateLimiterRedis({
-      storeClient: redis,
-      useRedisPackage: false,
-      keyPrefix: `${config.REDIS_PREFIX}:login:${kind}`,
-      points,
-      duration: config.LOGIN_LIMIT_WINDOW_SECONDS,
-    });
+    redisLimiter(redis, `${config.REDIS_PREFIX}:login:${kind}`, points, config.LOGIN_LIMIT_WINDOW_SECONDS);
   const byEmail = limiter('email', config.LOGIN_LIMIT_PER_EMAIL);
   const byAddress = limiter('ip', config.LOGIN_LIMIT_PER_IP);
-
-  const settle = async (attempts: () => Promise<unknown>[]) => {
-    await connected(redis);
-    const outcomes = await Promise.allSettled(attempts());
-    let waitMs = 0;
-    for (const outcome of outcomes) {
-      if (outcome.status === 'fulfilled') continue;
-      // A RateLimiterRes is "over the limit"; anything else is Redis failing.
-      if (!(outcome.reason instanceof RateLimiterRes)) throw signInUnavailable(outcome.reason);
-      waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
-    }
-    if (outcomes.some((outcome) => outcome.status === 'rejected')) {
-      throw tooManySignIns(Math.max(1, Math.ceil(waitMs / 1000)));
-    }
-  };
+  const refusals = { tooMany: tooManySignIns, unavailable: signInUnavailable };
+  const settle = (attempts: () => Promise<unknown>[]) => settleAttempts(redis, attempts, refusals);
 
   return {
     consume: (email, clientIp) =>
@@ -61,6 +42,51 @@ export function createLoginLimits(redis: Redis, config: LimitsConfig): LoginLimi
       await byEmail.delete(email);
     },
   };
+}
+
+/** How a feature answers "over the limit" and "cannot count" (each its own words and code). */
+export interface LimitRefusals {
+  tooMany(retryAfterSeconds: number): Error;
+  unavailable(cause: unknown): Error;
+}
+
+/** A per-address budget of another feature (public share links), counted exactly as sign-ins are. */
+export interface AddressLimit {
+  consume(clientIp: string | undefined): Promise<void>;
+}
+
+export function createAddressLimit(
+  redis: Redis,
+  options: { keyPrefix: string; points: number; windowSeconds: number; refusals: LimitRefusals },
+): AddressLimit {
+  const byAddress = redisLimiter(redis, options.keyPrefix, options.points, options.windowSeconds);
+  return {
+    consume: (clientIp) =>
+      settleAttempts(redis, () => [byAddress.consume(addressBucket(clientIp))], options.refusals),
+  };
+}
+
+const redisLimiter = (redis: Redis, keyPrefix: string, points: number, duration: number) =>
+  new RateLimiterRedis({ storeClient: redis, useRedisPackage: false, keyPrefix, points, duration });
+
+/** Runs the attempts; any over its limit refuses with the longest wait, any Redis failure refuses too. */
+async function settleAttempts(
+  redis: Redis,
+  attempts: () => Promise<unknown>[],
+  refusals: LimitRefusals,
+): Promise<void> {
+  await connected(redis);
+  const outcomes = await Promise.allSettled(attempts());
+  let waitMs = 0;
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled') continue;
+    // A RateLimiterRes is "over the limit"; anything else is Redis failing.
+    if (!(outcome.reason instanceof RateLimiterRes)) throw refusals.unavailable(outcome.reason);
+    waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
+  }
+  if (outcomes.some((outcome) => outcome.status === 'rejected')) {
+    throw refusals.tooMany(Math.max(1, Math.ceil(waitMs / 1000)));
+  }
 }
 
 const CONNECT_WAIT_MS = 2_000;

@@ -13,6 +13,9 @@ import type { DocumentPage, DocumentEdgeValue } from '../documents/documents.ser
 import type { FolderRecord } from '../folders/folders.repository.ts';
 import type { GroupRecord } from '../groups/groups.repository.ts';
 import type { ShareRecord } from '../sharing/shares.repository.ts';
+import type { ShareLinkRecord } from '../share-links/share-links.repository.ts';
+import type { ShareLinkCreatedRecord } from '../share-links/share-links.service.ts';
+import type { SharedDocumentRecord } from '../share-links/shared-link.service.ts';
 import type { UploadTicket as UploadTicketRecord } from '../direct-uploads/request-upload.service.ts';
 import type { UserRecord } from '../accounts/users.repository.ts';
 import type { DocumentsContext } from '../context.ts';
@@ -108,6 +111,16 @@ export type ClassifierStatus = {
   readonly trainedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+export type CreateShareLinkInput = {
+  readonly documentId: Scalars['ID']['input'];
+  /** Default: 7 days from now (or SHARE_LINK_MAX_DAYS, if shorter); must be in the future and at most SHARE_LINK_MAX_DAYS away. */
+  readonly expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At least 1; null or absent: no limit. */
+  readonly maxDownloads?: InputMaybe<Scalars['Int']['input']>;
+  /** Asked for by sharedLink; 1 to 1024 characters. Kept only as an argon2 hash. */
+  readonly password?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CreateTopicInput = {
   readonly caseSensitive?: InputMaybe<Scalars['Boolean']['input']>;
   readonly matchMode?: InputMaybe<MatchMode>;
@@ -132,6 +145,8 @@ export type Document = {
   /** Who owns it (and whose quota it uses). Only the email is readable by others; null in the anonymous vault. */
   readonly owner?: Maybe<User>;
   readonly sha256: Scalars['String']['output'];
+  /** The document's public links, newest first (revoked and expired ones too); owner only, empty for anyone else. */
+  readonly shareLinks: ReadonlyArray<ShareLink>;
   /** Its shares; only its owner sees them (empty for everyone else). */
   readonly shares: ReadonlyArray<Share>;
   readonly sizeBytes: Scalars['Float']['output'];
@@ -273,6 +288,8 @@ export type Mutation = {
   readonly createFolder: Folder;
   /** Admins only. A name already taken is CONFLICT. */
   readonly createGroup: Group;
+  /** Owner only; another user's document is NOT_FOUND. Bad input is BAD_USER_INPUT naming the argument. */
+  readonly createShareLink: ShareLinkCreated;
   readonly createTopic: Topic;
   /**
    * Deletes the signed-in user's account for good: documents and their stored bytes,
@@ -341,6 +358,8 @@ export type Mutation = {
   readonly requestUpload: UploadTicket;
   /** The owner ends a share; it holds no more from the next request on. A missing share answers false. */
   readonly revokeShare: Scalars['Boolean']['output'];
+  /** Ends the link at once. True when it was revoked now; false for a link that is unknown, someone else's or already revoked. */
+  readonly revokeShareLink: Scalars['Boolean']['output'];
   /** Admins only. Not below the bytes the user stores already (BAD_USER_INPUT). */
   readonly setQuota: User;
   /** The owner shares a document. Sharing again with the same user or group sets the role of the existing share. */
@@ -350,6 +369,8 @@ export type Mutation = {
   readonly updateDocument: Document;
   /** The owner changes a share's role. */
   readonly updateShare: Share;
+  /** Moves the expiry or changes the download limit. Unknown, someone else's: NOT_FOUND; revoked: CONFLICT. */
+  readonly updateShareLink: ShareLink;
   readonly updateTopic: Topic;
   /**
    * Stores a file sent as a GraphQL multipart request and queues it for classification.
@@ -379,6 +400,11 @@ export type MutationCreateFolderArgs = {
 
 export type MutationCreateGroupArgs = {
   name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateShareLinkArgs = {
+  input: CreateShareLinkInput;
 };
 
 
@@ -478,6 +504,11 @@ export type MutationRevokeShareArgs = {
 };
 
 
+export type MutationRevokeShareLinkArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationSetQuotaArgs = {
   limitBytes: Scalars['Float']['input'];
   userId: Scalars['ID']['input'];
@@ -503,6 +534,12 @@ export type MutationUpdateDocumentArgs = {
 export type MutationUpdateShareArgs = {
   id: Scalars['ID']['input'];
   role: ShareRole;
+};
+
+
+export type MutationUpdateShareLinkArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateShareLinkInput;
 };
 
 
@@ -539,6 +576,13 @@ export type Query = {
   readonly myGroups: ReadonlyArray<Group>;
   /** Ranked full-text search over title and extracted text, narrowed by `filter` when given. */
   readonly search: DocumentConnection;
+  /**
+   * Opens a public link; needs no account. A token that is unknown, expired, revoked or used
+   * up, and a wrong or missing password, all answer null with NOT_FOUND. Every attempt counts
+   * against a per-address limit (TOO_MANY_REQUESTS with extensions.retryAfterSeconds). Each
+   * answer that includes `download` counts one download.
+   */
+  readonly sharedLink?: Maybe<SharedDocument>;
   readonly topics: ReadonlyArray<Topic>;
   /** Admins only. Newest first; `first` defaults to 20, at most 100. */
   readonly users: UserConnection;
@@ -568,6 +612,12 @@ export type QuerySearchArgs = {
   filter?: InputMaybe<DocumentFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
+};
+
+
+export type QuerySharedLinkArgs = {
+  password?: InputMaybe<Scalars['String']['input']>;
+  token: Scalars['String']['input'];
 };
 
 
@@ -643,12 +693,64 @@ export type ShareInput = {
   readonly userEmail?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * A public link to one document: anyone holding its token (and its password, if it has one)
+ * can fetch the document with `sharedLink` without an account, until the link expires, is
+ * revoked, or has issued `maxDownloads` downloads. Only the document's owner sees its links.
+ */
+export type ShareLink = {
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly documentId: Scalars['ID']['output'];
+  /** How many download URLs it has issued. */
+  readonly downloadCount: Scalars['Int']['output'];
+  /** When the link stops working; the owner may move it with updateShareLink. */
+  readonly expiresAt: Scalars['DateTime']['output'];
+  /** Whether opening the link asks for a password (the password itself is never shown). */
+  readonly hasPassword: Scalars['Boolean']['output'];
+  readonly id: Scalars['ID']['output'];
+  /** How many download URLs the link may issue; null: no limit. */
+  readonly maxDownloads?: Maybe<Scalars['Int']['output']>;
+  readonly revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly status: ShareLinkStatus;
+};
+
+/** What createShareLink answers: the link and its token, which is shown this once and never again. */
+export type ShareLinkCreated = {
+  readonly link: ShareLink;
+  /** Give this to the people the document is for; they open it with sharedLink(token:). */
+  readonly token: Scalars['String']['output'];
+};
+
+export type ShareLinkStatus =
+  | 'ACTIVE'
+  /** maxDownloads reached. */
+  | 'EXHAUSTED'
+  | 'EXPIRED'
+  | 'REVOKED';
+
 /** What a share lets its recipient do. */
 export type ShareRole =
   /** Also rename, retitle and set topics. Never delete, re-share, or move it out of its owner's folders. */
   | 'EDITOR'
   /** Read, download, preview; search finds it. */
   | 'VIEWER';
+
+/**
+ * A document as a public link shows it: no id, owner, folder or text, only what a
+ * recipient needs to decide to download it, and the download itself.
+ */
+export type SharedDocument = {
+  /** The link's id (the federation key between documents and storage), not the document's. */
+  readonly id: Scalars['ID']['output'];
+  /** When the link expires: the download URL never outlives it. */
+  readonly linkExpiresAt: Scalars['DateTime']['output'];
+  readonly mimeType: Scalars['String']['output'];
+  /** For the storage subgraph's download: where the bytes are and what to name them. */
+  readonly objectKey: Scalars['String']['output'];
+  readonly originalFilename: Scalars['String']['output'];
+  readonly sizeBytes: Scalars['Float']['output'];
+  readonly title: Scalars['String']['output'];
+};
 
 /** A range of a string, counted in Unicode code points (not UTF-16 units or bytes). */
 export type TextRange = {
@@ -723,6 +825,13 @@ export type UpdateDocumentInput = {
   readonly title?: InputMaybe<Scalars['String']['input']>;
   /** Replaces the hand-set topics (recorded with source MANUAL). */
   readonly topicIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+export type UpdateShareLinkInput = {
+  /** In the future and at most SHARE_LINK_MAX_DAYS from now; absent: unchanged. */
+  readonly expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At least 1; null removes the limit; absent: unchanged. */
+  readonly maxDownloads?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UpdateTopicInput = {
@@ -854,6 +963,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   Document: Document;
+  SharedDocument: SharedDocument;
 };
 
 /** Mapping of federation reference types */
@@ -861,6 +971,9 @@ export type FederationReferenceTypes = {
   Document:
     ( { __typename: 'Document' }
     & GraphQLRecursivePick<FederationTypes['Document'], {"id":true}> );
+  SharedDocument:
+    ( { __typename: 'SharedDocument' }
+    & GraphQLRecursivePick<FederationTypes['SharedDocument'], {"id":true}> );
 };
 
 
@@ -878,6 +991,7 @@ export type ResolversTypes = {
   ClassifierStatus: ResolverTypeWrapper<ClassifierStatusRecord>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CreateShareLinkInput: CreateShareLinkInput;
   CreateTopicInput: CreateTopicInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Document: ResolverTypeWrapper<DocumentRecord>;
@@ -902,7 +1016,11 @@ export type ResolversTypes = {
   SearchHighlight: ResolverTypeWrapper<SearchHighlight>;
   Share: ResolverTypeWrapper<ShareRecord>;
   ShareInput: ShareInput;
+  ShareLink: ResolverTypeWrapper<ShareLinkRecord>;
+  ShareLinkCreated: ResolverTypeWrapper<ShareLinkCreatedRecord>;
+  ShareLinkStatus: ShareLinkStatus;
   ShareRole: ShareRole;
+  SharedDocument: ResolverTypeWrapper<SharedDocumentRecord>;
   TextRange: ResolverTypeWrapper<TextRange>;
   TextSource: ResolverTypeWrapper<TextSource>;
   TextSourceKind: TextSourceKind;
@@ -912,6 +1030,7 @@ export type ResolversTypes = {
   TopicSource: TopicSource;
   TopicSuggestion: ResolverTypeWrapper<Omit<TopicSuggestion, 'topic'> & { topic: ResolversTypes['Topic'] }>;
   UpdateDocumentInput: UpdateDocumentInput;
+  UpdateShareLinkInput: UpdateShareLinkInput;
   UpdateTopicInput: UpdateTopicInput;
   Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
   UploadDocumentPayload: ResolverTypeWrapper<Omit<UploadDocumentPayload, 'document'> & { document: ResolversTypes['Document'] }>;
@@ -934,6 +1053,7 @@ export type ResolversParentTypes = {
   ClassifierStatus: ClassifierStatusRecord;
   Float: Scalars['Float']['output'];
   Int: Scalars['Int']['output'];
+  CreateShareLinkInput: CreateShareLinkInput;
   CreateTopicInput: CreateTopicInput;
   DateTime: Scalars['DateTime']['output'];
   Document: DocumentRecord;
@@ -952,6 +1072,9 @@ export type ResolversParentTypes = {
   SearchHighlight: SearchHighlight;
   Share: ShareRecord;
   ShareInput: ShareInput;
+  ShareLink: ShareLinkRecord;
+  ShareLinkCreated: ShareLinkCreatedRecord;
+  SharedDocument: SharedDocumentRecord;
   TextRange: TextRange;
   TextSource: TextSource;
   Topic: TopicRecord;
@@ -959,6 +1082,7 @@ export type ResolversParentTypes = {
   TopicExplanation: Omit<TopicExplanation, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   TopicSuggestion: Omit<TopicSuggestion, 'topic'> & { topic: ResolversParentTypes['Topic'] };
   UpdateDocumentInput: UpdateDocumentInput;
+  UpdateShareLinkInput: UpdateShareLinkInput;
   UpdateTopicInput: UpdateTopicInput;
   Upload: Scalars['Upload']['output'];
   UploadDocumentPayload: Omit<UploadDocumentPayload, 'document'> & { document: ResolversParentTypes['Document'] };
@@ -1031,6 +1155,7 @@ export type DocumentResolvers<ContextType = DocumentsContext, ParentType extends
   originalFilename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   owner?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareLinks?: Resolver<ReadonlyArray<ResolversTypes['ShareLink']>, ParentType, ContextType>;
   shares?: Resolver<ReadonlyArray<ResolversTypes['Share']>, ParentType, ContextType>;
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DocumentStatus'], ParentType, ContextType>;
@@ -1087,6 +1212,7 @@ export type MutationResolvers<ContextType = DocumentsContext, ParentType extends
   completeUpload?: Resolver<ResolversTypes['UploadDocumentPayload'], ParentType, ContextType, RequireFields<MutationCompleteUploadArgs, 'ticketId'>>;
   createFolder?: Resolver<ResolversTypes['Folder'], ParentType, ContextType, RequireFields<MutationCreateFolderArgs, 'name'>>;
   createGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'name'>>;
+  createShareLink?: Resolver<ResolversTypes['ShareLinkCreated'], ParentType, ContextType, RequireFields<MutationCreateShareLinkArgs, 'input'>>;
   createTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationCreateTopicArgs, 'input'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
   deleteDocument?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteDocumentArgs, 'id'>>;
@@ -1106,11 +1232,13 @@ export type MutationResolvers<ContextType = DocumentsContext, ParentType extends
   renameGroup?: Resolver<ResolversTypes['Group'], ParentType, ContextType, RequireFields<MutationRenameGroupArgs, 'id' | 'name'>>;
   requestUpload?: Resolver<ResolversTypes['UploadTicket'], ParentType, ContextType, RequireFields<MutationRequestUploadArgs, 'input'>>;
   revokeShare?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeShareArgs, 'id'>>;
+  revokeShareLink?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeShareLinkArgs, 'id'>>;
   setQuota?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetQuotaArgs, 'limitBytes' | 'userId'>>;
   shareDocument?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationShareDocumentArgs, 'input'>>;
   shareFolder?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationShareFolderArgs, 'input'>>;
   updateDocument?: Resolver<ResolversTypes['Document'], ParentType, ContextType, RequireFields<MutationUpdateDocumentArgs, 'id' | 'input'>>;
   updateShare?: Resolver<ResolversTypes['Share'], ParentType, ContextType, RequireFields<MutationUpdateShareArgs, 'id' | 'role'>>;
+  updateShareLink?: Resolver<ResolversTypes['ShareLink'], ParentType, ContextType, RequireFields<MutationUpdateShareLinkArgs, 'id' | 'input'>>;
   updateTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationUpdateTopicArgs, 'id' | 'input'>>;
   uploadDocument?: Resolver<ResolversTypes['UploadDocumentPayload'], ParentType, ContextType, RequireFields<MutationUploadDocumentArgs, 'file'>>;
 };
@@ -1130,6 +1258,7 @@ export type QueryResolvers<ContextType = DocumentsContext, ParentType extends Re
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   myGroups?: Resolver<ReadonlyArray<ResolversTypes['Group']>, ParentType, ContextType>;
   search?: Resolver<ResolversTypes['DocumentConnection'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'query'>>;
+  sharedLink?: Resolver<Maybe<ResolversTypes['SharedDocument']>, ParentType, ContextType, RequireFields<QuerySharedLinkArgs, 'token'>>;
   topics?: Resolver<ReadonlyArray<ResolversTypes['Topic']>, ParentType, ContextType>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 };
@@ -1154,6 +1283,34 @@ export type ShareResolvers<ContextType = DocumentsContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['ShareRole'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
+export type ShareLinkResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['ShareLink'] = ResolversParentTypes['ShareLink']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  documentId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  downloadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  hasPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  maxDownloads?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ShareLinkStatus'], ParentType, ContextType>;
+};
+
+export type ShareLinkCreatedResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['ShareLinkCreated'] = ResolversParentTypes['ShareLinkCreated']> = {
+  link?: Resolver<ResolversTypes['ShareLink'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SharedDocumentResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['SharedDocument'] = ResolversParentTypes['SharedDocument'], FederationReferenceType extends FederationReferenceTypes['SharedDocument'] = FederationReferenceTypes['SharedDocument']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SharedDocument']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  linkExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  mimeType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  objectKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  originalFilename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type TextRangeResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['TextRange'] = ResolversParentTypes['TextRange']> = {
@@ -1253,6 +1410,9 @@ export type Resolvers<ContextType = DocumentsContext> = {
   Quota?: QuotaResolvers<ContextType>;
   SearchHighlight?: SearchHighlightResolvers<ContextType>;
   Share?: ShareResolvers<ContextType>;
+  ShareLink?: ShareLinkResolvers<ContextType>;
+  ShareLinkCreated?: ShareLinkCreatedResolvers<ContextType>;
+  SharedDocument?: SharedDocumentResolvers<ContextType>;
   TextRange?: TextRangeResolvers<ContextType>;
   TextSource?: TextSourceResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;

@@ -32,6 +32,16 @@ export function validateExpiry(expiresIn: number | null | undefined, fallback: n
   return seconds;
 }
 
+/**
+ * How long a public link's download URL lives: the usual TTL, cut to what is left of the
+ * link (a URL must not outlive its link), and at least a second. `linkExpiresAt` arrives
+ * as the documents subgraph serialised it (ISO text) inside the entity representation.
+ */
+export function sharedDownloadSeconds(ttl: number, linkExpiresAt: string, now = Date.now()): number {
+  const left = Math.floor((Date.parse(linkExpiresAt) - now) / 1000);
+  return Math.max(1, Math.min(ttl, Number.isNaN(left) ? 1 : left));
+}
+
 /** A presigned GET that makes the store answer with our filename and type, whatever the client asks. */
 export async function presignDownload(
   store: ObjectStore,

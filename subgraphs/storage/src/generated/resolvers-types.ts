@@ -67,6 +67,20 @@ export type PresignedUrl = {
   readonly url: Scalars['String']['output'];
 };
 
+/** A document opened through a public link (documents subgraph: sharedLink). */
+export type SharedDocument = {
+  /**
+   * A presigned GET URL for the bytes, valid PRESIGN_DOWNLOAD_TTL seconds (15 min by default)
+   * and never past the link's expiry. Each answer that includes it counts one download of the link.
+   */
+  readonly download: PresignedUrl;
+  readonly id: Scalars['ID']['output'];
+  readonly linkExpiresAt: Scalars['DateTime']['output'];
+  readonly mimeType: Scalars['String']['output'];
+  readonly objectKey: Scalars['String']['output'];
+  readonly originalFilename: Scalars['String']['output'];
+};
+
 export type StoredObject = {
   readonly etag: Scalars['String']['output'];
   readonly lastModified: Scalars['DateTime']['output'];
@@ -154,6 +168,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   Document: Document;
+  SharedDocument: SharedDocument;
 };
 
 /** Mapping of federation reference types */
@@ -176,6 +191,11 @@ export type FederationReferenceTypes = {
         | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true}>
         | GraphQLRecursivePick<FederationTypes['Document'], {"objectKey":true,"originalFilename":true,"mimeType":true,"thumbnailKey":true}>
         | GraphQLRecursivePick<FederationTypes['Document'], {"thumbnailKey":true}> ) );
+  SharedDocument:
+    ( { __typename: 'SharedDocument' }
+    & GraphQLRecursivePick<FederationTypes['SharedDocument'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['SharedDocument'], {"objectKey":true,"originalFilename":true,"mimeType":true,"linkExpiresAt":true}> ) );
 };
 
 
@@ -189,6 +209,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   PresignedUrl: ResolverTypeWrapper<PresignedUrl>;
+  SharedDocument: ResolverTypeWrapper<Pick<SharedDocument, 'id' | 'objectKey' | 'originalFilename' | 'mimeType'> & { linkExpiresAt: string }>;
   StoredObject: ResolverTypeWrapper<StoredObject>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -202,6 +223,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   PresignedUrl: PresignedUrl;
+  SharedDocument: Pick<SharedDocument, 'id' | 'objectKey' | 'originalFilename' | 'mimeType'> & { linkExpiresAt: string };
   StoredObject: StoredObject;
   Float: Scalars['Float']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -225,6 +247,12 @@ export type PresignedUrlResolvers<ContextType = StorageContext, ParentType exten
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SharedDocumentResolvers<ContextType = StorageContext, ParentType extends ResolversParentTypes['SharedDocument'] = ResolversParentTypes['SharedDocument'], FederationReferenceType extends FederationReferenceTypes['SharedDocument'] = FederationReferenceTypes['SharedDocument']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SharedDocument']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  download?: Resolver<ResolversTypes['PresignedUrl'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type StoredObjectResolvers<ContextType = StorageContext, ParentType extends ResolversParentTypes['StoredObject'] = ResolversParentTypes['StoredObject']> = {
   etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lastModified?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -235,6 +263,7 @@ export type Resolvers<ContextType = StorageContext> = {
   DateTime?: GraphQLScalarType;
   Document?: DocumentResolvers<ContextType>;
   PresignedUrl?: PresignedUrlResolvers<ContextType>;
+  SharedDocument?: SharedDocumentResolvers<ContextType>;
   StoredObject?: StoredObjectResolvers<ContextType>;
 };
 
