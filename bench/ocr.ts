@@ -12,7 +12,7 @@ import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 // OCR of scanned A4 pages (300 dpi, a PDF without a text layer) by ONE worker process with
 // WORKER_CONCURRENCY=1: pages per second, from enqueueing to CLASSIFIED, against running
 // `tesseract` directly, in the same run, on the same page as the worker renders it (pdftoppm
-// at 300 dpi, grey), one thread each. The ratio is the pipeline's own cost per page
+// at 300 dpi, grey TIFF), one thread each. The ratio is the pipeline's own cost per page
 // (download, rendering, the extraction process, saving) over the engine's: target ≤ 1.25×.
 //
 //   node bench/ocr.ts            BENCH_OCR_PAGES=8 (pages, each read by both sides)
@@ -34,9 +34,10 @@ function letterPage(i: number): TextPage {
 async function tesseractDirect(pdf: Buffer): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), 'docuvault-bench-ocr-'));
   try {
-    const [pgm] = await renderPdf(pdf, 'pgm', 300);
-    const file = path.join(dir, 'page.pgm');
-    await writeFile(file, pgm!);
+    // The format the worker hands Tesseract: a grey TIFF, as pdftoppm -gray -tiff writes it.
+    const [tiff] = await renderPdf(pdf, 'tiff', 300);
+    const file = path.join(dir, 'page.tif');
+    await writeFile(file, tiff!);
     const env = { PATH: TOOLS_PATH, OMP_THREAD_LIMIT: '1' };
     const started = performance.now();
     await run('tesseract', [file, 'stdout', '-l', 'eng', 'tsv'], { env, maxBuffer: 16 << 20 });
@@ -113,8 +114,8 @@ async function measure(context: Context): Promise<ScenarioResult> {
       notes: [
         `OCR: ${PAGES} one-page scanned PDFs (after 1 to warm up), each an A4 page of ~36 lines rendered at ` +
           `300 dpi by pdftoppm, skewed 0.6° with specks, wrapped as JPEG without a text layer; the worker downloads, ` +
-          `renders (pdftoppm -r 300 -gray), runs tesseract (-l eng, one thread) in its extraction process, classifies ` +
-          `and saves. Reference: tesseract -l eng (tsv, one thread) on the same page rendered the same way, run by ` +
+          `renders (pdftoppm -r 300 -gray -tiff), runs tesseract on that file (-l eng, one thread) in its extraction process, classifies ` +
+          `and saves. Reference: tesseract -l eng (tsv, one thread) on the same page rendered the same way (grey TIFF), run by ` +
           `the bench, alternating page by page with the worker; rendering is not in the reference, so it counts as ` +
           `our overhead. Ratio of the sums; median of the ${PAGES} per-page ratios ${medianRatio.toFixed(2)}×. ` +
           `Load average at the time: ${loadavg()
