@@ -67,9 +67,9 @@ async function measure(context: Context): Promise<ScenarioResult> {
     const ids: string[] = [];
     const twins: string[] = [];
     for (const [i, body] of scans.entries()) {
-      const key = `_anonymous/bench-ocr/${i}.pdf`;
-      await bucket.client.putObject(bucket.bucket, key, body, body.length);
       for (const [copy, list] of [ids, twins].entries()) {
+        const key = `_anonymous/bench-ocr/${i}-${copy}.pdf`;
+        await bucket.client.putObject(bucket.bucket, key, body, body.length);
         const { rows } = await admin.query<{ id: string }>(
           `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key)
            values ($1, $2, 'application/pdf', $3, encode(sha256($4::bytea || $6::bytea), 'hex'), $5) returning id`,
