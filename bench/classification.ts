@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type pg from 'pg';
 import { requestRetrain } from '../subgraphs/documents/src/classification/enqueue.ts';
 import { CORPUS_TOPICS, generateCorpus, type CorpusDocument } from '../devkit/fixtures/corpus.ts';
@@ -12,7 +13,8 @@ import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 // Classified one-page PDFs per second for ONE worker process (`node
 // subgraphs/documents/src/worker.ts`, WORKER_CONCURRENCY as configured, default 2), with
 // rule topics of every mode and a trained auto-classifier, against real PostgreSQL, Redis
-// and S3 (the tests' embedded ones, or TEST_* URLs from the environment). It needs no
+// and S3. The worker makes thumbnails as it does by default (THUMBNAIL_CONCURRENCY=1, jobs of
+// their own queue): the row counts documents CLASSIFIED, a second row thumbnails made (the tests' embedded ones, or TEST_* URLs from the environment). It needs no
 // gateway: it has a database, bucket and queue of its own, apart from the system's.
 //
 //   node bench/classification.ts            (npx node … outside npm scripts)
@@ -21,6 +23,8 @@ import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 400);
 const WARMUP = 20;
 const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? '2';
+/** The worker's thumbnail slots, as configured by default; 0 measures classification with none made. */
+const THUMBNAILS = process.env.THUMBNAIL_CONCURRENCY ?? '1';
 
 type Admin = pg.Pool;
 
@@ -113,6 +117,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
   const model = await measureClassifierModel();
   const system = await startWorkerSystem('bench-classification', {
     WORKER_CONCURRENCY: CONCURRENCY,
+    THUMBNAIL_CONCURRENCY: THUMBNAILS,
     OCR: 'off',
   });
   const { admin, bucket, queue, worker, enqueue } = system;
@@ -129,6 +134,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
     const warmup = await putPdfs(admin, bucket, WARMUP, 0, corpus);
     await enqueue(warmup);
     await system.waitClassified(warmup, 60_000);
+    if (THUMBNAILS !== '0') await system.waitThumbnails(warmup, 60_000);
 
     const ids = await putPdfs(admin, bucket, DOCUMENTS, WARMUP, corpus);
     context.say(`classifying ${DOCUMENTS} one-page PDFs with one worker…`);
@@ -136,6 +142,11 @@ async function measure(context: Context): Promise<ScenarioResult> {
     await enqueue(ids);
     await system.waitClassified(ids, 600_000);
     const seconds = (performance.now() - started) / 1000;
+    let thumbnailSeconds: number | undefined;
+    if (THUMBNAILS !== '0') {
+      await system.waitThumbnails(ids, 600_000);
+      thumbnailSeconds = (performance.now() - started) / 1000;
+    }
     const { rows } = await admin.query<{ topics: number }>(
       'select count(*)::int as topics from document_topics where document_id = any($1::uuid[])',
       [ids],
@@ -152,12 +163,30 @@ async function measure(context: Context): Promise<ScenarioResult> {
           target: '≥ 20/s',
           met: perSecond >= 20,
         },
+        ...(thumbnailSeconds === undefined
+          ? []
+          : [
+              {
+                scenario: `thumbnails of those PDFs, same worker, THUMBNAIL_CONCURRENCY=${THUMBNAILS}`,
+                measured: `${(DOCUMENTS / thumbnailSeconds).toFixed(1)} thumbnails/s`,
+                reference: `classification above: ${perSecond.toFixed(1)}/s`,
+                ratio: `last thumbnail ${(thumbnailSeconds - seconds).toFixed(1)} s after the last classification`,
+                target: '—',
+              },
+            ]),
       ],
       notes: [
         ...model.notes,
         `classification: ${DOCUMENTS} one-page PDFs (after ${WARMUP} to warm up) in ${seconds.toFixed(1)} s, ` +
           `rule topics of every mode and a trained auto-classifier, ` +
-          `${(rows[0]!.topics / DOCUMENTS).toFixed(2)} topics per document; OCR off.`,
+          `${(rows[0]!.topics / DOCUMENTS).toFixed(2)} topics per document; OCR off; ` +
+          (thumbnailSeconds === undefined
+            ? 'no thumbnails made (THUMBNAIL_CONCURRENCY=0).'
+            : `thumbnails made meanwhile by the same worker (thumbnails queue, THUMBNAIL_CONCURRENCY=${THUMBNAILS}), ` +
+              `all ${DOCUMENTS} within ${thumbnailSeconds.toFixed(1)} s of the start. Load average at the end: ` +
+              `${loadavg()
+                .map((l) => l.toFixed(1))
+                .join(', ')}.`),
       ],
     };
   } finally {

@@ -12,7 +12,7 @@ import { runIfMain, type Context, type Scenario } from './support/scenario.ts';
 // OCR of scanned A4 pages (300 dpi, a PDF without a text layer) by ONE worker process with
 // WORKER_CONCURRENCY=1: pages per second, from enqueueing to CLASSIFIED, against running
 // `tesseract` directly, in the same run, on the same page as the worker renders it (pdftoppm
-// at 300 dpi, grey), one thread each. The ratio is the pipeline's own cost per page
+// at 300 dpi, grey TIFF), one thread each. The ratio is the pipeline's own cost per page
 // (download, rendering, the extraction process, saving) over the engine's: target ≤ 1.25×.
 //
 //   node bench/ocr.ts            BENCH_OCR_PAGES=8 (pages, each read by both sides)
@@ -34,9 +34,10 @@ function letterPage(i: number): TextPage {
 async function tesseractDirect(pdf: Buffer): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), 'docuvault-bench-ocr-'));
   try {
-    const [pgm] = await renderPdf(pdf, 'pgm', 300);
-    const file = path.join(dir, 'page.pgm');
-    await writeFile(file, pgm!);
+    // The format the worker hands Tesseract: a grey TIFF, as pdftoppm -gray -tiff writes it.
+    const [tiff] = await renderPdf(pdf, 'tiff', 300);
+    const file = path.join(dir, 'page.tif');
+    await writeFile(file, tiff!);
     const env = { PATH: TOOLS_PATH, OMP_THREAD_LIMIT: '1' };
     const started = performance.now();
     await run('tesseract', [file, 'stdout', '-l', 'eng', 'tsv'], { env, maxBuffer: 16 << 20 });
@@ -49,6 +50,9 @@ async function tesseractDirect(pdf: Buffer): Promise<number> {
 async function measure(context: Context): Promise<ScenarioResult> {
   const system = await startWorkerSystem('bench-ocr', {
     WORKER_CONCURRENCY: '1',
+    // No thumbnail jobs: one would render the scan just classified while the bench runs the
+    // reference, slowing the reference and flattering the ratio.
+    THUMBNAIL_CONCURRENCY: '0',
     OCR: 'auto',
     OCR_LANGUAGES: 'eng',
   });
@@ -59,16 +63,20 @@ async function measure(context: Context): Promise<ScenarioResult> {
     const scans = await Promise.all(
       Array.from({ length: PAGES + 1 }, (_, i) => scannedPdf([letterPage(i)], 300)),
     );
+    // Two documents per scan (the same bytes): each side reads every page twice.
     const ids: string[] = [];
+    const twins: string[] = [];
     for (const [i, body] of scans.entries()) {
-      const key = `_anonymous/bench-ocr/${i}.pdf`;
-      await bucket.client.putObject(bucket.bucket, key, body, body.length);
-      const { rows } = await admin.query<{ id: string }>(
-        `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key)
-         values ($1, $2, 'application/pdf', $3, encode(sha256($4::bytea), 'hex'), $5) returning id`,
-        [`Scan ${i}`, `${i}.pdf`, body.length, body, key],
-      );
-      ids.push(rows[0]!.id);
+      for (const [copy, list] of [ids, twins].entries()) {
+        const key = `_anonymous/bench-ocr/${i}-${copy}.pdf`;
+        await bucket.client.putObject(bucket.bucket, key, body, body.length);
+        const { rows } = await admin.query<{ id: string }>(
+          `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key)
+           values ($1, $2, 'application/pdf', $3, encode(sha256($4::bytea || $6::bytea), 'hex'), $5) returning id`,
+          [`Scan ${i}`, `${i}.pdf`, body.length, body, key, Buffer.from([copy])],
+        );
+        list.push(rows[0]!.id);
+      }
     }
     await waitUntilReady(worker);
     // The first scan warms the extraction process and Tesseract's data in the page cache.
@@ -80,12 +88,17 @@ async function measure(context: Context): Promise<ScenarioResult> {
     let directMs = 0;
     let workerMs = 0;
     const ratios: number[] = [];
-    for (let i = 1; i <= PAGES; i++) {
-      const direct = await tesseractDirect(scans[i]!);
+    const ourRun = async (id: string) => {
       const started = performance.now();
-      await enqueue(ids.slice(i, i + 1));
-      await waitClassified(ids.slice(i, i + 1));
-      const ours = performance.now() - started;
+      await enqueue([id]);
+      await waitClassified([id]);
+      return performance.now() - started;
+    };
+    for (let i = 1; i <= PAGES; i++) {
+      // Each side twice, its faster time kept: on a shared machine a single run catches
+      // whatever else runs at that moment (a lone reference run was up to 1.7× its repeat).
+      const direct = Math.min(await tesseractDirect(scans[i]!), await tesseractDirect(scans[i]!));
+      const ours = Math.min(await ourRun(ids[i]!), await ourRun(twins[i]!));
       directMs += direct;
       workerMs += ours;
       ratios.push(ours / direct);
@@ -94,9 +107,10 @@ async function measure(context: Context): Promise<ScenarioResult> {
     const { rows } = await admin.query<{ ocr: number }>(
       `select count(*) filter (where text_source = 'OCR' and ocr_pages = 1)::int as ocr
        from documents where id = any($1::uuid[])`,
-      [ids.slice(1)],
+      [[...ids.slice(1), ...twins.slice(1)]],
     );
-    if (rows[0]!.ocr !== PAGES) throw new Error(`only ${rows[0]!.ocr} of ${PAGES} scans were read by OCR`);
+    if (rows[0]!.ocr !== 2 * PAGES)
+      throw new Error(`only ${rows[0]!.ocr} of ${2 * PAGES} scans were read by OCR`);
     const perSecond = PAGES / (workerMs / 1000);
     const ratio = workerMs / directMs;
     return {
@@ -113,10 +127,10 @@ async function measure(context: Context): Promise<ScenarioResult> {
       notes: [
         `OCR: ${PAGES} one-page scanned PDFs (after 1 to warm up), each an A4 page of ~36 lines rendered at ` +
           `300 dpi by pdftoppm, skewed 0.6° with specks, wrapped as JPEG without a text layer; the worker downloads, ` +
-          `renders (pdftoppm -r 300 -gray), runs tesseract (-l eng, one thread) in its extraction process, classifies ` +
-          `and saves. Reference: tesseract -l eng (tsv, one thread) on the same page rendered the same way, run by ` +
-          `the bench, alternating page by page with the worker; rendering is not in the reference, so it counts as ` +
-          `our overhead. Ratio of the sums; median of the ${PAGES} per-page ratios ${medianRatio.toFixed(2)}×. ` +
+          `renders (pdftoppm -r 300 -gray -tiff), runs tesseract on that file (-l eng, one thread) in its extraction process, classifies ` +
+          `and saves. Reference: tesseract -l eng (tsv, one thread) on the same page rendered the same way (grey TIFF), run by ` +
+          `the bench, alternating page by page with the worker, each side twice per page keeping its faster time; ` +
+          `rendering is not in the reference, so it counts as our overhead. Ratio of the sums; median of the ${PAGES} per-page ratios ${medianRatio.toFixed(2)}×. ` +
           `Load average at the time: ${loadavg()
             .map((l) => l.toFixed(1))
             .join(', ')} on ${cpus().length} cores.`,

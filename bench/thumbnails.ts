@@ -81,7 +81,7 @@ async function measure(context: Context): Promise<ScenarioResult> {
     const engineRun = () => run(pdftoppm, pdftoppmArgs(input, path.join(dir, 'out')));
     const documents = await putDocuments(admin, bucket, WARMUP + COUNT);
     const thumbnail = async (document: (typeof documents)[number]) => {
-      const result = await makeThumbnail(deps, orm.em.fork(), document, new AbortController().signal);
+      const result = await makeThumbnail(deps, orm.em.fork(), document.id, new AbortController().signal);
       if (result.outcome !== 'made')
         throw new Error(`thumbnail of ${document.id}: ${JSON.stringify(result)}`);
     };

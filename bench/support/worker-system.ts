@@ -8,8 +8,9 @@ import { createTestBucket, testS3, type TestBucket } from '../../devkit/scratch/
 import { spawnWorker, type WorkerProcess } from '../../devkit/worker-process.ts';
 
 /**
- * One classification worker as a separate process, with a database, bucket, Redis prefix
- * and queue of its own: what the classification and OCR scenarios measure. `close` stops
+ * One worker as a separate process, with a database, bucket, Redis prefix and queues of its
+ * own (classify, and thumbnails, which it serves with THUMBNAIL_CONCURRENCY slots): what
+ * the classification and OCR scenarios measure. `close` stops
  * the worker and removes everything it made.
  */
 export interface WorkerSystem {
@@ -21,6 +22,8 @@ export interface WorkerSystem {
   enqueue(ids: readonly string[]): Promise<unknown>;
   /** Resolves once every document is CLASSIFIED; throws on a FAILED one or at the deadline. */
   waitClassified(ids: readonly string[], timeoutMs: number): Promise<void>;
+  /** Resolves once every document has its thumbnail (jobs of the thumbnails queue); throws at the deadline. */
+  waitThumbnails(ids: readonly string[], timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startWorkerSystem(name: string, env: Record<string, string
         })),
       ),
     waitClassified: (ids, timeoutMs) => waitClassified(admin, ids, timeoutMs),
+    waitThumbnails: (ids, timeoutMs) => waitThumbnails(admin, ids, timeoutMs),
     async close() {
       worker.kill('SIGTERM');
       await worker.exited;
@@ -86,6 +90,19 @@ async function waitClassified(admin: pg.Pool, ids: readonly string[], timeoutMs:
     if (rows[0]!.failed > 0) throw new Error(`${rows[0]!.failed} documents FAILED`);
     if (rows[0]!.done === ids.length) return;
     if (Date.now() > deadline) throw new Error(`only ${rows[0]!.done}/${ids.length} classified in time`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function waitThumbnails(admin: pg.Pool, ids: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await admin.query<{ made: number }>(
+      'select count(thumbnail_key)::int as made from documents where id = any($1::uuid[])',
+      [ids],
+    );
+    if (rows[0]!.made === ids.length) return;
+    if (Date.now() > deadline) throw new Error(`only ${rows[0]!.made}/${ids.length} thumbnails made in time`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createThumbnailQueue } from '@docuvault/documents/thumbnails/thumbnail-queue';
 import { JOB_NAMES } from '@docuvault/shared/queue/jobs';
+import { createRedis } from '@docuvault/shared/queue/redis';
 import { buildPdf } from '../fixtures/pdf.ts';
 import {
   spawnWorker,
@@ -89,8 +91,8 @@ describe('a worker SIGKILLed mid-batch', () => {
 
     const killedAt = performance.now();
     await startWorker();
-    // Classified, and the job done: a job goes on after the classification is saved (the
-    // document's thumbnail), so CLASSIFIED alone does not mean completed.
+    // Classified, and the job done: a job goes on after the classification is saved (it asks
+    // for the document's thumbnail), so CLASSIFIED alone does not mean completed.
     await until(
       'every document classified',
       () => statuses(stack),
@@ -105,6 +107,30 @@ describe('a worker SIGKILLed mid-batch', () => {
       (unfinished) => unfinished.length === 0,
       30_000,
     );
+    // Thumbnails are jobs of their own queue: the kill may have caught one too, and they
+    // finish as well, each document with its one thumbnail.
+    const redis = createRedis(stack.config.REDIS_URL, 'worker');
+    const thumbnails = createThumbnailQueue(redis, stack.config.REDIS_PREFIX);
+    try {
+      await until(
+        'every thumbnail job finished',
+        () => thumbnails.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed'),
+        (counts) =>
+          counts.completed! + counts.failed! >= DOCUMENTS &&
+          !counts.active &&
+          !counts.waiting &&
+          !counts.delayed,
+        60_000,
+      );
+      expect(await thumbnails.getJobCounts('failed')).toEqual({ failed: 0 });
+    } finally {
+      await thumbnails.close();
+      redis.disconnect();
+    }
+    const { rows: withThumbnail } = await stack.admin.query<{ n: number }>(
+      'select count(*)::int as n from documents where thumbnail_key is not null',
+    );
+    expect(withThumbnail[0]!.n).toBe(DOCUMENTS);
     process.stderr.write(
       `worker SIGKILL: the batch finished ${Math.round(performance.now() - killedAt)} ms after the kill\n`,
     );

@@ -233,6 +233,11 @@ export const worker = {
   /** Wall time of one thumbnail (download, rendering, upload); then the renderer is killed. */
   THUMBNAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   /**
+   * Thumbnail jobs one worker runs at once, on their own queue beside its WORKER_CONCURRENCY
+   * classifications; 0: this worker makes none (another pool does, or they wait in the queue).
+   */
+  THUMBNAIL_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(1),
+  /**
    * OCR of scans (PDF pages without a text layer, PNG/JPEG/TIFF/WebP): `auto` uses tesseract
    * (+ pdftoppm for PDFs) found on the PATH; `off` never does (scans are then classified by title).
    */

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createThumbnailQueue } from '@docuvault/documents/thumbnails/thumbnail-queue';
 import { startWorkerRuntime, type WorkerRuntime } from '@docuvault/documents/worker/runtime';
 import { loadConfig, workerEnv } from '@docuvault/shared/config/index';
 import { pino } from 'pino';
 import { corruptPdf, textPdf } from '../../fixtures/pdf.ts';
 import { imageSize, pngBombHead, stripedPng } from '../../fixtures/png.ts';
 import { eventually } from '../../support/eventually.ts';
+import { finishedJob } from '../../support/finished-job.ts';
 import { jpegSize, scannedJpeg, scannedPdf } from '../../support/scans.ts';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { postMultipart } from '../../support/multipart.ts';
@@ -16,7 +18,8 @@ import { uploadOperation } from '../../support/upload-requests.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
 
 // Thumbnails and inline previews through the gateway, as a client uses them: upload, a
-// real worker renders the thumbnail, the presigned URLs are fetched from the object store
+// real worker classifies the document and then, in a job of the thumbnails queue, renders
+// the thumbnail, the presigned URLs are fetched from the object store
 // and their bytes and headers checked; deletion and another user's ids too.
 
 let stack: Stack;
@@ -256,9 +259,18 @@ describe('documents without a thumbnail', () => {
     const id = await upload(bob, 'page.html', 'text/html', html);
     const urls = await settled(id, false);
     expect(urls.status).toBe('CLASSIFIED');
-    // The worker has finished the job (status is written before the thumbnail step): give
-    // it the moment it takes to decide there is nothing to render.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Its classify job (job id: the document id) has ended without asking for a thumbnail.
+    const classify = await finishedJob(stack.documents.deps.queue as never, id, 30_000);
+    expect(classify?.returnvalue).toMatchObject({ outcome: 'classified', thumbnailRequested: false });
+    const thumbnails = createThumbnailQueue(
+      stack.documents.deps.redis,
+      stack.documents.deps.config.REDIS_PREFIX,
+    );
+    const asked = (await thumbnails.getJobs(['waiting', 'active', 'completed', 'failed'])).filter(
+      (job) => job.data.documentId === id,
+    );
+    await thumbnails.close();
+    expect(asked).toEqual([]);
     const again = (await as(bob).data<{ document: Urls }>(URLS, { id })).document;
     expect(again.thumbnail).toBeNull();
     expect(again.preview).toBeNull();

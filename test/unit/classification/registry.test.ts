@@ -32,10 +32,11 @@ describe('the job registry', () => {
       createJobWorker({
         config: {
           REDIS_PREFIX: 't',
-          WORKER_CONCURRENCY: 1,
           WORKER_LOCK_DURATION_MS: 10_000,
           WORKER_STALLED_INTERVAL_MS: 5_000,
         },
+        queue: 'classify',
+        concurrency: 1,
         // Never used: the registry is checked before anything connects.
         connection: {} as Redis,
         handlers: missing as unknown as JobHandlers,

@@ -3,14 +3,22 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 // The worker's two statements about thumbnails.
 
-/** Whether the document (still) exists and already has a thumbnail; undefined when it is gone. */
-export async function findThumbnailKey(
+export interface ThumbnailTarget {
+  id: string;
+  mimeType: string;
+  objectKey: string;
+  /** The thumbnail it already has, if any. */
+  thumbnailKey: string | null;
+}
+
+/** What a thumbnail job needs of the document; undefined when it is gone. */
+export async function findThumbnailTarget(
   em: EntityManager,
   documentId: string,
-): Promise<{ thumbnailKey: string | null } | undefined> {
+): Promise<ThumbnailTarget | undefined> {
   return db(em)
     .selectFrom('documents')
-    .select('thumbnail_key as thumbnailKey')
+    .select(['id', 'mime_type as mimeType', 'object_key as objectKey', 'thumbnail_key as thumbnailKey'])
     .where('id', '=', documentId)
     .executeTakeFirst();
 }

@@ -8,7 +8,7 @@ import { callS3, type ObjectStore } from '@docuvault/shared/object-store/client'
 import { removeObject } from '@docuvault/shared/object-store/removal';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { renderThumbnail, type RenderSettings } from './render.ts';
-import { findThumbnailKey, recordThumbnail } from './thumbnails.repository.ts';
+import { findThumbnailTarget, recordThumbnail, type ThumbnailTarget } from './thumbnails.repository.ts';
 import { THUMBNAIL_FORMATS, thumbnailKey, thumbnailSource, type ThumbnailSource } from './thumbnails.ts';
 
 export interface ThumbnailSettings extends RenderSettings {
@@ -20,12 +20,6 @@ export interface ThumbnailDeps {
   store: ObjectStore;
   logger: Logger;
   settings: ThumbnailSettings;
-}
-
-export interface ThumbnailTarget {
-  id: string;
-  mimeType: string;
-  objectKey: string;
 }
 
 export type ThumbnailOutcome =
@@ -76,30 +70,33 @@ async function render(
 }
 
 /**
- * Makes the document's thumbnail unless its type has none or it has one. Never throws:
- * a thumbnail is an extra, so a file the renderer refuses, a cap it outruns or a store
- * that fails leaves the document as it is, without one, and the reason in the log.
+ * Makes the document's thumbnail unless it is gone, its type has none or it has one. What
+ * the file decides ends here: a file the renderer refuses, or one that outruns the caps,
+ * answers `failed` with the reason (logged; rendering it again would end the same). What
+ * the file does not decide (the store or the database failing) is thrown, for the job to
+ * be retried. `signal` (shutdown, the document deleted) answers `stopped`.
  */
 export async function makeThumbnail(
   deps: ThumbnailDeps,
   em: EntityManager,
-  document: ThumbnailTarget,
+  documentId: string,
   signal: AbortSignal,
 ): Promise<ThumbnailOutcome> {
+  const started = performance.now();
+  const document = await findThumbnailTarget(em, documentId);
+  if (!document) return { outcome: 'gone' };
+  if (document.thumbnailKey !== null) return { outcome: 'exists' };
   const source = thumbnailSource(document.mimeType);
   if (!source) return { outcome: 'none' };
-  const started = performance.now();
   const stop = AbortSignal.any([signal, AbortSignal.timeout(deps.settings.timeoutMs)]);
   let result: ThumbnailOutcome;
   try {
-    const row = await findThumbnailKey(em, document.id);
-    if (!row) result = { outcome: 'gone' };
-    else if (row.thumbnailKey !== null) result = { outcome: 'exists' };
-    else result = await render(deps, em, document, source, stop);
+    result = await render(deps, em, document, source, stop);
   } catch (error) {
+    if (!stop.aborted) throw error;
     result = { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) };
   }
-  // Stopped by the caller (shutdown, the document deleted): not the file's doing.
+  // Stopped by the caller: not the file's doing.
   if (result.outcome === 'failed' && signal.aborted) result = { outcome: 'stopped' };
   else if (result.outcome === 'failed' && stop.aborted)
     result = {
@@ -108,7 +105,7 @@ export async function makeThumbnail(
     };
   const ms = Math.round(performance.now() - started);
   if (result.outcome === 'failed')
-    deps.logger.warn({ documentId: document.id, ms, reason: result.reason }, 'document has no thumbnail');
-  else deps.logger.debug({ documentId: document.id, ms, ...result }, 'thumbnail');
+    deps.logger.warn({ documentId, ms, reason: result.reason }, 'document has no thumbnail');
+  else deps.logger.debug({ documentId, ms, ...result }, 'thumbnail');
   return result;
 }

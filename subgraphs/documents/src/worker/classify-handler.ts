@@ -14,7 +14,7 @@ import type { ModelCache } from '../classification/model-cache.ts';
 import type { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
 import type { ExtractionSandbox } from '../classification/text/extraction-sandbox.ts';
 import { UnreadableDocumentError } from '../classification/text/extraction.errors.ts';
-import { makeThumbnail, type ThumbnailDeps } from '../thumbnails/thumbnails.service.ts';
+import { requestThumbnail, type ThumbnailQueue } from '../thumbnails/thumbnail-queue.ts';
 import { listTopics } from '../topics/topics.repository.ts';
 import type { DocumentCancellations } from './document-cancellations.ts';
 import { waitForSlotMs, type OwnerSlots } from './owner-slots.ts';
@@ -30,16 +30,16 @@ export interface ClassifyDeps {
   extraction: ExtractionSandbox;
   cancellations: DocumentCancellations;
   ownerSlots: OwnerSlots;
-  /** Renders thumbnails of classified documents, under their own caps. */
-  thumbnails: ThumbnailDeps;
+  /** Where a classified document's thumbnail is asked for (its own job, docs/adr/0015-thumbnail-jobs.md). */
+  thumbnailQueue: ThumbnailQueue;
 }
 
 export interface ClassifyResult {
   outcome: 'classified' | 'gone' | 'deleted while classified';
   topics?: number;
   textSource?: string;
-  /** What became of the thumbnail (made, none for its type, exists, gone, failed, stopped). */
-  thumbnail?: string;
+  /** A thumbnail job was asked for (false: the document's type has none). */
+  thumbnailRequested?: boolean;
 }
 
 /**
@@ -71,10 +71,10 @@ export async function classifyDocumentJob(
     const stop = AbortSignal.any([signal, deletion.signal]);
     const result = await classifyDocument(deps, em, job, document, stop);
     if (result.outcome !== 'classified') return result;
-    // After the classification is saved: the document is CLASSIFIED whatever becomes of its
-    // thumbnail, which never throws (a failure is logged and leaves it without one).
-    const thumbnail = await makeThumbnail(deps.thumbnails, em, document, stop);
-    return { ...result, thumbnail: thumbnail.outcome };
+    // Once CLASSIFIED, whatever becomes of the thumbnail. Should Redis refuse the request,
+    // the job fails and its retry classifies again (the same result) and asks again.
+    const thumbnailRequested = await requestThumbnail(deps.thumbnailQueue, document, job.data.requestId);
+    return { ...result, thumbnailRequested };
   } catch (error) {
     if (!deletion.signal.aborted || signal.aborted) throw error;
     deps.logger.info({ documentId }, 'document deleted while it was classified: job stopped');

@@ -5,8 +5,9 @@ import { findStaleVaults } from '../classification/training.repository.ts';
 import { retrainClassifier } from '../classification/training.service.ts';
 import { classifyDocumentJob, type ClassifyDeps } from './classify-handler.ts';
 import type { JobHandlers } from './registry.ts';
+import { makeThumbnailJob, type ThumbnailJobDeps } from './thumbnail-handler.ts';
 
-export interface HandlerDeps extends ClassifyDeps {
+export interface HandlerDeps extends ClassifyDeps, ThumbnailJobDeps {
   queue: ClassifyQueue;
   logger: Logger;
   retrainDebounceMs: number;
@@ -16,6 +17,7 @@ export interface HandlerDeps extends ClassifyDeps {
 export function createHandlers(deps: HandlerDeps): JobHandlers {
   return {
     'classify-document': (job, signal, token) => classifyDocumentJob(deps, job, signal, token),
+    'make-thumbnail': (job, signal) => makeThumbnailJob(deps, job, signal),
     'retrain-classifier': async (job) => {
       const result = await retrainClassifier(deps.em.fork(), job.data.owner, deps.logger);
       return { modelId: result.id, documentsUsed: result.documentsUsed, topics: result.topics };

@@ -1,18 +1,18 @@
 import type { WorkerConfig } from '@docuvault/shared/config/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import { runWithRequestContext } from '@docuvault/shared/logging/request-context';
-import { JOB_NAMES, QUEUE_NAMES, type ClassifyQueueJobs } from '@docuvault/shared/queue/jobs';
+import { JOB_NAMES, type QueueName, type WorkerJobs } from '@docuvault/shared/queue/jobs';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { checkHandlers, handlerFor, type JobHandlers } from './registry.ts';
 
-type AnyJob = ClassifyQueueJobs[keyof ClassifyQueueJobs];
+type AnyJob = WorkerJobs[keyof WorkerJobs];
 
 export interface JobWorkerOptions {
-  config: Pick<
-    WorkerConfig,
-    'REDIS_PREFIX' | 'WORKER_CONCURRENCY' | 'WORKER_LOCK_DURATION_MS' | 'WORKER_STALLED_INTERVAL_MS'
-  >;
+  config: Pick<WorkerConfig, 'REDIS_PREFIX' | 'WORKER_LOCK_DURATION_MS' | 'WORKER_STALLED_INTERVAL_MS'>;
+  /** The queue this worker takes jobs from, and how many it runs at once. */
+  queue: QueueName;
+  concurrency: number;
   /** A 'worker' connection (retries forever): BullMQ blocks on it. */
   connection: Redis;
   handlers: JobHandlers;
@@ -22,7 +22,7 @@ export interface JobWorkerOptions {
 }
 
 /**
- * The BullMQ worker on the classify queue. Lock and stall settings decide how fast a
+ * A BullMQ worker on one queue (classify, or thumbnails), dispatching by job name. Lock and stall settings decide how fast a
  * dead worker's job moves on: BullMQ renews a running job's lock every half lockDuration
  * (handlers yield often, so a long job keeps it), and a lapsed lock is found by the next
  * stalled check. One stall is forgiven; a job that stalls again (it may be what kills
@@ -49,10 +49,10 @@ export function createJobWorker(options: JobWorkerOptions): Worker<AnyJob> {
       }
     });
   };
-  const worker = new Worker<AnyJob>(QUEUE_NAMES.classify, processor, {
+  const worker = new Worker<AnyJob>(options.queue, processor, {
     connection: options.connection,
     prefix: config.REDIS_PREFIX,
-    concurrency: config.WORKER_CONCURRENCY,
+    concurrency: options.concurrency,
     lockDuration: config.WORKER_LOCK_DURATION_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: 1,
@@ -62,12 +62,18 @@ export function createJobWorker(options: JobWorkerOptions): Worker<AnyJob> {
     logger.warn({ jobId: job.id, name: job.name, attempt: job.attemptsMade, err: error }, 'job failed');
     // finishedOn is set only when no retry follows. The handler has usually marked the
     // document already; this catches what it could not (a job failed for stalling twice).
+    // A thumbnail that failed every attempt: the document stays as it is, without one.
+    if (job.name === JOB_NAMES.makeThumbnail && job.finishedOn)
+      logger.warn(
+        { documentId: (job.data as WorkerJobs['make-thumbnail']).documentId, reason: error.message },
+        'document has no thumbnail',
+      );
     if (job.name === JOB_NAMES.classifyDocument && job.finishedOn) {
       const reason = /stalled/.test(error.message)
         ? 'Processing stopped twice without finishing (the worker died); the file may be too large or malformed.'
         : error.message;
       void options
-        .onDocumentFailed((job.data as ClassifyQueueJobs['classify-document']).documentId, reason)
+        .onDocumentFailed((job.data as WorkerJobs['classify-document']).documentId, reason)
         .catch((markError: unknown) =>
           logger.error({ err: markError }, 'could not mark the document FAILED'),
         );

@@ -1,12 +1,12 @@
-import { JOB_NAMES, type ClassifyQueueJobs, type JobName } from '@docuvault/shared/queue/jobs';
+import { JOB_NAMES, type JobName, type WorkerJobs } from '@docuvault/shared/queue/jobs';
 import type { Job } from 'bullmq';
 
-// The worker's job registry: every job name of shared/src/queue/jobs.ts maps to exactly
-// one handler. The type makes a missing handler a compile error; checkHandlers makes it a
+// The worker's job registry: every job name of shared/src/queue/jobs.ts, on whichever
+// queue, maps to exactly one handler. The type makes a missing handler a compile error; checkHandlers makes it a
 // start-up error too, for whatever the type system cannot see.
 
 export type JobHandler<N extends JobName> = (
-  job: Job<ClassifyQueueJobs[N]>,
+  job: Job<WorkerJobs[N]>,
   signal: AbortSignal,
   /** The job's lock token, for a handler that moves its job (e.g. back to delayed). */
   token?: string,

@@ -11,6 +11,7 @@ import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger, type Logger } from '@docuvault/shared/logging/logger';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import { createClassifyQueue } from '@docuvault/shared/queue/classify-queue';
+import { QUEUE_NAMES } from '@docuvault/shared/queue/jobs';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import type { Worker } from 'bullmq';
 import { markFailedIfPending } from '../classification/classification.repository.ts';
@@ -19,6 +20,7 @@ import { ModelCache } from '../classification/model-cache.ts';
 import { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
 import { ExtractionSandbox, type SandboxSettings } from '../classification/text/extraction-sandbox.ts';
 import { findOcrTools } from '../classification/text/ocr/engine.ts';
+import { createThumbnailQueue } from '../thumbnails/thumbnail-queue.ts';
 import { DocumentCancellations } from './document-cancellations.ts';
 import { createHandlers } from './handlers.ts';
 import { startHealthServer } from './health.ts';
@@ -34,7 +36,10 @@ export interface WorkerRuntimeOptions {
 }
 
 export interface WorkerRuntime {
+  /** The classify queue's worker. */
   readonly worker: Worker;
+  /** The thumbnails queue's worker; undefined with THUMBNAIL_CONCURRENCY=0. */
+  readonly thumbnailWorker: Worker | undefined;
   readonly health: RunningServer;
   /** Graceful: running jobs finish (or are handed back after the grace period), then everything closes. */
   close(): Promise<void>;
@@ -83,6 +88,7 @@ export async function startWorkerRuntime(
   // Both connections retry forever: a worker outlives a Redis restart without losing work.
   const queueRedis = createRedis(config.REDIS_URL, 'worker');
   const queue = createClassifyQueue(queueRedis, config.REDIS_PREFIX);
+  const thumbnailQueue = createThumbnailQueue(queueRedis, config.REDIS_PREFIX);
   const regex = new RegexSandbox(config.CLASSIFIER_REGEX_TIMEOUT_MS);
   const searchPath = options.searchPath ?? '';
   // The extraction processes detect it themselves; this is what the log says.
@@ -101,6 +107,7 @@ export async function startWorkerRuntime(
             ? `tesseract ${config.OCR_LANGUAGES}${ocr.pdftoppm ? ' + pdftoppm' : ''}`
             : 'none',
       concurrency: config.WORKER_CONCURRENCY,
+      thumbnailConcurrency: config.THUMBNAIL_CONCURRENCY,
       extractionMemoryLimitMb: config.EXTRACTION_MEMORY_LIMIT_MB,
     },
     'worker starting',
@@ -130,16 +137,35 @@ export async function startWorkerRuntime(
       perOwner: config.WORKER_HEAVY_JOBS_PER_OWNER,
     }),
     queue,
+    thumbnailQueue,
     retrainDebounceMs: config.CLASSIFIER_RETRAIN_DEBOUNCE_MS,
   });
+  const onDocumentFailed = (documentId: string, reason: string) =>
+    markFailedIfPending(orm.em.fork(), documentId, reason);
   const workerRedis = createRedis(config.REDIS_URL, 'worker');
   const worker = createJobWorker({
     config,
+    queue: QUEUE_NAMES.classify,
+    concurrency: config.WORKER_CONCURRENCY,
     connection: workerRedis,
     handlers,
     logger,
-    onDocumentFailed: (documentId, reason) => markFailedIfPending(orm.em.fork(), documentId, reason),
+    onDocumentFailed,
   });
+  // Its own blocking connection and slots: a slow thumbnail never holds a classification.
+  const thumbnailRedis =
+    config.THUMBNAIL_CONCURRENCY > 0 ? createRedis(config.REDIS_URL, 'worker') : undefined;
+  const thumbnailWorker =
+    thumbnailRedis &&
+    createJobWorker({
+      config,
+      queue: QUEUE_NAMES.thumbnails,
+      concurrency: config.THUMBNAIL_CONCURRENCY,
+      connection: thumbnailRedis,
+      handlers,
+      logger,
+      onDocumentFailed,
+    });
   await scheduleLabelCheck(queue, config.CLASSIFIER_LABEL_CHECK_SECONDS);
   const schema = schemaCurrentCheck(orm.em);
   // Ready = can classify now: jobs come from Redis, objects from the store, results go to
@@ -159,15 +185,21 @@ export async function startWorkerRuntime(
   });
   return {
     worker,
+    thumbnailWorker,
     health,
     async close() {
-      await stopJobWorker(worker, config.WORKER_SHUTDOWN_GRACE_MS, logger);
+      await Promise.all([
+        stopJobWorker(worker, config.WORKER_SHUTDOWN_GRACE_MS, logger),
+        thumbnailWorker && stopJobWorker(thumbnailWorker, config.WORKER_SHUTDOWN_GRACE_MS, logger),
+      ]);
       cancellations.close();
       extraction.close();
       await health.close();
       await queue.close();
+      await thumbnailQueue.close();
       // BullMQ closes only the connections it made itself.
       workerRedis.disconnect();
+      thumbnailRedis?.disconnect();
       queueRedis.disconnect();
       await regex.close();
       await orm.close();

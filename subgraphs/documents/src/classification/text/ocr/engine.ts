@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '@docuvault/shared/system/find-executable';
-import { rotate, toPgm, type GreyPage } from './pixels.ts';
+import { rotate, toTiff, type GreyPage } from './pixels.ts';
 
 const run = promisify(execFile);
 
@@ -126,27 +126,39 @@ async function orientation(
 }
 
 /**
+ * A page ready for Tesseract: a grey TIFF on disk, read by Tesseract as it is (no copy), and
+ * its pixels on demand, needed only when the page has to be turned.
+ */
+export interface ScanPage {
+  file: string;
+  pixels(): Promise<GreyPage>;
+}
+
+/**
  * The text of one grey page: read upright; when the reading is doubtful, OSD is asked how
  * the page is turned, and a turned page is read again the right way up (the better of the
  * two readings is kept). `dir` is the caller's private temporary folder.
  */
 export async function readPage(
   tools: OcrTools,
-  page: GreyPage,
+  page: ScanPage,
   dir: string,
   settings: OcrSettings,
   signal: AbortSignal,
 ): Promise<{ text: string; rotated: number }> {
-  const file = path.join(dir, 'page.pgm');
-  await writeFile(file, toPgm(page));
-  const upright = await recognise(tools, file, settings, signal);
+  const upright = await recognise(tools, page.file, settings, signal);
   if (upright.words === 0 || upright.confidence >= DOUBTFUL_CONFIDENCE)
     return { text: upright.text, rotated: 0 };
-  const degrees = await orientation(tools, file, settings, signal);
+  const degrees = await orientation(tools, page.file, settings, signal);
   if (degrees === 0) return { text: upright.text, rotated: 0 };
-  await writeFile(file, toPgm(rotate(page, degrees)));
-  const turned = await recognise(tools, file, settings, signal);
-  return turned.confidence > upright.confidence
-    ? { text: turned.text, rotated: degrees }
-    : { text: upright.text, rotated: 0 };
+  const file = path.join(dir, 'turned.tif');
+  try {
+    await writeFile(file, toTiff(rotate(await page.pixels(), degrees)));
+    const turned = await recognise(tools, file, settings, signal);
+    return turned.confidence > upright.confidence
+      ? { text: turned.text, rotated: degrees }
+      : { text: upright.text, rotated: 0 };
+  } finally {
+    await rm(file, { force: true });
+  }
 }

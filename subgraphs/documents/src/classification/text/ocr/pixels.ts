@@ -1,5 +1,7 @@
-// Grey pages as raw pixels (one byte each): what pdftoppm renders (PGM) and sharp decodes
-// images to. Tesseract reads PGM without any compression step in between, and a page
+// Grey pages as raw pixels (one byte each): what sharp decodes images (and, for a page to be
+// turned, pdftoppm's TIFF) to. They go to Tesseract as an uncompressed grey TIFF: Leptonica
+// reads a TIFF strip in one go where its PNM reader goes pixel by pixel (measured: the same
+// page read from TIFF took 10 % less of Tesseract's time than from PGM; ADR 0013). A page
 // turned by a quarter or a half is turned here, on the bytes, with no image library.
 
 export interface GreyPage {
@@ -8,19 +10,40 @@ export interface GreyPage {
   pixels: Buffer;
 }
 
-/** A binary PGM (P5, 8-bit) as pdftoppm -gray writes it. */
-export function parsePgm(pgm: Buffer): GreyPage {
-  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.toString('latin1', 0, 64));
-  if (!header || header[3] !== '255') throw new Error('not an 8-bit binary PGM');
-  const width = Number(header[1]);
-  const height = Number(header[2]);
-  const pixels = pgm.subarray(header[0].length, header[0].length + width * height);
-  if (pixels.length !== width * height) throw new Error('PGM cut short');
-  return { width, height, pixels };
+/** Baseline TIFF tags of an 8-bit grey image in one uncompressed strip: tag, type (3 SHORT, 4 LONG), value. */
+function tiffTags(width: number, height: number, stripOffset: number): [number, number, number][] {
+  return [
+    [256, 4, width], // ImageWidth
+    [257, 4, height], // ImageLength
+    [258, 3, 8], // BitsPerSample
+    [259, 3, 1], // Compression: none
+    [262, 3, 1], // PhotometricInterpretation: BlackIsZero
+    [273, 4, stripOffset], // StripOffsets
+    [277, 3, 1], // SamplesPerPixel
+    [278, 4, height], // RowsPerStrip: the whole image
+    [279, 4, width * height], // StripByteCounts
+  ];
 }
 
-export function toPgm(page: GreyPage): Buffer {
-  return Buffer.concat([Buffer.from(`P5\n${page.width} ${page.height}\n255\n`, 'latin1'), page.pixels]);
+/** A little-endian baseline TIFF of the page: an 8-byte header, one IFD, then the pixels. */
+export function toTiff(page: GreyPage): Buffer {
+  const entries = 9;
+  const ifdBytes = 2 + entries * 12 + 4;
+  const header = Buffer.alloc(8 + ifdBytes);
+  header.write('II', 0, 'latin1');
+  header.writeUInt16LE(42, 2);
+  header.writeUInt32LE(8, 4);
+  header.writeUInt16LE(entries, 8);
+  tiffTags(page.width, page.height, header.length).forEach(([tag, type, value], i) => {
+    const at = 10 + i * 12;
+    header.writeUInt16LE(tag, at);
+    header.writeUInt16LE(type, at + 2);
+    header.writeUInt32LE(1, at + 4);
+    if (type === 3) header.writeUInt16LE(value, at + 8);
+    else header.writeUInt32LE(value, at + 8);
+  });
+  header.writeUInt32LE(0, 10 + entries * 12); // no next IFD
+  return Buffer.concat([header, page.pixels]);
 }
 
 /** The page turned clockwise by `degrees` (0, 90, 180 or 270). */

@@ -1,17 +1,24 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { corruptImage, imageTooLarge, pageTooLarge, tooManyPages } from '../extraction.errors.ts';
 import { readImageHeader } from '../image-header.ts';
 import type { PageWithoutText } from '../pdf.ts';
 import type { TextSink } from '../text-sink.ts';
-import { OcrPageTimeout, readPage, runTool, type OcrSettings, type OcrTools } from './engine.ts';
-import { parsePgm, type GreyPage } from './pixels.ts';
+import {
+  OcrPageTimeout,
+  readPage,
+  runTool,
+  type OcrSettings,
+  type OcrTools,
+  type ScanPage,
+} from './engine.ts';
+import { toTiff, type GreyPage } from './pixels.ts';
 import type { PageTally } from './text-source.ts';
 
 // Scanned pages to text, one at a time: a PDF page without a text layer is rendered by
-// pdftoppm, an image page decoded by sharp (libvips), each to grey pixels that Tesseract
-// reads (engine.ts). Sizes are checked before anything is decoded or rendered; every
+// pdftoppm straight to the grey TIFF Tesseract reads (engine.ts), an image page decoded by
+// sharp (libvips) to grey pixels and written as one. Sizes are checked before anything is decoded or rendered; every
 // command runs under the page timeout and inherits the extraction process's memory caps.
 
 /** Scans are rendered at this resolution (Tesseract reads best at ~300 dpi). */
@@ -44,8 +51,8 @@ export interface ScanContext {
 sharp.concurrency(1);
 sharp.cache(false);
 
-/** OCRs one page, counting it; a page over its timeout is skipped and noted, not fatal. */
-async function readCounted(context: ScanContext, page: GreyPage, label: string, tally: PageTally) {
+/** OCRs one page, counting it; a page over its timeout is skipped and noted, not fatal. The page's file is removed. */
+async function readCounted(context: ScanContext, page: ScanPage, label: string, tally: PageTally) {
   try {
     const { text, rotated } = await readPage(
       context.tools,
@@ -67,6 +74,8 @@ async function readCounted(context: ScanContext, page: GreyPage, label: string, 
       `${label} took longer than ${context.settings.pageTimeoutMs / 1000} s to OCR (OCR_PAGE_TIMEOUT_SECONDS)`,
       true,
     );
+  } finally {
+    await rm(page.file, { force: true });
   }
 }
 
@@ -76,22 +85,28 @@ export function renderDpi(widthPt: number, heightPt: number, maxPixels: number):
   return Math.min(RENDER_DPI, Math.floor(Math.sqrt(maxPixels / Math.max(squareInches, 1e-6))));
 }
 
+/**
+ * One PDF page rendered by pdftoppm as a grey TIFF, which Tesseract reads as it is; its
+ * pixels are decoded (sharp, within the same pixel cap) only for a page to be turned.
+ */
 async function renderPdfPage(
   context: ScanContext,
   pdfFile: string,
   page: PageWithoutText,
-): Promise<GreyPage> {
+): Promise<ScanPage> {
   const dpi = renderDpi(page.widthPt, page.heightPt, context.settings.maxPixels);
   if (dpi < MIN_DPI) throw pageTooLarge(page.number, page.widthPt / 72, page.heightPt / 72);
   const base = path.join(context.dir, 'render');
   const number = String(page.number);
-  const args = ['-r', String(dpi), '-gray', '-f', number, '-l', number, '-singlefile', pdfFile, base];
-  await runTool(context.tools.pdftoppm!, args, context.settings, context.signal);
+  const args = ['-r', String(dpi), '-gray', '-tiff', '-f', number, '-l', number, '-singlefile'];
   try {
-    return parsePgm(await readFile(`${base}.pgm`));
-  } finally {
-    await rm(`${base}.pgm`, { force: true });
+    await runTool(context.tools.pdftoppm!, [...args, pdfFile, base], context.settings, context.signal);
+  } catch (error) {
+    await rm(`${base}.tif`, { force: true });
+    throw error;
   }
+  const file = `${base}.tif`;
+  return { file, pixels: () => decodeGrey(file, 0, context.settings.maxPixels) };
 }
 
 /** PDF pages without a text layer, in order, up to OCR_MAX_PAGES; the text goes to the sink. */
@@ -117,7 +132,8 @@ export async function ocrPdfPages(
       return;
     }
     try {
-      await readCounted(context, await renderPdfPage(context, pdfFile, page), `page ${page.number}`, tally);
+      const rendered = await renderPdfPage(context, pdfFile, page);
+      await readCounted(context, rendered, `page ${page.number}`, tally);
       slowestMs = Math.max(slowestMs, Date.now() - started);
     } catch (error) {
       if (!(error instanceof OcrPageTimeout)) throw error;
@@ -130,10 +146,10 @@ export async function ocrPdfPages(
   }
 }
 
-/** One page of an image as grey pixels, turned as its EXIF orientation says; damage is CORRUPT_IMAGE. */
-async function decodeImagePage(bytes: Buffer, page: number, maxPixels: number): Promise<GreyPage> {
+/** One page of an image (bytes or a file) as grey pixels, turned as its EXIF orientation says; damage is CORRUPT_IMAGE. */
+async function decodeGrey(input: Buffer | string, page: number, maxPixels: number): Promise<GreyPage> {
   try {
-    const { data, info } = await sharp(bytes, { page, limitInputPixels: maxPixels, failOn: 'warning' })
+    const { data, info } = await sharp(input, { page, limitInputPixels: maxPixels, failOn: 'warning' })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('b-w')
@@ -144,6 +160,14 @@ async function decodeImagePage(bytes: Buffer, page: number, maxPixels: number): 
     const message = error instanceof Error ? error.message : String(error);
     throw corruptImage(message.split('\n')[0]!.trim(), error);
   }
+}
+
+/** One page of an image, decoded and written as the grey TIFF Tesseract reads. */
+async function imagePage(context: ScanContext, bytes: Buffer, index: number): Promise<ScanPage> {
+  const grey = await decodeGrey(bytes, index, context.settings.maxPixels);
+  const file = path.join(context.dir, 'image.tif');
+  await writeFile(file, toTiff(grey));
+  return { file, pixels: () => Promise.resolve(grey) };
 }
 
 /**
@@ -178,7 +202,7 @@ export async function ocrImage(
     }
     const started = Date.now();
     const label = pages.length > 1 ? `page ${index + 1}` : 'the image';
-    await readCounted(context, await decodeImagePage(bytes, index, maxPixels), label, tally);
+    await readCounted(context, await imagePage(context, bytes, index), label, tally);
     slowestMs = Math.max(slowestMs, Date.now() - started);
   }
 }
