@@ -40,6 +40,8 @@ export interface DocumentPage {
   hasNextPage: boolean;
   /** Counted only when asked for: a count over a large vault is the costly part. */
   totalCount: () => Promise<number>;
+  /** False when totalCount is an estimate (a search matching more than SEARCH_EXACT_COUNT_LIMIT). */
+  totalCountIsExact: () => Promise<boolean>;
 }
 
 const MAX_MIME_TYPES = 50;
@@ -93,10 +95,11 @@ export async function listDocuments(
     })),
     hasNextPage: rows.length > limit,
     totalCount: once(() => countDocuments(vault.em, vault.owner, filter)),
+    totalCountIsExact: () => Promise.resolve(true),
   };
 }
 
-/** `search`: ranked by ts_rank_cd (title above body), each edge with a highlighted snippet. */
+/** `search`: best first (ts_rank_cd, title above body; docs/adr/0016), each edge with a highlighted snippet. */
 export async function searchDocuments(
   vault: Vault,
   queryInput: string,
@@ -110,8 +113,8 @@ export async function searchDocuments(
   const cursor = decodeSearchCursor(after);
   // Counting a broad match costs as much as ranking it: when the client wants the count,
   // both queries run at once (on two connections) rather than one after the other.
-  const totalCount = once(() => countSearchMatches(vault.em, vault.owner, text));
-  if (options.countAtOnce) totalCount().catch(() => undefined);
+  const count = once(() => countSearchMatches(vault.em, vault.owner, text));
+  if (options.countAtOnce) count().catch(() => undefined);
   const hits = await searchDocumentRows(vault.em, vault.owner, text, cursor, limit + 1);
   const page = hits.slice(0, limit);
   const headlines = await findHeadlines(
@@ -127,7 +130,8 @@ export async function searchDocuments(
       snippet: toSnippet(headlines.get(document.id)),
     })),
     hasNextPage: hits.length > limit,
-    totalCount,
+    totalCount: async () => (await count()).count,
+    totalCountIsExact: async () => (await count()).exact,
   };
 }
 

@@ -148,6 +148,11 @@ export type DocumentConnection = {
   readonly edges: ReadonlyArray<DocumentEdge>;
   readonly pageInfo: PageInfo;
   readonly totalCount: Scalars['Int']['output'];
+  /**
+   * False when `totalCount` is an estimate: a `search` matching more than 10 000 documents
+   * counts that far and takes the rest from the index statistics. Always true for `documents`.
+   */
+  readonly totalCountIsExact: Scalars['Boolean']['output'];
 };
 
 export type DocumentEdge = {
@@ -417,7 +422,11 @@ export type Query = {
   readonly folders: ReadonlyArray<Folder>;
   /** The signed-in user; null without a valid access token. */
   readonly me?: Maybe<User>;
-  /** Ranked full-text search over title and extracted text. */
+  /**
+   * Ranked full-text search over title and extracted text (websearch syntax), in English,
+   * German (stemmed, by each document's detected language) and as written, all at once.
+   * The best 100 candidates are ranked exactly, the rest by their title and first part.
+   */
   readonly search: DocumentConnection;
   readonly topics: ReadonlyArray<Topic>;
   /** Admins only. Newest first; `first` defaults to 20, at most 100. */
@@ -851,6 +860,7 @@ export type DocumentConnectionResolvers<ContextType = DocumentsContext, ParentTy
   edges?: Resolver<ReadonlyArray<ResolversTypes['DocumentEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsExact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DocumentEdgeResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['DocumentEdge'] = ResolversParentTypes['DocumentEdge']> = {
