@@ -34,7 +34,8 @@ export const RANK_TEXT_LIMIT = 2_000;
  * the ranking vector; the rest follow in the cheaper order (docs/adr/0016). */
 export const SEARCH_EXACT_RANKED = 100;
 
-/** Search counts matches one by one up to this; past it the total is the planner's estimate. */
+/** Search counts every match unless the planner estimates more than twice this; then the
+ * total is that estimate (docs/adr/0016). */
 export const SEARCH_EXACT_COUNT_LIMIT = 10_000;
 
 const config = `docuvault_search_config(language)`;

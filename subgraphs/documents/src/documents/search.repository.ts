@@ -86,9 +86,11 @@ export async function searchDocuments(
 }
 
 /**
- * Matches are counted one by one up to SEARCH_EXACT_COUNT_LIMIT (the GIN index finds them,
- * each is still a heap visit); a broad term past that gets the planner's estimate from the
- * index statistics instead, and says so.
+ * The planner's estimate first (from the GIN column's statistics, well under a millisecond):
+ * past twice SEARCH_EXACT_COUNT_LIMIT that is the answer, marked inexact. Otherwise every
+ * match is counted. Not `count(*) … limit n`: with a limit the planner prefers a sequential
+ * scan that stops early, and that reads every row's whole vector out of line (measured:
+ * 1.4 s for a term in half of 100 000 long documents, against 0.4 s through the index).
  */
 export async function countSearchMatches(
   em: EntityManager,
@@ -98,18 +100,16 @@ export async function countSearchMatches(
   const matching = sql`select 1 from documents d, (select ${tsQuery(text)} as query) q
         where ${sql.join(matchConditions(owner), sql` and `)}`;
   const {
-    rows: [row],
-  } = await sql<{ count: number }>`select count(*)::int as count
-        from (${matching} limit ${SEARCH_EXACT_COUNT_LIMIT + 1}) m`.execute(db(em));
-  const count = row?.count ?? 0;
-  if (count <= SEARCH_EXACT_COUNT_LIMIT) return { count, exact: true };
-  const {
     rows: [plan],
   } = await sql<{
     'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }];
   }>`explain (format json) ${matching}`.execute(db(em));
   const estimate = Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
-  return { count: Math.max(count, estimate), exact: false };
+  if (estimate > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: estimate, exact: false };
+  const {
+    rows: [row],
+  } = await sql<{ count: number }>`select count(*)::int as count from (${matching}) m`.execute(db(em));
+  return { count: row?.count ?? 0, exact: true };
 }
 
 export interface RawHeadlines {

@@ -149,8 +149,8 @@ export type DocumentConnection = {
   readonly pageInfo: PageInfo;
   readonly totalCount: Scalars['Int']['output'];
   /**
-   * False when `totalCount` is an estimate: a `search` matching more than 10 000 documents
-   * counts that far and takes the rest from the index statistics. Always true for `documents`.
+   * False when `totalCount` is an estimate: for a `search` that the index statistics say
+   * matches more than 20 000 documents, the total is that estimate. Always true for `documents`.
    */
   readonly totalCountIsExact: Scalars['Boolean']['output'];
 };
