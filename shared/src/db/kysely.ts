@@ -76,7 +76,10 @@ type HonestTables<DB> = {
  * inserts and updates, readable in selects.
  */
 type WithGeneratedColumns<DB extends { documents: object }> = Omit<DB, 'documents'> & {
-  documents: Omit<DB['documents'], 'search_vector'> & { search_vector: GeneratedAlways<string> };
+  documents: Omit<DB['documents'], 'search_vector' | 'rank_vector'> & {
+    search_vector: GeneratedAlways<string>;
+    rank_vector: GeneratedAlways<string>;
+  };
 };
 
 /** Every table, typed from the entities (table and column names as in the database). */

@@ -30,6 +30,8 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
     debug: options.debug ?? false,
     allowGlobalContext: false,
     ensureDatabase: false,
-    schemaGenerator: { skipTables: [LEDGER_TABLE] },
+    // Triggers and SQL functions (the search language detection, docs/adr/0016) are defined by
+    // migrations only; the ORM would otherwise count them as drift and drop them.
+    schemaGenerator: { skipTables: [LEDGER_TABLE], ignoreTriggers: true, ignoreRoutines: true },
   });
 }

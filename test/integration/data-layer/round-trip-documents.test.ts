@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SEARCH_CONFIG } from '@docuvault/shared/db/entities/documents';
 import {
   updateDocumentRow,
   deleteDocumentRow,
@@ -108,13 +107,17 @@ describe('data layer: awkward values round-trip through the documents repositori
       const id = await insertDocument(`${value} searchable`, index + AWKWARD_VALUES.length);
       const expected = await stack.admin.query<{ id: string }>(
         `select id from documents
-       where user_id is null and search_vector @@ websearch_to_tsquery($1::regconfig, $2)
+       where user_id is null and search_vector @@ (websearch_to_tsquery('english', $1)
+             || websearch_to_tsquery('german', $1) || websearch_to_tsquery('simple', $1))
        order by id`,
-        [SEARCH_CONFIG, value],
+        [value],
       );
       const hits = await searchDocuments(em(), null, value, undefined, 100);
       expect(hits.map((hit) => hit.document.id).sort()).toEqual(expected.rows.map((row) => row.id));
-      expect(await countSearchMatches(em(), null, value)).toBe(expected.rows.length);
+      expect(await countSearchMatches(em(), null, value)).toEqual({
+        count: expected.rows.length,
+        exact: true,
+      });
       const headlines = await findHeadlines(em(), null, [id], value);
       expect(headlines.get(id)?.title).toEqual(expect.any(String));
       await deleteDocumentRow(em(), null, id);

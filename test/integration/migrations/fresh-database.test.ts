@@ -90,4 +90,32 @@ describe('a fresh database', () => {
     );
     expect(row?.vector).toBe("'invoice':2A 'overdue':4B 'payment':3B 'quarterly':1A");
   });
+
+  it('detects the language when title or text is written, and stems the vectors in it', async () => {
+    const german =
+      'Die Miete ist bis zum dritten Werktag eines Monats zu zahlen, und die Kündigungsfrist beträgt drei Monate.';
+    const english = 'The rent is due on the third working day of each month, and the notice is three months.';
+    const [inserted] = await query<{ id: string; language: string; rank: string }>(
+      db.appUrl,
+      `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key, extracted_text)
+       values ('Mietvertrag', 'm.txt', 'text/plain', 10, $1, 'k/language', $2)
+       returning id, language, rank_vector::text as rank`,
+      ['c'.repeat(64), german],
+    );
+    expect(inserted?.language).toBe('german');
+    expect(inserted?.rank).toContain("'kundigungsfrist':");
+    const [updated] = await query<{ language: string; vector: string }>(
+      db.appUrl,
+      'update documents set extracted_text = $2 where id = $1 returning language, search_vector::text as vector',
+      [inserted?.id, english],
+    );
+    expect(updated?.language).toBe('english');
+    expect(updated?.vector).toContain("'notic':");
+    const [short] = await query<{ language: string }>(
+      db.appUrl,
+      'update documents set extracted_text = $2 where id = $1 returning language',
+      [inserted?.id, 'ACME-7731-XQ'],
+    );
+    expect(short?.language).toBe('simple');
+  });
 });

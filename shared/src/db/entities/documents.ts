@@ -11,11 +11,14 @@ export const TEXT_SOURCES = ['TEXT', 'OCR', 'MIXED', 'NONE'] as const;
 export type TextSourceKind = (typeof TEXT_SOURCES)[number];
 
 /**
- * Full-text configuration: 'simple' (no stemming, no stop words) because a vault holds
- * documents in any language, and English stemming would mangle the rest; identifiers such
- * as invoice numbers also survive intact. Queries must use the same configuration.
+ * Languages with their own text search configuration (stemming, stop words). A document's
+ * language is detected by PostgreSQL when its title or text is written (the share of stop
+ * words, see migrations/2026-12-03T17-00-00-add-documents-language-and-rank-vector.sql);
+ * 'simple' (no stemming, no stop words) is the fallback for short texts, identifiers and
+ * every other language. Queries are parsed in each of them and OR-ed, so they match across.
  */
-export const SEARCH_CONFIG = 'simple';
+export const SEARCH_LANGUAGES = ['english', 'german', 'simple'] as const;
+export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
 
 /**
  * Extracted text is capped before indexing: a tsvector may not exceed 1 MB, and an
@@ -24,9 +27,21 @@ export const SEARCH_CONFIG = 'simple';
  */
 export const SEARCH_TEXT_LIMIT = 500_000;
 
-const searchVectorSql =
-  `setweight(to_tsvector('${SEARCH_CONFIG}', coalesce(title, '')), 'A') || ` +
-  `setweight(to_tsvector('${SEARCH_CONFIG}', left(coalesce(extracted_text, ''), ${SEARCH_TEXT_LIMIT})), 'B')`;
+/** The ranking vector holds the title and this many characters of the text (docs/adr/0016). */
+export const RANK_TEXT_LIMIT = 2_000;
+
+/** Search ranks exactly (ts_rank_cd over the whole text) only this many best candidates by
+ * the ranking vector; the rest follow in the cheaper order (docs/adr/0016). */
+export const SEARCH_EXACT_RANKED = 100;
+
+/** Search counts every match unless the planner estimates more than twice this; then the
+ * total is that estimate (docs/adr/0016). */
+export const SEARCH_EXACT_COUNT_LIMIT = 10_000;
+
+const config = `docuvault_search_config(language)`;
+const weighted = (textLimit: number) =>
+  `setweight(to_tsvector(${config}, coalesce(title, '')), 'A') || ` +
+  `setweight(to_tsvector(${config}, left(coalesce(extracted_text, ''), ${textLimit})), 'B')`;
 
 export const DocumentSchema = defineEntity({
   name: 'Document',
@@ -55,11 +70,19 @@ export const DocumentSchema = defineEntity({
     ocrPages: p.integer().nullable(),
     skippedPages: p.integer().nullable(),
     textNote: p.text().nullable(),
-    // Written by PostgreSQL only (Opt: never passed to create); query it with the same config.
+    // Set by a trigger from title and text (Opt: never passed to create); see SEARCH_LANGUAGES.
+    language: p.enum(SEARCH_LANGUAGES).$type<Opt<SearchLanguage>>().default('simple'),
+    // Written by PostgreSQL only (Opt: never passed to create); queried with tsQuery.
     searchVector: p
       .type('tsvector')
       .$type<Opt<string>>()
-      .generated(`(${searchVectorSql}) stored`)
+      .generated(`(${weighted(SEARCH_TEXT_LIMIT)}) stored`)
+      .hidden()
+      .lazy(),
+    rankVector: p
+      .type('tsvector')
+      .$type<Opt<string>>()
+      .generated(`(${weighted(RANK_TEXT_LIMIT)}) stored`)
       .hidden()
       .lazy(),
     createdAt: createdAt(),

@@ -1,5 +1,5 @@
 import {
-  SEARCH_CONFIG,
+  SEARCH_LANGUAGES,
   type DocumentStatus,
   type TextSourceKind,
 } from '@docuvault/shared/db/entities/documents';
@@ -75,9 +75,16 @@ export function toDocumentRecord(row: DocumentRow): DocumentRecord {
   };
 }
 
-/** `websearch_to_tsquery` in the configuration the search vector was built with. */
+/**
+ * `websearch_to_tsquery` in every configuration a search vector may be built with, OR-ed:
+ * an English document matches by its English stems, a German one by its German stems, a
+ * 'simple' one by the words as written (docs/adr/0016).
+ */
 export const tsQuery = (text: string): RawBuilder<unknown> =>
-  sql`websearch_to_tsquery(${SEARCH_CONFIG}::regconfig, ${text})`;
+  sql`(${sql.join(
+    SEARCH_LANGUAGES.map((language) => sql`websearch_to_tsquery(${sql.lit(language)}::regconfig, ${text})`),
+    sql` || `,
+  )})`;
 
 /** By id, among what the viewer may see: their own and what is shared with them. */
 export async function findDocumentsByIds(

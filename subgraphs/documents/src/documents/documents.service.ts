@@ -29,6 +29,8 @@ export interface DocumentPage {
   hasNextPage: boolean;
   /** Counted only when asked for: a count over a large vault is the costly part. */
   totalCount: () => Promise<number>;
+  /** False when totalCount is an estimate (a search matching more than SEARCH_EXACT_COUNT_LIMIT). */
+  totalCountIsExact: () => Promise<boolean>;
 }
 
 function once<T>(compute: () => Promise<T>): () => Promise<T> {
@@ -59,10 +61,11 @@ export async function listDocuments(
     })),
     hasNextPage: rows.length > limit,
     totalCount: once(() => countDocuments(vault.em, scope, filter)),
+    totalCountIsExact: () => Promise.resolve(true),
   };
 }
 
-/** `search`: ranked by ts_rank_cd (title above body), narrowed by the filter, each edge with its highlights. */
+/** `search`: best first (ts_rank_cd, title above body; docs/adr/0016), narrowed by the filter, each edge with its highlights. */
 export async function searchDocuments(
   vault: Vault,
   queryInput: string,
@@ -78,8 +81,8 @@ export async function searchDocuments(
   const filter = searchFilterCondition(await documentFilterOf(vault, filterInput), vault.owner);
   // Counting a broad match costs as much as ranking it: when the client wants the count,
   // both queries run at once (on two connections) rather than one after the other.
-  const totalCount = once(() => countSearchMatches(vault.em, vault.owner, text, filter));
-  if (options.countAtOnce) totalCount().catch(() => undefined);
+  const count = once(() => countSearchMatches(vault.em, vault.owner, text, filter));
+  if (options.countAtOnce) count().catch(() => undefined);
   const hits = await searchDocumentRows(vault.em, vault.owner, text, cursor, limit + 1, filter);
   const page = hits.slice(0, limit);
   const headlines = once(() =>
@@ -97,6 +100,7 @@ export async function searchDocuments(
       highlights: once(async () => toHitHighlights((await headlines()).get(document.id))),
     })),
     hasNextPage: hits.length > limit,
-    totalCount,
+    totalCount: async () => (await count()).count,
+    totalCountIsExact: async () => (await count()).exact,
   };
 }

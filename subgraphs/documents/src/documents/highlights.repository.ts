@@ -1,4 +1,4 @@
-import { SEARCH_CONFIG, SEARCH_TEXT_LIMIT } from '@docuvault/shared/db/entities/documents';
+import { SEARCH_TEXT_LIMIT } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
@@ -42,12 +42,12 @@ export async function findHeadlines(
 ): Promise<Map<string, RawHeadlines>> {
   if (ids.length === 0) return new Map();
   const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
-               ts_headline(${SEARCH_CONFIG}::regconfig,
+               ts_headline(docuvault_search_config(d.language),
                            translate(left(coalesce(d.extracted_text, ''), ${SEARCH_TEXT_LIMIT}), ${MARKS}, ${SPACES}),
                            q.query, ${TEXT_OPTIONS}) as body,
-               ts_headline(${SEARCH_CONFIG}::regconfig, translate(d.title, ${MARKS}, ${SPACES}),
+               ts_headline(docuvault_search_config(d.language), translate(d.title, ${MARKS}, ${SPACES}),
                            q.query, ${TITLE_OPTIONS}) as title
-        from documents d, ${tsQuery(text)} as q(query)
+        from documents d, (select ${tsQuery(text)} as query) as q
         where d.id = any(${uuidArray(ids)}) and ${visibleTo('d', owner)}`.execute(db(em));
   return new Map(rows.map(({ id, body, title }) => [id, { body, title }]));
 }

@@ -24,7 +24,7 @@ export const documentResolvers: Resolvers = {
       remember(
         context,
         await searchDocuments(vaultOf(context), args.query, args.filter, args.first, args.after, {
-          countAtOnce: selectsField(info, 'totalCount'),
+          countAtOnce: selectsField(info, 'totalCount') || selectsField(info, 'totalCountIsExact'),
         }),
       ),
   },
@@ -58,6 +58,7 @@ export const documentResolvers: Resolvers = {
       endCursor: page.edges.at(-1)?.cursor ?? null,
     }),
     totalCount: (page) => page.totalCount(),
+    totalCountIsExact: (page) => page.totalCountIsExact(),
   },
   DocumentEdge: {
     node: (edge) => edge.document,

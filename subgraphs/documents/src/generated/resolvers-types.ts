@@ -171,6 +171,11 @@ export type DocumentConnection = {
   readonly edges: ReadonlyArray<DocumentEdge>;
   readonly pageInfo: PageInfo;
   readonly totalCount: Scalars['Int']['output'];
+  /**
+   * False when `totalCount` is an estimate: for a `search` that the index statistics say
+   * matches more than 20 000 documents, the total is that estimate. Always true for `documents`.
+   */
+  readonly totalCountIsExact: Scalars['Boolean']['output'];
 };
 
 export type DocumentEdge = {
@@ -574,7 +579,12 @@ export type Query = {
   readonly me?: Maybe<User>;
   /** The groups the signed-in user belongs to, by name. */
   readonly myGroups: ReadonlyArray<Group>;
-  /** Ranked full-text search over title and extracted text, narrowed by `filter` when given. */
+  /**
+   * Ranked full-text search over title and extracted text (websearch syntax), in English,
+   * German (stemmed, by each document's detected language) and as written, all at once,
+   * narrowed by `filter` when given. The best 100 candidates are ranked exactly, the rest by
+   * their title and first part.
+   */
   readonly search: DocumentConnection;
   /**
    * Opens a public link; needs no account. A token that is unknown, expired, revoked or used
@@ -1171,6 +1181,7 @@ export type DocumentConnectionResolvers<ContextType = DocumentsContext, ParentTy
   edges?: Resolver<ReadonlyArray<ResolversTypes['DocumentEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsExact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DocumentEdgeResolvers<ContextType = DocumentsContext, ParentType extends ResolversParentTypes['DocumentEdge'] = ResolversParentTypes['DocumentEdge']> = {
