@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SEARCH_EXACT_COUNT_LIMIT } from '@docuvault/shared/db/entities/documents';
+import { seedDocuments } from '../../support/seed-documents.ts';
+import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
+
+// A broad search's total is the planner's estimate once it says the matches are far past
+// SEARCH_EXACT_COUNT_LIMIT (counting them costs as much as ranking them), and the answer says
+// so; a narrower one is counted exactly. docs/adr/0016-search-at-scale.md.
+
+interface CountResult {
+  search: { totalCount: number; totalCountIsExact: boolean; edges: { node: { id: string } }[] };
+}
+
+const SEARCH = `query ($query: String!) {
+  search(query: $query, first: 5) { totalCount totalCountIsExact edges { node { id } } }
+}`;
+
+describe('documents: search totals', () => {
+  let subgraph: DocumentsTestServer;
+  const broad = 3 * SEARCH_EXACT_COUNT_LIMIT;
+
+  beforeAll(async () => {
+    subgraph = await startDocumentsSubgraph('documents-search-count');
+    await seedDocuments(subgraph.admin, {
+      count: broad,
+      titlePrefix: 'Ledger',
+      extractedText: 'a quarterly ledger entry',
+    });
+    await seedDocuments(subgraph.admin, {
+      count: 40,
+      titlePrefix: 'Memo',
+      extractedText: 'a rare walrus memo',
+    });
+    // The estimate comes from the statistics, as on any database autovacuum has analysed.
+    await subgraph.admin.query('analyze documents');
+  }, 120_000);
+
+  afterAll(async () => {
+    await subgraph?.close();
+  });
+
+  it('estimates the total of a match far past the limit and says it is an estimate', async () => {
+    const { data, errors } = await subgraph.graphql<CountResult>(SEARCH, { query: 'ledger' });
+    expect(errors).toBeUndefined();
+    expect(data!.search.totalCountIsExact).toBe(false);
+    // An estimate, not the number: only its order of magnitude can be relied on.
+    expect(data!.search.totalCount).toBeGreaterThan(2 * SEARCH_EXACT_COUNT_LIMIT);
+    expect(data!.search.totalCount).toBeLessThan(10 * broad);
+    expect(data!.search.edges).toHaveLength(5);
+  });
+
+  it('counts a match below the limit exactly', async () => {
+    const { data, errors } = await subgraph.graphql<CountResult>(SEARCH, { query: 'walrus' });
+    expect(errors).toBeUndefined();
+    expect(data!.search).toMatchObject({ totalCount: 40, totalCountIsExact: true });
+  });
+});
