@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { freePort } from '@docuvault/local-stack/free-port';
 import { createClassifyQueue, type ClassifyQueue } from '@docuvault/shared/queue/classify-queue';
 import { createRedis } from '@docuvault/shared/queue/redis';
+import { expect } from '@jest/globals';
+import { postMultipart } from './multipart.ts';
 
-// What the upload suites of every tier share besides a stack: the uploadDocument request,
-// the spooled temp files an upload must not leave behind, and a queue that cannot enqueue.
+// What the upload suites of every tier share besides a stack: the uploadDocument request (and
+// one upload sent with it), the spooled temp files an upload must not leave behind, and a
+// queue that cannot enqueue.
 
 /** A classify queue on a Redis that is not there (a closed port): every add fails fast. */
 export async function unreachableQueue(): Promise<{ queue: ClassifyQueue; close(): Promise<void> }> {
@@ -56,4 +59,23 @@ export function uploadOperation(variables: Record<string, unknown> = {}) {
     operations: { query: UPLOAD_MUTATION, operationName: 'Upload', variables: { file: null, ...variables } },
     map: { '0': ['variables.file'] },
   };
+}
+
+/**
+ * Uploads one file through the multipart mutation at `url` (a gateway's or the documents
+ * subgraph's /graphql) and answers the new document's id; an answer with errors fails the test.
+ */
+export async function uploadFile(
+  url: string,
+  file: { filename: string; contentType: string; content: Buffer },
+  title: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const result = await postMultipart(
+    url,
+    { ...uploadOperation({ title }), files: [{ field: '0', ...file }] },
+    { headers },
+  );
+  expect(result.body.errors).toBeUndefined();
+  return (result.body.data as { uploadDocument: { document: { id: string } } }).uploadDocument.document.id;
 }

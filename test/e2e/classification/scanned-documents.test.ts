@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { startWorkerRuntime, type WorkerRuntime } from '@docuvault/documents/worker/runtime';
-import { loadConfig, workerEnv } from '@docuvault/shared/config/index';
-import { postMultipart } from '../../support/multipart.ts';
-import { testS3 } from '../../support/s3.ts';
+import type { WorkerRuntime } from '@docuvault/documents/worker/runtime';
+import { gatewayClient } from '../../support/gateway-client.ts';
 import {
   buildPdf,
   jpegSize,
@@ -11,8 +9,8 @@ import {
   scannedPdf,
   type TextPage,
 } from '../../support/scans.ts';
-import { startStack, type Stack } from '../../support/stacks/index.ts';
-import { uploadOperation } from '../../support/upload-requests.ts';
+import { startStack, startStackWorker, type Stack } from '../../support/stacks/index.ts';
+import { uploadFile } from '../../support/upload-requests.ts';
 
 // Scanned paper through the gateway: a real multipart upload of a scan made in the test,
 // a real worker running Tesseract and Poppler from the PATH, and the outcome read back
@@ -25,30 +23,11 @@ let worker: WorkerRuntime | undefined;
 
 const OCR_PATH = '/usr/bin:/bin';
 
-interface GraphQLResult<T> {
-  data?: T;
-  errors?: { message: string }[];
-}
+const gateway = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+  gatewayClient(stack.gatewayUrl).data<T>(query, variables);
 
-async function gateway<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(stack.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as GraphQLResult<T>;
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors ?? body));
-  return body.data;
-}
-
-async function upload(filename: string, content: Buffer, title: string): Promise<string> {
-  const result = await postMultipart(stack.gatewayUrl, {
-    ...uploadOperation({ title }),
-    files: [{ field: '0', filename, contentType: 'application/octet-stream', content }],
-  });
-  expect(result.body.errors).toBeUndefined();
-  return (result.body.data as { uploadDocument: { document: { id: string } } }).uploadDocument.document.id;
-}
+const upload = (filename: string, content: Buffer, title: string): Promise<string> =>
+  uploadFile(stack.gatewayUrl, { filename, contentType: 'application/octet-stream', content }, title);
 
 interface Outcome {
   status: string;
@@ -86,26 +65,8 @@ async function searchIds(text: string): Promise<string[]> {
   return search.edges.map((edge) => edge.node.id);
 }
 
-function startWorker(searchPath: string): Promise<WorkerRuntime> {
-  const documents = stack.documents;
-  const s3 = testS3();
-  const config = loadConfig('worker', workerEnv, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: documents.database.appUrl,
-    REDIS_URL: documents.deps.config.REDIS_URL,
-    REDIS_PREFIX: documents.deps.config.REDIS_PREFIX,
-    MINIO_ENDPOINT: s3.endpoint,
-    MINIO_ROOT_USER: s3.accessKey,
-    MINIO_ROOT_PASSWORD: s3.secretKey,
-    MINIO_REGION: s3.region,
-    MINIO_BUCKET: documents.bucket.bucket,
-    OCR: 'auto',
-    OCR_LANGUAGES: 'eng+deu',
-    WORKER_CONCURRENCY: '1',
-  });
-  return startWorkerRuntime(config, { healthPort: 0, searchPath });
-}
+const startWorker = (searchPath: string): Promise<WorkerRuntime> =>
+  startStackWorker(stack, { OCR: 'auto', OCR_LANGUAGES: 'eng+deu', WORKER_CONCURRENCY: '1' }, { searchPath });
 
 const letter = (word: string, extra: Partial<TextPage> = {}): TextPage => ({
   lines: [`Dear customer, your parcel ${word} is waiting`, 'at the depot until Friday.', 'Kind regards'],

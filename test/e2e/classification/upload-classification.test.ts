@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOCX_MIME_TYPE } from '@docuvault/documents/classification/text/extract';
-import { startWorkerRuntime, type WorkerRuntime } from '@docuvault/documents/worker/runtime';
-import { loadConfig, workerEnv } from '@docuvault/shared/config/index';
+import type { WorkerRuntime } from '@docuvault/documents/worker/runtime';
 import { buildDocx, utf16le } from '../../fixtures/docx.ts';
 import { corruptPdf, textPdf } from '../../fixtures/pdf.ts';
-import { postMultipart } from '../../support/multipart.ts';
-import { testS3 } from '../../support/s3.ts';
-import { startStack, type Stack } from '../../support/stacks/index.ts';
-import { uploadOperation } from '../../support/upload-requests.ts';
+import { gatewayClient } from '../../support/gateway-client.ts';
+import { startStack, startStackWorker, type Stack } from '../../support/stacks/index.ts';
+import { uploadFile } from '../../support/upload-requests.ts';
 
 // Through the gateway as a client uses it: a real multipart upload, a real worker, and
 // the outcome read back through the gateway.
@@ -15,35 +13,11 @@ import { uploadOperation } from '../../support/upload-requests.ts';
 let stack: Stack;
 let worker: WorkerRuntime;
 
-interface GraphQLResult<T> {
-  data?: T;
-  errors?: { message: string }[];
-}
+const gateway = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+  gatewayClient(stack.gatewayUrl).data<T>(query, variables);
 
-async function gateway<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(stack.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as GraphQLResult<T>;
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors ?? body));
-  return body.data;
-}
-
-async function upload(
-  filename: string,
-  contentType: string,
-  content: Buffer,
-  title: string,
-): Promise<string> {
-  const result = await postMultipart(stack.gatewayUrl, {
-    ...uploadOperation({ title }),
-    files: [{ field: '0', filename, contentType, content }],
-  });
-  expect(result.body.errors).toBeUndefined();
-  return (result.body.data as { uploadDocument: { document: { id: string } } }).uploadDocument.document.id;
-}
+const upload = (filename: string, contentType: string, content: Buffer, title: string): Promise<string> =>
+  uploadFile(stack.gatewayUrl, { filename, contentType, content }, title);
 
 interface Outcome {
   status: string;
@@ -76,22 +50,7 @@ async function searchIds(text: string): Promise<string[]> {
 
 beforeAll(async () => {
   stack = await startStack('e2e-classification');
-  const documents = stack.documents;
-  const s3 = testS3();
-  const config = loadConfig('worker', workerEnv, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: documents.database.appUrl,
-    REDIS_URL: documents.deps.config.REDIS_URL,
-    REDIS_PREFIX: documents.deps.config.REDIS_PREFIX,
-    MINIO_ENDPOINT: s3.endpoint,
-    MINIO_ROOT_USER: s3.accessKey,
-    MINIO_ROOT_PASSWORD: s3.secretKey,
-    MINIO_REGION: s3.region,
-    MINIO_BUCKET: documents.bucket.bucket,
-    OCR: 'off',
-  });
-  worker = await startWorkerRuntime(config, { healthPort: 0 });
+  worker = await startStackWorker(stack);
   for (const input of [
     { name: 'Finance', matchMode: 'ANY', pattern: 'invoice payment' },
     { name: 'Travel', matchMode: 'EXACT', pattern: 'boarding pass' },

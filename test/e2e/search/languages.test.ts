@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWorkerRuntime, type WorkerRuntime } from '@docuvault/documents/worker/runtime';
-import { loadConfig, workerEnv } from '@docuvault/shared/config/index';
-import { postMultipart } from '../../support/multipart.ts';
-import { testS3 } from '../../support/s3.ts';
-import { startStack, type Stack } from '../../support/stacks/index.ts';
-import { uploadOperation } from '../../support/upload-requests.ts';
+import type { WorkerRuntime } from '@docuvault/documents/worker/runtime';
+import { gatewayClient } from '../../support/gateway-client.ts';
+import { startStack, startStackWorker, type Stack } from '../../support/stacks/index.ts';
+import { uploadFile } from '../../support/upload-requests.ts';
 
 // Search follows each document's language (#19 item 8, docs/adr/0016): text uploaded
 // through the gateway and read by a real worker; the database detects English or German
@@ -14,30 +12,15 @@ import { uploadOperation } from '../../support/upload-requests.ts';
 let stack: Stack;
 let worker: WorkerRuntime;
 
-interface GraphQLResult<T> {
-  data?: T;
-  errors?: { message: string }[];
-}
-
-async function gateway<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(stack.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as GraphQLResult<T>;
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors ?? body));
-  return body.data;
-}
+const gateway = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+  gatewayClient(stack.gatewayUrl).data<T>(query, variables);
 
 async function uploadText(title: string, text: string): Promise<string> {
-  const result = await postMultipart(stack.gatewayUrl, {
-    ...uploadOperation({ title }),
-    files: [{ field: '0', filename: `${title}.txt`, contentType: 'text/plain', content: Buffer.from(text) }],
-  });
-  expect(result.body.errors).toBeUndefined();
-  const id = (result.body.data as { uploadDocument: { document: { id: string } } }).uploadDocument.document
-    .id;
+  const id = await uploadFile(
+    stack.gatewayUrl,
+    { filename: `${title}.txt`, contentType: 'text/plain', content: Buffer.from(text) },
+    title,
+  );
   const deadline = Date.now() + 30_000;
   for (;;) {
     const { document } = await gateway<{ document: { status: string } }>(
@@ -69,22 +52,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   stack = await startStack('e2e-search-languages');
-  const documents = stack.documents;
-  const s3 = testS3();
-  const config = loadConfig('worker', workerEnv, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: documents.database.appUrl,
-    REDIS_URL: documents.deps.config.REDIS_URL,
-    REDIS_PREFIX: documents.deps.config.REDIS_PREFIX,
-    MINIO_ENDPOINT: s3.endpoint,
-    MINIO_ROOT_USER: s3.accessKey,
-    MINIO_ROOT_PASSWORD: s3.secretKey,
-    MINIO_REGION: s3.region,
-    MINIO_BUCKET: documents.bucket.bucket,
-    OCR: 'off',
-  });
-  worker = await startWorkerRuntime(config, { healthPort: 0 });
+  worker = await startStackWorker(stack);
   ids.german = await uploadText(
     'Mietvertrag',
     'Der Vermieter überlässt dem Mieter die Wohnung im zweiten Stock. Die Mieten sind jeweils ' +

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createThumbnailQueue } from '@docuvault/documents/thumbnails/thumbnail-queue';
-import { startWorkerRuntime, type WorkerRuntime } from '@docuvault/documents/worker/runtime';
-import { loadConfig, workerEnv } from '@docuvault/shared/config/index';
+import type { WorkerRuntime } from '@docuvault/documents/worker/runtime';
 import { pino } from 'pino';
 import { corruptPdf, textPdf } from '../../fixtures/pdf.ts';
 import { imageSize, pngBombHead, stripedPng } from '../../fixtures/png.ts';
@@ -12,8 +11,7 @@ import { finishedJob } from '../../support/finished-job.ts';
 import { jpegSize, scannedJpeg, scannedPdf } from '../../support/scans.ts';
 import { gatewayClient } from '../../support/gateway-client.ts';
 import { postMultipart } from '../../support/multipart.ts';
-import { testS3 } from '../../support/s3.ts';
-import { startStack, type Stack } from '../../support/stacks/index.ts';
+import { startStack, startStackWorker, type Stack } from '../../support/stacks/index.ts';
 import { uploadOperation } from '../../support/upload-requests.ts';
 import { createTestUser, type TestUser } from '../../support/users.ts';
 
@@ -111,20 +109,6 @@ beforeAll(async () => {
   // The default accepted types: PDF, text, Markdown, DOCX, PNG, JPEG, TIFF, WebP.
   stack = await startStack('e2e-previews', { gateway: { ALLOW_ANONYMOUS: 'false' } });
   const documents = stack.documents;
-  const s3 = testS3();
-  const config = loadConfig('worker', workerEnv, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: documents.database.appUrl,
-    REDIS_URL: documents.deps.config.REDIS_URL,
-    REDIS_PREFIX: documents.deps.config.REDIS_PREFIX,
-    MINIO_ENDPOINT: s3.endpoint,
-    MINIO_ROOT_USER: s3.accessKey,
-    MINIO_ROOT_PASSWORD: s3.secretKey,
-    MINIO_REGION: s3.region,
-    MINIO_BUCKET: documents.bucket.bucket,
-    OCR: 'off',
-  });
   const logger = pino(
     { level: 'info' },
     new Writable({
@@ -135,7 +119,11 @@ beforeAll(async () => {
     }),
   );
   // pdftoppm is found on the PATH, as `npm run worker` finds it.
-  worker = await startWorkerRuntime(config, { healthPort: 0, logger, searchPath: process.env.PATH ?? '' });
+  worker = await startStackWorker(
+    stack,
+    { LOG_LEVEL: 'info' },
+    { logger, searchPath: process.env.PATH ?? '' },
+  );
   bob = await createTestUser(documents.admin);
   alice = await createTestUser(documents.admin);
 }, 120_000);

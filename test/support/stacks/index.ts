@@ -19,6 +19,7 @@
 //   startGatewayStorageStack(label)  gateway + documents + storage, storage calls recorded
 //   startStack(label, options)       the whole system: gateway + documents + storage + ops,
 //                                    every subgraph requiring the gateway's signature
+//   startStackWorker(stack, env)     a real worker beside a whole stack (its database, queue, bucket)
 //
 // The classification stack (documents subgraph + workers) stays with its suites in
 // test/integration/classification/support.ts and builds on startDocumentsSubgraph.
@@ -38,5 +39,6 @@ export {
   type StorageRequest,
 } from './storage-gateway.ts';
 export { startStack, type Stack, type StackOptions } from './system.ts';
+export { startStackWorker } from './stack-worker.ts';
 export { startGatewayStack, startUploadGateway, type GatewayStack } from './upload-gateway.ts';
 export { listenDocumentsSubgraph, startUploadStack, type UploadStack } from './uploads.ts';
