@@ -13,13 +13,16 @@ import { upload } from './upload.ts';
 // `npm run bench`: every scenario against one system (started once, its vault seeded
 // once), the table to stdout and bench/results/latest.md, progress to stderr. Each
 // scenario's file also runs alone (`node bench/<scenario>.ts`, table to stdout only).
+// A partial run (BENCH_ONLY) replaces only its scenarios' rows in latest.md; each row
+// names the run it comes from (bench/support/results-file.ts).
 //
 //   BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=20   seconds per load run, connections
 //   BENCH_ROUNDS=5                                          interleaved rounds per comparison
 //   BENCH_SEED_DOCUMENTS=100000 BENCH_UPLOAD_BYTES=…       vault size, upload size
 //   BENCH_LOG_LEVEL=info BENCH_CPU_PROF=gateway             see bench/support/system.ts
 //   BENCH_ONLY=gateway-query,gateway-vs-stock               some scenarios on one system, by file
-//                                                           name; table to stdout only
+//                                                           name
+//   BENCH_WRITE=0                                           table to stdout only
 
 const scenarios = {
   'gateway-query': gatewayQuery,
@@ -42,8 +45,8 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
+const chosen = only ?? Object.keys(scenarios);
 await runScenarios(
-  only ? only.map((name) => scenarios[name as keyof typeof scenarios]) : Object.values(scenarios),
-  // A partial run must not replace the whole table.
-  { writeResults: !only },
+  chosen.map((name) => [name, scenarios[name as keyof typeof scenarios]]),
+  { writeResults: process.env.BENCH_WRITE !== '0', order: Object.keys(scenarios) },
 );

@@ -21,17 +21,44 @@ export interface ScenarioResult {
   notes: string[];
 }
 
-export interface RunInfo {
-  started: Date;
-  loadAverage: number[];
+/** What a run was measured on and when: enough to judge its figures next to another run's. */
+export interface RunRecord {
+  /** ISO date of the start; also the run's key in bench/results/latest.json. */
+  started: string;
+  commit: string;
+  node: string;
+  machine: string;
+  /** Load average (1, 5, 15 min) at the start and at the end. */
+  loadStart: number[];
+  loadEnd: number[];
   services: string;
+  elapsedS: number;
+  /** Facts of the run that belong to no one scenario (the seeding). */
+  notes: string[];
 }
 
-export const startInfo = (services: string, loadAverage: number[]): RunInfo => ({
-  started: new Date(),
-  loadAverage,
-  services,
-});
+export function runRecord(
+  started: Date,
+  loadStart: number[],
+  services: string,
+  elapsedMs: number,
+  notes: string[],
+): RunRecord {
+  const cpus = os.cpus();
+  return {
+    started: started.toISOString(),
+    commit: commit(),
+    node: process.version,
+    machine:
+      `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ` +
+      `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
+    loadStart,
+    loadEnd: os.loadavg(),
+    services,
+    elapsedS: Math.round(elapsedMs / 1000),
+    notes,
+  };
+}
 
 const commit = (): string => {
   try {
@@ -73,39 +100,44 @@ const loadAverage = (values: number[]) => values.map((l) => l.toFixed(2)).join('
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-export function renderReport(info: RunInfo, results: ScenarioResult[], elapsedMs: number): string {
-  const cpus = os.cpus();
-  const header = [
-    '| scenario | measured | reference (same run) | ratio | target | met? |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
-  const rows = results.flatMap((r) =>
-    r.rows.map((row) =>
-      [
-        row.scenario,
-        row.measured,
-        row.reference,
-        row.ratio,
-        row.target,
-        row.met === undefined ? '—' : row.met ? 'met' : '**not met**',
-      ]
-        .map(cell)
-        .join(' | '),
-    ),
-  );
-  const notes = results.flatMap((r) => r.notes);
+/** The run's facts as list items. */
+export const runLines = (run: RunRecord): string[] => [
+  `machine: ${run.machine}`,
+  `Node ${run.node}; commit ${run.commit}`,
+  `date: ${run.started}; load average (1, 5, 15 min) at start: ${loadAverage(run.loadStart)}, ` +
+    `at the end: ${loadAverage(run.loadEnd)}`,
+  `services: ${run.services}`,
+  `whole run: ${run.elapsedS} s`,
+  ...run.notes,
+];
+
+/** The table; with `runOf`, a last column names the run each row comes from. */
+export function renderTable(rows: Row[], runOf?: (row: Row) => string): string[] {
+  const columns = ['scenario', 'measured', 'reference (same run)', 'ratio', 'target', 'met?'];
+  if (runOf) columns.push('run');
+  const lines = rows.map((row) => {
+    const cells = [
+      row.scenario,
+      row.measured,
+      row.reference,
+      row.ratio,
+      row.target,
+      row.met === undefined ? '—' : row.met ? 'met' : '**not met**',
+    ];
+    if (runOf) cells.push(runOf(row));
+    return `| ${cells.map(cell).join(' | ')} |`;
+  });
+  return [`| ${columns.join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...lines];
+}
+
+/** One run's report, as printed at its end. */
+export function renderReport(run: RunRecord, results: ScenarioResult[]): string {
   return [
-    `- machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
-    `- Node ${process.version}; commit ${commit()}`,
-    `- date: ${info.started.toISOString()}; load average (1, 5, 15 min) at start: ${loadAverage(info.loadAverage)}, ` +
-      `at the end: ${loadAverage(os.loadavg())}`,
-    `- services: ${info.services}`,
-    `- whole run: ${(elapsedMs / 1000).toFixed(0)} s`,
+    ...runLines(run).map((line) => `- ${line}`),
     '',
-    ...header,
-    ...rows.map((row) => `| ${row} |`),
+    ...renderTable(results.flatMap((r) => r.rows)),
     '',
-    ...notes.map((note) => `- ${note}`),
+    ...results.flatMap((r) => r.notes).map((note) => `- ${note}`),
     '',
   ].join('\n');
 }

@@ -1,8 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderReport, startInfo, type ScenarioResult } from './report.ts';
+import { renderReport, runRecord, type ScenarioResult } from './report.ts';
+import { recordResults } from './results-file.ts';
 import { seedVault, type SeedResult } from './seed.ts';
 import { servicesDescription, withServices } from './services.ts';
 import { startSystem, type System } from './system.ts';
@@ -27,13 +27,19 @@ export interface Scenario {
 
 export const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-export const RESULTS_FILE = path.join(import.meta.dirname, '..', 'results', 'latest.md');
-
-export async function runScenarios(scenarios: Scenario[], options: { writeResults: boolean }): Promise<void> {
+/**
+ * Runs `scenarios` (by their key in bench/run-all.ts) on one system. With `writeResults`,
+ * their figures replace earlier ones in bench/results/latest.md (see ./results-file.ts),
+ * which lists scenarios in the order of `order`.
+ */
+export async function runScenarios(
+  scenarios: [string, Scenario][],
+  options: { writeResults: boolean; order?: string[] },
+): Promise<void> {
   const t0 = performance.now();
+  const started = new Date();
   const loadAverage = os.loadavg();
   await withServices(async () => {
-    const info = startInfo(servicesDescription(), loadAverage);
     let system: Promise<System> | undefined;
     let seed: Promise<SeedResult> | undefined;
     const memo = new Map<string, Promise<unknown>>();
@@ -56,13 +62,13 @@ export async function runScenarios(scenarios: Scenario[], options: { writeResult
       },
       say,
     };
-    const results: ScenarioResult[] = [];
+    const results = new Map<string, ScenarioResult>();
     let crashed = false;
     try {
-      for (const scenario of scenarios) {
+      for (const [key, scenario] of scenarios) {
         say(`— ${scenario.name}`);
         try {
-          results.push(await scenario.run(context));
+          results.set(key, await scenario.run(context));
         } catch (error) {
           // A broken scenario must not hide the others' figures; the run still fails at the end.
           crashed = true;
@@ -70,7 +76,7 @@ export async function runScenarios(scenarios: Scenario[], options: { writeResult
             `${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
           );
           const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-          results.push({
+          results.set(key, {
             rows: [
               {
                 scenario: scenario.name,
@@ -88,23 +94,19 @@ export async function runScenarios(scenarios: Scenario[], options: { writeResult
       if (system) await (await system).stop();
     }
     const seeding = seed ? await seed : undefined;
-    if (seeding) {
-      results.push({
-        rows: [],
-        notes: [
+    const runNotes = seeding
+      ? [
           `seeding ${seeding.count} documents took ${(seeding.ms / 1000).toFixed(1)} s (not part of any figure); ` +
             `the documents table with its indexes and TOAST: ${(seeding.bytes / 1024 ** 3).toFixed(2)} GiB; ` +
             `words per document (sample): median ${seeding.words.median}, p99 ${seeding.words.p99}, ` +
             `max ${seeding.words.max}, ~${seeding.words.over20k} past 20 000`,
-        ],
-      });
-    }
-    const report = renderReport(info, results, performance.now() - t0);
-    process.stdout.write(report);
+        ]
+      : [];
+    const run = runRecord(started, loadAverage, servicesDescription(), performance.now() - t0, runNotes);
+    process.stdout.write(renderReport(run, [...results.values()]));
     if (options.writeResults) {
-      await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-      await writeFile(RESULTS_FILE, `# Benchmark results\n\n\`npm run bench\`\n\n${report}`);
-      say(`written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+      const file = await recordResults(run, results, options.order ?? [...results.keys()]);
+      say(`written to ${path.relative(process.cwd(), file)}`);
     }
     if (crashed) process.exitCode = 1;
   });
@@ -113,6 +115,6 @@ export async function runScenarios(scenarios: Scenario[], options: { writeResult
 /** For a scenario's own file: runs it alone when that file is the entry point (results to stdout only). */
 export async function runIfMain(scenario: Scenario, moduleUrl: string): Promise<void> {
   if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl)) {
-    await runScenarios([scenario], { writeResults: false });
+    await runScenarios([[scenario.name, scenario]], { writeResults: false });
   }
 }
