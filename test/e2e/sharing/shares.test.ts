@@ -229,6 +229,52 @@ describe('a folder shared with a user', () => {
     expect(await client.sharedWithMe(alice)).toEqual([]);
   });
 
+  it('is renamed by an EDITOR and not by a VIEWER, and deleted by neither', async () => {
+    const RENAME = 'mutation ($id: ID!, $n: String!) { renameFolder(id: $id, name: $n) { id name } }';
+    const DELETE = 'mutation ($id: ID!) { deleteFolder(id: $id, documents: DELETE_DOCUMENTS) }';
+    const carol = await createTestUser(stack.documents.admin);
+    const cases = await client.folder(bob, 'Cases');
+    const closed = await client.folder(bob, 'Closed', cases);
+    await client.folder(bob, 'Archive', cases);
+    const memo = await client.upload(bob, 'case memo', closed);
+    await client.share(bob, 'Folder', { targetId: cases, userEmail: alice.email, role: 'EDITOR' });
+    await client.share(bob, 'Folder', { targetId: cases, userEmail: carol.email, role: 'VIEWER' });
+
+    // The EDITOR renames the shared folder and one below it, in the owner's tree.
+    expect(await client.data(alice, RENAME, { id: cases, n: 'Court cases' })).toEqual({
+      renameFolder: { id: cases, name: 'Court cases' },
+    });
+    expect(await client.data(alice, RENAME, { id: closed, n: 'Settled' })).toEqual({
+      renameFolder: { id: closed, name: 'Settled' },
+    });
+    // Sibling names stay unique in the owner's tree, whoever renames.
+    expect(client.codes(await client.as(alice, RENAME, { id: closed, n: 'Archive' }))).toEqual(['CONFLICT']);
+
+    const viewer = await client.as(carol, RENAME, { id: cases, n: 'Mine now' });
+    expect(client.codes(viewer)).toEqual(['FORBIDDEN']);
+    expect(viewer.errors?.[0]?.message).toMatch(/folder is shared with you as VIEWER/);
+    for (const who of [alice, carol]) {
+      const deleted = await client.as(who, DELETE, { id: closed });
+      expect(client.codes(deleted)).toEqual(['FORBIDDEN']);
+      expect(deleted.errors?.[0]?.message).toMatch(/only the owner of a folder may delete it/);
+    }
+
+    const owners = await client.data<{ folders: { id: string; name: string }[] }>(
+      bob,
+      '{ folders { id name } }',
+    );
+    expect(
+      owners.folders
+        .filter((f) => f.id === cases || f.id === closed)
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(['Court cases', 'Settled']);
+    expect(await client.sees(bob, memo)).toBe(true);
+    // Nobody else's folder is renamed through a share of another.
+    const elsewhere = await client.folder(bob, 'Not shared');
+    expect(client.codes(await client.as(alice, RENAME, { id: elsewhere, n: 'x' }))).toEqual(['NOT_FOUND']);
+  });
+
   it('refuses uploads into it by a recipient, saying why, and charges nobody', async () => {
     const inbox = await client.folder(bob, 'Inbox');
     await client.share(bob, 'Folder', { targetId: inbox, userEmail: alice.email, role: 'EDITOR' });

@@ -66,6 +66,24 @@ export async function findVisibleFoldersByIds(
 }
 
 /**
+ * The owner of a folder the viewer may see (their own, or one at or below a folder shared
+ * with them), locked `for update` in the caller's transaction; undefined when they may not see it.
+ */
+export async function lockVisibleFolder(
+  em: EntityManager,
+  viewer: string | null,
+  id: string,
+): Promise<{ ownerId: string | null } | undefined> {
+  return db(em)
+    .selectFrom('folders as f')
+    .select('f.user_id as ownerId')
+    .where('f.id', '=', id)
+    .where(folderVisibleTo('f', viewer))
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
  * Documents directly in each folder (sub-folders not included), of folders the caller has
  * authorised (own, or shared with the viewer): the documents of the folder's owner.
  */

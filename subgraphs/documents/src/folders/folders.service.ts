@@ -12,6 +12,9 @@ import {
 } from '../documents/stored-objects.ts';
 import type { Vault } from '../documents/vault.ts';
 import { releaseQuota } from '../quotas/quotas.service.ts';
+import { onlyOwnerMayDelete, viewerMayNotEdit } from '../sharing/sharing.errors.ts';
+import { sharedFolderRoles } from '../sharing/visibility.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   countDocumentsIn,
   deleteDocumentsIn,
@@ -20,6 +23,7 @@ import {
   listFolders,
   lockFolderForKey,
   lockSubtree,
+  lockVisibleFolder,
   moveDocumentsToRoot,
   renameFolderRow,
   type DeletedFolderDocument,
@@ -63,13 +67,31 @@ export async function createFolder(
   }
 }
 
+/**
+ * Whose tree a rename works in: the owner's, whether the owner renames or a recipient whom a
+ * share makes EDITOR of the folder (names stay unique among the owner's siblings). A VIEWER
+ * is refused; a folder the viewer cannot see is NOT_FOUND, as one that exists nowhere.
+ */
+async function renamingOwner(em: EntityManager, viewer: string | null, id: string): Promise<string | null> {
+  const folder = await lockVisibleFolder(em, viewer, id);
+  if (!folder) throw notFound('Folder', id);
+  if (folder.ownerId === viewer) return viewer;
+  const role = (await sharedFolderRoles(em, viewer, [id])).get(id);
+  if (role !== 'EDITOR') throw viewerMayNotEdit('folder');
+  return folder.ownerId;
+}
+
 export async function renameFolder(vault: Vault, idInput: string, nameInput: string): Promise<FolderRecord> {
   const id = parseId(idInput, 'id');
   const name = parseName(nameInput, 'name', MAX_FOLDER_NAME_LENGTH);
   try {
-    const renamed = await renameFolderRow(vault.em, vault.owner, id, name);
-    if (!renamed) throw notFound('Folder', id);
-    return renamed;
+    return await vault.em.transactional(async (em) => {
+      const owner = await renamingOwner(em, vault.owner, id);
+      const renamed = await renameFolderRow(em, owner, id, name);
+      // The row is locked above, so it cannot have gone in between.
+      if (!renamed) throw notFound('Folder', id);
+      return renamed;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateName(name);
     throw error;
@@ -78,7 +100,8 @@ export async function renameFolder(vault: Vault, idInput: string, nameInput: str
 
 /**
  * Deletes a folder and every folder below it, doing with their documents what `mode`
- * says. Idempotent: a folder that is not there answers false. The whole tree is locked
+ * says. Only its owner may: a recipient of a share is refused (FORBIDDEN), whatever their
+ * role. Idempotent: a folder that is not there, or that the caller cannot see, answers false. The whole tree is locked
  * first, so no document or sub-folder can slip in between the check and the delete.
  * With DELETE_DOCUMENTS their bytes go back to the owner's quota in the same transaction
  * and their stored objects are queued for removal, then removed after the commit, as for deleteDocument.
@@ -93,7 +116,10 @@ export async function deleteFolder(
   const id = parseId(idInput, 'id');
   const outcome = await vault.em.transactional(async (em) => {
     const tree = await lockSubtree(em, vault.owner, id);
-    if (tree.length === 0) return { deleted: false, removals: [] as QueuedObject[] };
+    if (tree.length === 0) {
+      if (await lockVisibleFolder(em, vault.owner, id)) throw onlyOwnerMayDelete('folder');
+      return { deleted: false, removals: [] as QueuedObject[] };
+    }
     let deletedDocuments: DeletedFolderDocument[] = [];
     if (mode === 'REFUSE_IF_NOT_EMPTY') {
       const count = await countDocumentsIn(em, vault.owner, tree);

@@ -310,7 +310,7 @@ export type Mutation = {
   readonly deleteAccount: Scalars['Boolean']['output'];
   /** Deletes the row and the stored object. Deleting a missing document answers false. */
   readonly deleteDocument: Scalars['Boolean']['output'];
-  /** Deletes the folder and all its sub-folders. Deleting a missing folder answers false. */
+  /** Deletes the folder and all its sub-folders; only its owner may (a recipient gets FORBIDDEN). Deleting a missing folder answers false. */
   readonly deleteFolder: Scalars['Boolean']['output'];
   /** Admins only. Its memberships and every share made with it go too; a missing group answers false. */
   readonly deleteGroup: Scalars['Boolean']['output'];
@@ -356,6 +356,7 @@ export type Mutation = {
   readonly register: AuthPayload;
   /** Admins only. What was shared with the group is out of the user's reach from their next request on. */
   readonly removeGroupMember: Group;
+  /** Renames a folder of yours, or one shared with you as EDITOR (a VIEWER is refused: FORBIDDEN). */
   readonly renameFolder: Folder;
   /** Admins only. */
   readonly renameGroup: Group;

@@ -6,11 +6,11 @@ import { AppError } from '@docuvault/shared/errors/index';
 export const onlyOwnerMayShare = (kind: string) =>
   new AppError('FORBIDDEN', `only the owner of a ${kind} may share it or change its shares`);
 
-export const viewerMayNotEdit = () =>
-  new AppError('FORBIDDEN', 'this document is shared with you as VIEWER: you may read it, not change it');
+export const viewerMayNotEdit = (kind: 'document' | 'folder' = 'document') =>
+  new AppError('FORBIDDEN', `this ${kind} is shared with you as VIEWER: you may read it, not change it`);
 
-export const onlyOwnerMayDelete = () =>
-  new AppError('FORBIDDEN', 'only the owner of a document may delete it; it is shared with you');
+export const onlyOwnerMayDelete = (kind: 'document' | 'folder' = 'document') =>
+  new AppError('FORBIDDEN', `only the owner of a ${kind} may delete it; it is shared with you`);
 
 export const editorMayNotMove = () =>
   new AppError(
