@@ -9,7 +9,7 @@ export interface QueuedRemoval {
   attempts: number;
 }
 
-/** The removals with `ids`, or (without) the oldest `limit`. */
+/** The removals with `ids` (due or not), or (without) the oldest `limit` of those due. */
 export async function findRemovals(
   em: EntityManager,
   ids: readonly string[] | undefined,
@@ -19,6 +19,8 @@ export async function findRemovals(
     .selectFrom('object_removals')
     .select(['id', 'key', 'prefix', 'attempts'])
     .$if(ids !== undefined, (query) => query.where(sql<boolean>`id = any(${ids ?? []}::uuid[])`))
+    .$if(ids === undefined, (query) => query.where('not_before', '<=', sql<string>`now()`))
+    .orderBy('not_before')
     .orderBy('created_at')
     .orderBy('id')
     .limit(limit)
@@ -49,6 +51,35 @@ export async function queueKeyRemovals(
     .values(keys.map((key) => ({ key, prefix: false, reason })))
     .returning(['id', 'key'])
     .execute();
+}
+
+/**
+ * Queues the removal of an object about to be stored, due `afterSeconds` from now: taken
+ * off the queue (takeBackRemoval) once a row names the object, carried out otherwise.
+ */
+export async function queueDeferredRemoval(
+  em: EntityManager,
+  key: string,
+  afterSeconds: number,
+  reason: string,
+): Promise<string> {
+  const row = await db(em)
+    .insertInto('object_removals')
+    .values({
+      key,
+      prefix: false,
+      reason,
+      not_before: sql<string>`now() + make_interval(secs => ${afterSeconds})`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Takes a queued removal back; false when it is gone (carried out meanwhile). */
+export async function takeBackRemoval(em: EntityManager, id: string): Promise<boolean> {
+  const result = await db(em).deleteFrom('object_removals').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
 
 export async function deleteRemovals(em: EntityManager, ids: readonly string[]): Promise<void> {

@@ -7,6 +7,7 @@ import type { Logger } from '@docuvault/shared/logging/logger';
 import { callS3, type ObjectStore } from '@docuvault/shared/object-store/client';
 import { removeObject } from '@docuvault/shared/object-store/removal';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queueDeferredRemoval, takeBackRemoval } from '../object-removals/object-removals.repository.ts';
 import { renderThumbnail, type RenderSettings } from './render.ts';
 import { findThumbnailTarget, recordThumbnail, type ThumbnailTarget } from './thumbnails.repository.ts';
 import { THUMBNAIL_FORMATS, thumbnailKey, thumbnailSource, type ThumbnailSource } from './thumbnails.ts';
@@ -40,6 +41,47 @@ async function upload(store: ObjectStore, key: string, file: string, bytes: numb
   );
 }
 
+/**
+ * How long an unrecorded thumbnail may stay: far longer than storing and recording one
+ * takes (the upload is a few hundred KB), so the removal is never due before the record.
+ */
+export const UNRECORDED_THUMBNAIL_SECONDS = 3_600;
+
+/**
+ * Stores the rendered thumbnail and records it on the document. Its removal is queued
+ * first, due later, and taken back in the transaction that records it: a worker that dies
+ * between the two (killed, out of memory) leaves an object that no row names, and the
+ * object-removal sweeper takes it once due. Answers whether the row now names it.
+ */
+async function storeAndRecord(
+  deps: ThumbnailDeps,
+  em: EntityManager,
+  document: ThumbnailTarget,
+  key: string,
+  rendering: { file: string; bytes: number },
+  source: ThumbnailSource,
+): Promise<boolean> {
+  const removal = await queueDeferredRemoval(em, key, UNRECORDED_THUMBNAIL_SECONDS, 'thumbnail not recorded');
+  await upload(deps.store, key, rendering.file, rendering.bytes, source);
+  let recorded = false;
+  try {
+    // A removal already carried out (the job stalled past its due time) means no object.
+    recorded = await em.transactional(
+      async (tx) => (await takeBackRemoval(tx, removal)) && (await recordThumbnail(tx, document.id, key)),
+    );
+  } finally {
+    // Deleted meanwhile (its deletion saw no thumbnail to remove), another job's is
+    // recorded, or the row could not be written: no row names the object, so it goes now;
+    // if the store refuses, the queued removal (or the sweeper) still takes it.
+    if (!recorded) {
+      await removeObject(deps.store, key)
+        .then(() => takeBackRemoval(em, removal))
+        .catch(() => undefined);
+    }
+  }
+  return recorded;
+}
+
 async function render(
   deps: ThumbnailDeps,
   em: EntityManager,
@@ -54,15 +96,7 @@ async function render(
     const rendering = await renderThumbnail(input, source, dir, deps.settings, signal);
     if (!rendering.ok) return { outcome: 'failed', reason: rendering.reason };
     const key = thumbnailKey(document.objectKey, source);
-    await upload(deps.store, key, rendering.file, rendering.bytes, source);
-    let recorded = false;
-    try {
-      recorded = await recordThumbnail(em, document.id, key);
-    } finally {
-      // Deleted meanwhile (its deletion saw no thumbnail to remove), another job's is
-      // recorded, or the row could not be written: no row names the object, so it goes.
-      if (!recorded) await removeObject(deps.store, key).catch(() => undefined);
-    }
+    const recorded = await storeAndRecord(deps, em, document, key, rendering, source);
     return recorded ? { outcome: 'made', key, bytes: rendering.bytes } : { outcome: 'gone' };
   } finally {
     await rm(dir, { recursive: true, force: true });
