@@ -1,9 +1,4 @@
-import {
-  calibrateThreshold,
-  heldOutAccuracy,
-  heldOutFolds,
-  type HeldOutPrediction,
-} from './calibration.ts';
+import { calibrateThreshold, heldOutAccuracy, heldOutFolds, type HeldOutPrediction } from './calibration.ts';
 import {
   fitVocabulary,
   indexOf,
