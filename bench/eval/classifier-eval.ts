@@ -115,14 +115,20 @@ function render(corpora: Corpus[], splits: Split[], rows: Row[], modelName: stri
   return lines.join('\n');
 }
 
+/** `--corpus=<name>` and `--sizes=5,20`: a part of the table while iterating; such runs write no file. */
+const option = (name: string) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const validation = process.argv.includes('--validation');
-const corpora = loadCorpora();
+const onlyCorpus = option('corpus');
+const sizes = option('sizes')?.split(',').map(Number) ?? [...TRAINING_SIZES];
+const partial = onlyCorpus !== undefined || sizes.length !== TRAINING_SIZES.length;
+const corpora = loadCorpora().filter((corpus) => onlyCorpus === undefined || corpus.name === onlyCorpus);
 const splits = corpora.map((corpus) =>
   validation ? validationSplit(splitCorpus(corpus.documents)) : splitCorpus(corpus.documents),
 );
 const rows: Row[] = [];
 for (const [i, corpus] of corpora.entries()) {
-  for (const perTopic of TRAINING_SIZES) {
+  for (const perTopic of sizes) {
     const row = await evaluate(corpus, splits[i]!, perTopic);
     process.stderr.write(
       `[eval] ${corpus.name} ${perTopic}/topic: acc@1 ${percent(row.model.accuracy)} (NB ${percent(row.naiveBayes.accuracy)})\n`,
@@ -133,5 +139,5 @@ for (const [i, corpus] of corpora.entries()) {
 const { MODEL_NAME } = await import('./worker-path.ts');
 const report = render(corpora, splits, rows, MODEL_NAME);
 process.stdout.write(report);
-// Validation runs choose between candidates; only the test split's table is the committed result.
-if (!validation) writeFileSync(RESULTS, report);
+// Validation runs choose between candidates; only the full test split's table is the committed result.
+if (!validation && !partial) writeFileSync(RESULTS, report);

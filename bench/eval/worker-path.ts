@@ -14,7 +14,9 @@ import type { LabelledText } from './corpora.ts';
 export const MODEL_NAME =
   'softmax logistic regression on TF-IDF words and character 3–5-grams of the first 32 distinct words, ' +
   'blended with complement naive Bayes on the same features by a weight chosen on held-out labels (0–2, ' +
-  'scaled down past 20 words), threshold calibrated on held-out labels';
+  'scaled down past 20 words), threshold calibrated on held-out labels (the lowest top-topic probability whose ' +
+  'held-out assignments are 80 % precise with 95 % confidence; up to 1 000 examples every example is held out ' +
+  'once, by 5-fold cross-validation, beyond that a fifth)';
 
 export interface WorkerModel {
   /** null: the model assigns nothing, it only suggests. */

@@ -1,9 +1,4 @@
-import {
-  calibrateThreshold,
-  heldOutAccuracy,
-  heldOutIndices,
-  type HeldOutPrediction,
-} from './calibration.ts';
+import { calibrateThreshold, heldOutAccuracy, heldOutFolds, type HeldOutPrediction } from './calibration.ts';
 import {
   fitVocabulary,
   indexOf,
@@ -179,20 +174,16 @@ async function fit(
   };
 }
 
-/**
- * A model trained without the held-out examples ranks them: the blend weight is the one that
- * ranked most of them right, and their top topics under it calibrate the threshold.
- */
-async function probe(
+/** A model trained without the held-out examples scores them. */
+async function heldOutScores(
   prepared: Prepared,
   examples: readonly TrainingExample[],
   held: ReadonlySet<number>,
   classes: readonly (string | null)[],
   options: SoftmaxOptions,
-): Promise<{ blend: number; predictions: HeldOutPrediction[] }> {
-  if (held.size === 0) return { blend: 0, predictions: [] };
+): Promise<(HeldOutScores & { i: number })[]> {
   const scorer = modelScorer(await fit(prepared, examples, (i) => !held.has(i), classes, options));
-  const scores: (HeldOutScores & { i: number })[] = [...held].map((i) => {
+  return [...held].map((i) => {
     const vector = prepared.vectors[i]!;
     const truth = examples[i]!.topicIds.flatMap((topicId) => {
       const k = classes.indexOf(topicId);
@@ -206,6 +197,23 @@ async function probe(
       truth: truth.length > 0 || !classes.includes(null) ? truth : [classes.indexOf(null)],
     };
   });
+}
+
+/**
+ * One probe per held-out fold (calibration.ts: every example once for small trainings, a
+ * fifth for large ones) ranks the examples it did not learn: the blend weight is the one that
+ * ranked most of them right, and their top topics under it calibrate the threshold.
+ */
+async function probe(
+  prepared: Prepared,
+  examples: readonly TrainingExample[],
+  folds: readonly ReadonlySet<number>[],
+  classes: readonly (string | null)[],
+  options: SoftmaxOptions,
+): Promise<{ blend: number; predictions: HeldOutPrediction[] }> {
+  const scores: (HeldOutScores & { i: number })[] = [];
+  for (const held of folds) scores.push(...(await heldOutScores(prepared, examples, held, classes, options)));
+  if (scores.length === 0) return { blend: 0, predictions: [] };
   const blend = chooseBlendWeight(scores);
   const predictions = scores.map(({ i, probabilities, complement, words }) => {
     const top = topTopic(classes, blendProbabilities(probabilities, complement, blend, words));
@@ -250,8 +258,8 @@ export async function trainAutoClassifier(
   const prepared = await prepare(examples);
   const firstTopic = (example: TrainingExample) =>
     learnable.find((topicId) => example.topicIds.includes(topicId)) ?? null;
-  const held = heldOutIndices(examples.map(firstTopic), CALIBRATION_SEED);
-  const { blend, predictions } = await probe(prepared, examples, held, classes, options);
+  const folds = heldOutFolds(examples.map(firstTopic), CALIBRATION_SEED);
+  const { blend, predictions } = await probe(prepared, examples, folds, classes, options);
   const model = await fit(prepared, examples, () => true, classes, options);
   model.blend = blend;
   model.threshold = calibrateThreshold(predictions);

@@ -1,11 +1,12 @@
 import { seededRandom } from './random.ts';
 
-// The assignment threshold, calibrated on held-out labels rather than fixed: a share of each
-// topic's examples is kept out of a first training, that model ranks them, and the threshold
-// is the lowest top-topic probability at which its automatic assignments would have been right
-// at least TARGET_PRECISION of the time, with
-// 95 % confidence. The model that is stored is then trained on every
-// example; the held-out figures are what `classifierStatus` reports per topic.
+// The assignment threshold, calibrated on held-out labels rather than fixed: examples are kept
+// out of a probe training, the probe ranks them, and the threshold is the lowest top-topic
+// probability at which its automatic assignments would have been right at least
+// TARGET_PRECISION of the time, with 95 % confidence. Small trainings (up to
+// CROSS_VALIDATION_MAX_EXAMPLES) hold every example out once, in one of CROSS_VALIDATION_FOLDS
+// probes (cross-validation); larger ones hold out a fifth in one probe. The model that is stored
+// is then trained on every example; the held-out figures are what `classifierStatus` reports per topic.
 
 /** Automatic topics should be right this often; below the threshold a topic is only suggested. */
 export const TARGET_PRECISION = 0.8;
@@ -22,19 +23,57 @@ export interface HeldOutPrediction {
   truth: readonly string[];
 }
 
-/** Indices of the examples to hold out: per topic (by its first), a seeded fifth, at least one of three. */
-export function heldOutIndices(firstTopics: readonly (string | null)[], seed: number): Set<number> {
+/**
+ * Up to this many examples every one is held out once, by cross-validation: a single held-out
+ * fifth of 20 examples per topic left too few assignments to claim any threshold (man pages at
+ * 20 per topic in `npm run eval:classifier`), while five probes on 1 000 examples cost less
+ * than the one probe at 10 000 does.
+ */
+export const CROSS_VALIDATION_MAX_EXAMPLES = 1_000;
+export const CROSS_VALIDATION_FOLDS = HOLD_OUT_EVERY;
+
+/** Per topic (by its first, topics in name order), its example indices in a seeded order; topics with fewer than three left out. */
+function shuffledByTopic(firstTopics: readonly (string | null)[], seed: number): number[][] {
   const random = seededRandom(seed);
   const byTopic = new Map<string | null, number[]>();
   firstTopics.forEach((topic, i) => byTopic.set(topic, [...(byTopic.get(topic) ?? []), i]));
+  return [...byTopic]
+    .sort(([a], [b]) => String(a).localeCompare(String(b)))
+    .filter(([, indices]) => indices.length >= 3)
+    .map(([, indices]) =>
+      indices
+        .map((index) => ({ index, key: random() }))
+        .sort((a, b) => a.key - b.key)
+        .map(({ index }) => index),
+    );
+}
+
+/** Indices of the examples to hold out: per topic (by its first), a seeded fifth, at least one of three. */
+export function heldOutIndices(firstTopics: readonly (string | null)[], seed: number): Set<number> {
   const held = new Set<number>();
-  for (const [, indices] of [...byTopic].sort(([a], [b]) => String(a).localeCompare(String(b)))) {
-    if (indices.length < 3) continue;
-    const count = Math.max(1, Math.floor(indices.length / HOLD_OUT_EVERY));
-    const order = indices.map((index) => ({ index, key: random() })).sort((a, b) => a.key - b.key);
-    for (const { index } of order.slice(0, count)) held.add(index);
+  for (const order of shuffledByTopic(firstTopics, seed)) {
+    const count = Math.max(1, Math.floor(order.length / HOLD_OUT_EVERY));
+    for (const index of order.slice(0, count)) held.add(index);
   }
   return held;
+}
+
+/**
+ * The probes' held-out sets, disjoint: up to CROSS_VALIDATION_MAX_EXAMPLES examples, every
+ * example of a topic with at least three in one of CROSS_VALIDATION_FOLDS folds (dealt in turn,
+ * so each fold holds out a fifth of each topic and a probe still learns every topic); beyond,
+ * one set, `heldOutIndices`. Empty sets are left out.
+ */
+export function heldOutFolds(firstTopics: readonly (string | null)[], seed: number): Set<number>[] {
+  if (firstTopics.length > CROSS_VALIDATION_MAX_EXAMPLES) {
+    const held = heldOutIndices(firstTopics, seed);
+    return held.size > 0 ? [held] : [];
+  }
+  const folds = Array.from({ length: CROSS_VALIDATION_FOLDS }, () => new Set<number>());
+  let turn = 0;
+  for (const order of shuffledByTopic(firstTopics, seed))
+    for (const index of order) folds[turn++ % CROSS_VALIDATION_FOLDS]!.add(index);
+  return folds.filter((fold) => fold.size > 0);
 }
 
 /** One-sided 95 %: the precision we can claim from `right` of `total` and not be wrong more than one time in twenty. */
