@@ -58,12 +58,12 @@ async function expectNothingLeftBehind(): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const running = await Promise.all((await descendants(worker.child.pid!)).map(commandOf));
     const leftovers = await readdir(tempDir);
-    if (!running.some((c) => /tesseract|pdftoppm/.test(c)) && leftovers.length === 0) return;
+    if (!running.some((c) => /tesseract|pdftoppm|pdfimages/.test(c)) && leftovers.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(await readdir(tempDir)).toEqual([]);
   expect((await Promise.all((await descendants(worker.child.pid!)).map(commandOf))).join('\n')).not.toMatch(
-    /tesseract|pdftoppm/,
+    /tesseract|pdftoppm|pdfimages/,
   );
 }
 
