@@ -45,3 +45,20 @@ export function corruptJpeg(jpeg: Buffer): Buffer {
   const cut = Math.floor(jpeg.length / 3);
   return Buffer.concat([jpeg.subarray(0, cut), Buffer.alloc(64, 0x00)]);
 }
+
+/**
+ * A JPEG whose frame header claims `side` × `side` pixels while its data is that of the small
+ * image it was: what a PDF's image dictionary says about it (its own size) no longer holds.
+ */
+export function jpegClaimingSize(jpeg: Buffer, side = 50_000): Buffer {
+  const out = Buffer.from(jpeg);
+  for (let at = 2; at < out.length; at += 2 + out.readUInt16BE(at + 2)) {
+    const marker = out[at + 1]!;
+    if (marker >= 0xc0 && marker <= 0xc2) {
+      out.writeUInt16BE(side, at + 5);
+      out.writeUInt16BE(side, at + 7);
+      return out;
+    }
+  }
+  throw new Error('not a JPEG with a frame header');
+}

@@ -9,9 +9,9 @@ import {
   waitUntilReady,
   type WorkerProcess,
 } from '../integration/classification/worker-process.ts';
-import { hugePagePdf, multiPageTiff, scannedJpeg, scannedPdf } from '../support/scans.ts';
+import { buildPdf, hugePagePdf, multiPageTiff, scannedJpeg, scannedPdf } from '../support/scans.ts';
 import { finishedJob } from '../support/finished-job.ts';
-import { corruptJpeg, decompressionBombPng } from './hostile-images.ts';
+import { corruptJpeg, decompressionBombPng, jpegClaimingSize } from './hostile-images.ts';
 
 // Hostile scans against a worker process as production runs it, with OCR on (Tesseract and
 // Poppler from the PATH) and the default limits: each ends FAILED with its reason, quickly,
@@ -58,12 +58,12 @@ async function expectNothingLeftBehind(): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const running = await Promise.all((await descendants(worker.child.pid!)).map(commandOf));
     const leftovers = await readdir(tempDir);
-    if (!running.some((c) => /tesseract|pdftoppm/.test(c)) && leftovers.length === 0) return;
+    if (!running.some((c) => /tesseract|pdftoppm|pdfimages/.test(c)) && leftovers.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(await readdir(tempDir)).toEqual([]);
   expect((await Promise.all((await descendants(worker.child.pid!)).map(commandOf))).join('\n')).not.toMatch(
-    /tesseract|pdftoppm/,
+    /tesseract|pdftoppm|pdfimages/,
   );
 }
 
@@ -128,6 +128,23 @@ describe('hostile scans against the classification worker', () => {
     expect(result.reason).toMatch(
       /^The image is damaged or not a valid image \(.+\), so its text cannot be read\.$/,
     );
+    expect(result.ms).toBeLessThan(30_000);
+    await expectNothingLeftBehind();
+  });
+
+  it('renders a PDF scan whose JPEG claims 50 000 × 50 000 pixels, the decoder refusing it from its header', async () => {
+    // The PDF says an A4 page at 300 dpi, so the page qualifies to be read from its JPEG; the
+    // JPEG's own header is what the decoder checks against OCR_MAX_PIXELS, and the page is then
+    // rendered at the size the PDF gives, as a viewer does.
+    const jpeg = jpegClaimingSize(await scannedJpeg({ lines: ['Oversized claim'], noise: 0 }, 100));
+    const body = buildPdf([{ jpeg, width: 2480, height: 3508, components: 3 }]);
+    const result = await classify({
+      title: 'Claim',
+      filename: 'claim.pdf',
+      mimeType: 'application/pdf',
+      body,
+    });
+    expect(result.status).toBe('CLASSIFIED');
     expect(result.ms).toBeLessThan(30_000);
     await expectNothingLeftBehind();
   });

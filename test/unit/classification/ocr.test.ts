@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
 import { readImageHeader } from '@docuvault/documents/classification/text/image-header';
+import {
+  embeddedScan,
+  parseImageList,
+  type ListedImage,
+} from '@docuvault/documents/classification/text/ocr/embedded-image';
 import { rotate, toTiff } from '@docuvault/documents/classification/text/ocr/pixels';
 import { ocrPdfPages, renderDpi } from '@docuvault/documents/classification/text/ocr/scan-pages';
 import { TextSink } from '@docuvault/documents/classification/text/text-sink';
@@ -69,6 +74,65 @@ describe('rendering resolution', () => {
   });
 });
 
+describe('pages read from their embedded scan', () => {
+  // `pdfimages -list` as Poppler 22 prints it.
+  const list = [
+    'page   num  type   width height color comp bpc  enc interp  object ID x-ppi y-ppi size ratio',
+    '--------------------------------------------------------------------------------------------',
+    '   1     0 image    2480  3509  rgb     3   8  jpeg   no         6  0   300   300  654K 2.6%',
+    '   2     1 image    1240  1755  gray    1   8  jpeg   no        10  0   150   150  120K 5.5%',
+    '   2     2 smask    1240  1755  gray    1   8  image  no        11  0   150   150  1.2K 0.1%',
+  ].join('\n');
+  const a4 = { number: 1, widthPt: 595, heightPt: 842, rotate: 0 };
+  const [scan] = parseImageList(list) as [ListedImage];
+  const only = (changes: Partial<ListedImage>) => [{ ...scan, ...changes }];
+
+  it('reads every row of pdfimages -list', () => {
+    expect(parseImageList(list)).toEqual([
+      scan,
+      expect.objectContaining({ page: 2, type: 'image', color: 'gray', components: 1, xPpi: 150 }),
+      expect.objectContaining({ page: 2, type: 'smask', encoding: 'image' }),
+    ]);
+    expect(scan).toEqual({
+      page: 1,
+      type: 'image',
+      width: 2480,
+      height: 3509,
+      color: 'rgb',
+      components: 3,
+      bitsPerComponent: 8,
+      encoding: 'jpeg',
+      xPpi: 300,
+      yPpi: 300,
+    });
+  });
+
+  it('takes a page that is one grey or RGB JPEG filling it, at the resolution it has there', () => {
+    expect(embeddedScan([scan], a4, 50_000_000)).toEqual({ dpi: 300 });
+    const grey = { width: 1240, height: 1755, color: 'gray', components: 1, xPpi: 150, yPpi: 150 };
+    expect(embeddedScan(only(grey), a4, 50_000_000)).toEqual({ dpi: 150 });
+  });
+
+  it.each([
+    ['the page holds two images', [scan, scan], a4],
+    ['the image has a soft mask', parseImageList(list).slice(1), { ...a4, number: 2 }],
+    ['the image is not a JPEG', only({ encoding: 'image' }), a4],
+    ['the JPEG is CMYK (often stored inverted)', only({ color: 'cmyk', components: 4 }), a4],
+    ['the image covers part of the page', only({ width: 1240, height: 1755 }), a4],
+    ['the image is finer than 300 ppi', only({ width: 4960, height: 7018, xPpi: 600, yPpi: 600 }), a4],
+    ['the pixels are not square', only({ yPpi: 200, height: 2339 }), a4],
+    ['the page is turned by /Rotate', [scan], { ...a4, rotate: 90 }],
+    ['the page is another size', [scan], { ...a4, widthPt: 612, heightPt: 792 }],
+    ['no image is listed for it', [scan], { ...a4, number: 3 }],
+  ])('renders the page when %s', (_, images, page) => {
+    expect(embeddedScan(images as ListedImage[], page, 50_000_000)).toBeUndefined();
+  });
+
+  it('renders the page when its image is over the pixel cap', () => {
+    expect(embeddedScan([scan], a4, 2480 * 3509 - 1)).toBeUndefined();
+  });
+});
+
 describe('what a document says about its pages', () => {
   it('says MIXED when text-layer pages were kept and OCR found text', () => {
     const tally = new PageTally();
@@ -110,13 +174,17 @@ describe('the document deadline', () => {
     };
     const context = {
       // Never started: the deadline has passed before the first page.
-      tools: { tesseract: '/nonexistent/tesseract', pdftoppm: '/nonexistent/pdftoppm' },
+      tools: {
+        tesseract: '/nonexistent/tesseract',
+        pdftoppm: '/nonexistent/pdftoppm',
+        pdfimages: '/nonexistent/pdfimages',
+      },
       settings: { ...settings, deadline: Date.now() - 1 },
       sink: new TextSink(1_000),
       dir: '/nonexistent',
       signal: new AbortController().signal,
     };
-    const pages = [1, 2, 3].map((number) => ({ number, widthPt: 595, heightPt: 842 }));
+    const pages = [1, 2, 3].map((number) => ({ number, widthPt: 595, heightPt: 842, rotate: 0 }));
     await ocrPdfPages(context, '/nonexistent.pdf', pages, tally);
     expect(tally.source(false)).toMatchObject({ kind: 'NONE', ocrPages: 0, skippedPages: 3 });
     expect(tally.source(false).note).toMatch(/time limit \(EXTRACTION_TIMEOUT_SECONDS\)/);

@@ -92,7 +92,7 @@ describe('PDF text', () => {
     expect(await extractPdfText(new Uint8Array(buildPdf([{ image: true }])), sink, never)).toEqual({
       pages: 1,
       pagesWithText: 0,
-      withoutText: [{ number: 1, widthPt: 612, heightPt: 792 }],
+      withoutText: [{ number: 1, widthPt: 612, heightPt: 792, rotate: 0 }],
     });
     expect(sink.text()).toBe('');
   });

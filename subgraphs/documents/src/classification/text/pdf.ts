@@ -7,6 +7,8 @@ export interface PageWithoutText {
   number: number;
   widthPt: number;
   heightPt: number;
+  /** The page's /Rotate: how far a viewer turns it clockwise (0, 90, 180, 270). */
+  rotate: number;
 }
 
 export interface PdfText {
@@ -89,7 +91,8 @@ export async function extractPdfText(
       const unit = (page as { userUnit?: number }).userUnit ?? 1;
       page.cleanup();
       if (text.trim().length === 0) {
-        withoutText.push({ number, widthPt: Math.abs(x1 - x0) * unit, heightPt: Math.abs(y1 - y0) * unit });
+        const [widthPt, heightPt] = [Math.abs(x1 - x0) * unit, Math.abs(y1 - y0) * unit];
+        withoutText.push({ number, widthPt, heightPt, rotate: page.rotate });
         continue;
       }
       pagesWithText++;

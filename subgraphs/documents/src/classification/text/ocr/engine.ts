@@ -31,18 +31,34 @@ export const DOUBTFUL_CONFIDENCE = 60;
 /** OSD's own confidence below which its answer is not acted on. */
 const MIN_ORIENTATION_CONFIDENCE = 1;
 
-export class OcrPageTimeout extends Error {}
+/** A command of a page ran past OCR_PAGE_TIMEOUT_SECONDS; `step` says which (as the page's note puts it). */
+export class OcrPageTimeout extends Error {
+  step = 'OCR';
 
-/** The commands, found on the PATH like redis-server; `pdftoppm` may be missing (then PDFs are not OCRed). */
+  withStep(step: string): this {
+    this.step = step;
+    return this;
+  }
+}
+
+/**
+ * The commands, found on the PATH like redis-server; `pdftoppm` may be missing (then PDFs
+ * are not OCRed), and `pdfimages` (every page is then rendered).
+ */
 export interface OcrTools {
   tesseract: string;
   pdftoppm: string | undefined;
+  pdfimages: string | undefined;
 }
 
 export function findOcrTools(searchPath: string): OcrTools | undefined {
   const tesseract = findExecutable('tesseract', searchPath);
   if (!tesseract) return undefined;
-  return { tesseract, pdftoppm: findExecutable('pdftoppm', searchPath) };
+  return {
+    tesseract,
+    pdftoppm: findExecutable('pdftoppm', searchPath),
+    pdfimages: findExecutable('pdfimages', searchPath),
+  };
 }
 
 interface Reading {
@@ -76,16 +92,22 @@ export async function runTool(
   }
 }
 
-/** Text and mean word confidence from one recognition (TSV has both, in one run). */
+/**
+ * Text and mean word confidence from one recognition (TSV has both, in one run). `dpi`:
+ * the page's resolution when its file does not carry it (Tesseract would guess it from
+ * the size of the letters).
+ */
 async function recognise(
   tools: OcrTools,
   file: string,
   settings: OcrSettings,
   signal: AbortSignal,
+  dpi?: number,
 ): Promise<Reading> {
+  const resolution = dpi ? ['--dpi', String(dpi)] : [];
   const tsv = await runTool(
     tools.tesseract,
-    [file, 'stdout', '-l', settings.languages, 'tsv'],
+    [file, 'stdout', '-l', settings.languages, ...resolution, 'tsv'],
     settings,
     signal,
   );
@@ -132,6 +154,8 @@ async function orientation(
 export interface ScanPage {
   file: string;
   pixels(): Promise<GreyPage>;
+  /** Its resolution, for a file that does not say (pdftoppm's TIFF does). */
+  dpi?: number;
 }
 
 /**
@@ -146,7 +170,7 @@ export async function readPage(
   settings: OcrSettings,
   signal: AbortSignal,
 ): Promise<{ text: string; rotated: number }> {
-  const upright = await recognise(tools, page.file, settings, signal);
+  const upright = await recognise(tools, page.file, settings, signal, page.dpi);
   if (upright.words === 0 || upright.confidence >= DOUBTFUL_CONFIDENCE)
     return { text: upright.text, rotated: 0 };
   const degrees = await orientation(tools, page.file, settings, signal);
@@ -154,11 +178,26 @@ export async function readPage(
   const file = path.join(dir, 'turned.tif');
   try {
     await writeFile(file, toTiff(rotate(await page.pixels(), degrees)));
-    const turned = await recognise(tools, file, settings, signal);
+    const turned = await recognise(tools, file, settings, signal, page.dpi);
     return turned.confidence > upright.confidence
       ? { text: turned.text, rotated: degrees }
       : { text: upright.text, rotated: 0 };
   } finally {
     await rm(file, { force: true });
   }
+}
+
+/**
+ * One recognition of the page as it is: its text when the reading is sure (or finds no
+ * words at all), undefined when it is doubtful. For a page taken from a PDF without
+ * rendering it, whose reading is trusted only when it is sure (scan-pages.ts).
+ */
+export async function readIfSure(
+  tools: OcrTools,
+  page: ScanPage,
+  settings: OcrSettings,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const reading = await recognise(tools, page.file, settings, signal, page.dpi);
+  return reading.words === 0 || reading.confidence >= DOUBTFUL_CONFIDENCE ? reading.text : undefined;
 }

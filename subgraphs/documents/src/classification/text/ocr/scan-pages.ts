@@ -5,8 +5,10 @@ import { corruptImage, imageTooLarge, pageTooLarge, tooManyPages } from '../extr
 import { readImageHeader } from '../image-header.ts';
 import type { PageWithoutText } from '../pdf.ts';
 import type { TextSink } from '../text-sink.ts';
+import { embeddedScan, listImages, type ListedImage } from './embedded-image.ts';
 import {
   OcrPageTimeout,
+  readIfSure,
   readPage,
   runTool,
   type OcrSettings,
@@ -16,8 +18,9 @@ import {
 import { toTiff, type GreyPage } from './pixels.ts';
 import type { PageTally } from './text-source.ts';
 
-// Scanned pages to text, one at a time: a PDF page without a text layer is rendered by
-// pdftoppm straight to the grey TIFF Tesseract reads (engine.ts), an image page decoded by
+// Scanned pages to text, one at a time: a PDF page without a text layer that is one JPEG
+// scan is read from that JPEG (embedded-image.ts), any other is rendered by pdftoppm
+// straight to the grey TIFF Tesseract reads (engine.ts); an image page is decoded by
 // sharp (libvips) to grey pixels and written as one. Sizes are checked before anything is decoded or rendered; every
 // command runs under the page timeout and inherits the extraction process's memory caps.
 
@@ -51,16 +54,30 @@ export interface ScanContext {
 sharp.concurrency(1);
 sharp.cache(false);
 
-/** OCRs one page, counting it; a page over its timeout is skipped and noted, not fatal. The page's file is removed. */
-async function readCounted(context: ScanContext, page: ScanPage, label: string, tally: PageTally) {
+interface PageReading {
+  text: string;
+  /** Degrees the page was turned to be read. */
+  rotated: number;
+}
+
+/** A page's file read (turned first when it reads doubtfully), then removed. */
+async function readScan(context: ScanContext, page: ScanPage): Promise<PageReading> {
   try {
-    const { text, rotated } = await readPage(
-      context.tools,
-      page,
-      context.dir,
-      context.settings,
-      context.signal,
-    );
+    return await readPage(context.tools, page, context.dir, context.settings, context.signal);
+  } finally {
+    await rm(page.file, { force: true });
+  }
+}
+
+/** Reads one page, counting it; a page over its timeout is skipped and noted, not fatal. */
+async function readCounted(
+  context: ScanContext,
+  read: () => Promise<PageReading>,
+  label: string,
+  tally: PageTally,
+) {
+  try {
+    const { text, rotated } = await read();
     tally.ocr++;
     if (rotated) tally.rotated.push(`${label} (${rotated}°)`);
     if (text.trim()) {
@@ -71,11 +88,9 @@ async function readCounted(context: ScanContext, page: ScanPage, label: string, 
     if (!(error instanceof OcrPageTimeout)) throw error;
     tally.skip(
       1,
-      `${label} took longer than ${context.settings.pageTimeoutMs / 1000} s to OCR (OCR_PAGE_TIMEOUT_SECONDS)`,
+      `${label} took longer than ${context.settings.pageTimeoutMs / 1000} s to ${error.step} (OCR_PAGE_TIMEOUT_SECONDS)`,
       true,
     );
-  } finally {
-    await rm(page.file, { force: true });
   }
 }
 
@@ -103,7 +118,7 @@ async function renderPdfPage(
     await runTool(context.tools.pdftoppm!, [...args, pdfFile, base], context.settings, context.signal);
   } catch (error) {
     await rm(`${base}.tif`, { force: true });
-    throw error;
+    throw error instanceof OcrPageTimeout ? error.withStep('render') : error;
   }
   const file = `${base}.tif`;
   return { file, pixels: () => decodeGrey(file, 0, context.settings.maxPixels) };
@@ -116,6 +131,7 @@ export async function ocrPdfPages(
   pages: readonly PageWithoutText[],
   tally: PageTally,
 ): Promise<void> {
+  let images: ListedImage[] | undefined;
   let slowestMs = 0;
   for (const [index, page] of pages.entries()) {
     if (context.sink.isFull) return;
@@ -131,26 +147,100 @@ export async function ocrPdfPages(
       );
       return;
     }
-    try {
-      const rendered = await renderPdfPage(context, pdfFile, page);
-      await readCounted(context, rendered, `page ${page.number}`, tally);
-      slowestMs = Math.max(slowestMs, Date.now() - started);
-    } catch (error) {
-      if (!(error instanceof OcrPageTimeout)) throw error;
-      tally.skip(
-        1,
-        `page ${page.number} took longer than ${context.settings.pageTimeoutMs / 1000} s to render (OCR_PAGE_TIMEOUT_SECONDS)`,
-        true,
-      );
-    }
+    images ??= await imagesOn(context, pdfFile, pages);
+    const scan = embeddedScan(images, page, context.settings.maxPixels);
+    await readCounted(context, () => readPdfPage(context, pdfFile, page, scan), `page ${page.number}`, tally);
+    slowestMs = Math.max(slowestMs, Date.now() - started);
   }
 }
 
-/** One page of an image (bytes or a file) as grey pixels, turned as its EXIF orientation says; damage is CORRUPT_IMAGE. */
-async function decodeGrey(input: Buffer | string, page: number, maxPixels: number): Promise<GreyPage> {
+/**
+ * The images on the pages to be OCRed (`pdfimages -list`, one run); none when pdfimages is
+ * missing or fails on the file, which leaves every page to be rendered.
+ */
+async function imagesOn(
+  context: ScanContext,
+  pdfFile: string,
+  pages: readonly PageWithoutText[],
+): Promise<ListedImage[]> {
+  const read = pages.slice(0, context.settings.maxPages);
+  if (!context.tools.pdfimages || read.length === 0) return [];
+  const [first, last] = [read[0]!.number, read.at(-1)!.number];
+  return listImages(context.tools, pdfFile, first, last, context.settings, context.signal).catch(() => []);
+}
+
+/**
+ * One PDF page's text. A page that is one JPEG scan is read from that image, decoded but not
+ * rendered, and that reading is kept when Tesseract is sure of it; a doubtful one (the
+ * image may be drawn turned or mirrored, or the page be a poor scan) and every other page
+ * are rendered as a viewer shows them and read, turned upright when needed.
+ */
+async function readPdfPage(
+  context: ScanContext,
+  pdfFile: string,
+  page: PageWithoutText,
+  scan: { dpi: number } | undefined,
+): Promise<PageReading> {
+  const embedded = scan && (await extractScan(context, pdfFile, page.number, scan.dpi));
+  if (embedded) {
+    try {
+      const text = await readIfSure(context.tools, embedded, context.settings, context.signal);
+      if (text !== undefined) return { text, rotated: 0 };
+    } finally {
+      await rm(embedded.file, { force: true });
+    }
+  }
+  return readScan(context, await renderPdfPage(context, pdfFile, page));
+}
+
+/**
+ * The page's one JPEG taken out of the PDF as stored (`pdfimages -j`) and decoded to the grey
+ * TIFF Tesseract reads, at the resolution it has on the page; undefined when pdfimages or
+ * the decoder will not (the page is then rendered, which may cope with what they refused).
+ */
+async function extractScan(
+  context: ScanContext,
+  pdfFile: string,
+  pageNumber: number,
+  dpi: number,
+): Promise<ScanPage | undefined> {
+  const base = path.join(context.dir, 'embedded');
+  const jpeg = `${base}-000.jpg`;
+  const file = `${base}.tif`;
+  const number = String(pageNumber);
+  const { settings, signal } = context;
   try {
-    const { data, info } = await sharp(input, { page, limitInputPixels: maxPixels, failOn: 'warning' })
-      .rotate()
+    await runTool(
+      context.tools.pdfimages!,
+      ['-j', '-f', number, '-l', number, pdfFile, base],
+      settings,
+      signal,
+    );
+    // A viewer ignores a JPEG's EXIF orientation inside a PDF: so does this.
+    await writeFile(file, toTiff(await decodeGrey(jpeg, 0, settings.maxPixels, false)));
+    return { file, dpi, pixels: () => decodeGrey(file, 0, settings.maxPixels) };
+  } catch (error) {
+    await rm(file, { force: true });
+    if (error instanceof OcrPageTimeout) throw error.withStep('take out its image');
+    return undefined;
+  } finally {
+    await rm(jpeg, { force: true });
+  }
+}
+
+/**
+ * One page of an image (bytes or a file) as grey pixels, turned as its EXIF orientation says
+ * unless `exif` is false; damage is CORRUPT_IMAGE.
+ */
+async function decodeGrey(
+  input: Buffer | string,
+  page: number,
+  maxPixels: number,
+  exif = true,
+): Promise<GreyPage> {
+  try {
+    const image = sharp(input, { page, limitInputPixels: maxPixels, failOn: 'warning' });
+    const { data, info } = await (exif ? image.rotate() : image)
       .flatten({ background: '#ffffff' })
       .toColourspace('b-w')
       .raw()
@@ -202,7 +292,8 @@ export async function ocrImage(
     }
     const started = Date.now();
     const label = pages.length > 1 ? `page ${index + 1}` : 'the image';
-    await readCounted(context, await imagePage(context, bytes, index), label, tally);
+    const page = await imagePage(context, bytes, index);
+    await readCounted(context, () => readScan(context, page), label, tally);
     slowestMs = Math.max(slowestMs, Date.now() - started);
   }
 }
