@@ -4,6 +4,18 @@ import type { LabelledText } from './corpora.ts';
 export const TRAINING_SIZES = [5, 20, 120] as const;
 const MAX_TEST_PER_TOPIC = 100;
 export const SPLIT_SEED = 20_261_203;
+export const DEFAULT_SEED_COUNT = 5;
+
+/**
+ * The split seeds of a run of `count`: seed 0 is SPLIT_SEED, the single split the harness
+ * used alone until 2026-12-04 (so its figures stay comparable), seeds 1, 2, … are
+ * `splitCorpus(documents, 1)`, `(…, 2)`, …, the extra seeds ADR 0008's third round used.
+ */
+export function splitSeeds(count: number): { index: number; seed: number }[] {
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`--seeds must be a positive integer, got ${count}`);
+  return Array.from({ length: count }, (_, index) => ({ index, seed: index === 0 ? SPLIT_SEED : index }));
+}
 
 export interface Split {
   labels: string[];
