@@ -109,7 +109,9 @@ describe('npm start supervises its services', () => {
       // Five exits in a row within 10 s of starting: the four before the last were restarted.
       // A first start slower than 10 s (a loaded machine) does not count towards the streak,
       // so only the last four restarts are bound to it.
-      const restarts = [...output.matchAll(/\[docuvault\] ops exited with code 1 after ([\d.]+) s; restarting it in/g)];
+      const restarts = [
+        ...output.matchAll(/\[docuvault\] ops exited with code 1 after ([\d.]+) s; restarting it in/g),
+      ];
       expect(restarts.length).toBeGreaterThanOrEqual(4);
       expect(restarts.slice(-4).every(([, seconds]) => Number(seconds) < 10)).toBe(true);
       const ports = Object.values(system.ports).filter((p) => p !== opsPort);
