@@ -17,6 +17,7 @@ import express from 'express';
 import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
 import { createRevocationCheck } from './auth/revocation-check.ts';
 import { graphqlHandler } from './graphql-handler.ts';
+import { handlerChain } from './handler-chain.ts';
 import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { gatewayReadyChecks, operatorOnHealth } from './readiness.ts';
@@ -118,18 +119,21 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
 
   app.use(
     '/graphql',
-    ...limits.beforeUploads,
-    // Before the upload middleware: a bad token is refused before any file byte is read.
-    authMiddleware(authenticator, logger),
-    createUploadMiddleware(config, logger),
-    ...limits.afterUploads,
-    graphqlHandler(apollo, async (req) => ({
-      requestId: currentRequestId(),
-      uploads: uploadsOf(req),
-      principal: principalOf(req),
-      clientIp: req.ip,
-      opsToken: typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
-    })),
+    handlerChain([
+      ...limits.beforeUploads,
+      // Before the upload middleware: a bad token is refused before any file byte is read.
+      authMiddleware(authenticator, logger),
+      createUploadMiddleware(config, logger),
+      ...limits.afterUploads,
+      graphqlHandler(apollo, async (req) => ({
+        requestId: currentRequestId(),
+        uploads: uploadsOf(req),
+        principal: principalOf(req),
+        clientIp: req.ip,
+        opsToken:
+          typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
+      })),
+    ]),
   );
   // After /graphql, whose requests would otherwise walk the health router's routes first
   // (the paths do not overlap, so the order changes nothing else).

@@ -21,6 +21,6 @@ export function createSubgraphCalls(
 }
 
 export { guardFetcher, signMultipart } from './guarded-fetcher.ts';
-export { subgraphFetcher } from './http-fetcher.ts';
+export { PlainHeaders, subgraphFetcher } from './http-fetcher.ts';
 export { refusedSignature } from './refusals.ts';
 export { createGatewayErrorFormatter } from './client-errors.ts';

@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { getOperationAST, parse } from 'graphql';
 import { CLIENT_IP_HEADER, PRINCIPAL_HEADER } from '../auth/principal.ts';
@@ -44,8 +44,8 @@ export function deriveSigningKey(secretKey: string): SigningKey {
   return Buffer.from(hkdfSync('sha256', secretKey, HKDF_SALT, HKDF_INFO, 32));
 }
 
-export const sha256Hex = (body: string | Uint8Array): string =>
-  createHash('sha256').update(body).digest('hex');
+/** One-shot `hash` rather than createHash().update().digest(): half the cost, once per subgraph call. */
+export const sha256Hex = (body: string | Uint8Array): string => hash('sha256', body, 'hex');
 
 /** The content hash of a multipart request: its two JSON fields, each hashed, so neither can run into the other. */
 export const multipartFieldsSha256 = (operations: string, map: string): string =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ResponseHeaders } from '../../../gateway/src/subgraph-calls/http-fetcher.ts';
+import { PlainHeaders } from '../../../gateway/src/subgraph-calls/http-fetcher.ts';
 
 // The subgraph fetcher answers its responses' headers over Node's parsed ones instead of
 // building a WHATWG Headers per response: it must read the same as Headers would.
@@ -13,7 +13,7 @@ const raw = {
 
 describe('a subgraph response’s headers', () => {
   it('read as WHATWG Headers read the same response', () => {
-    const ours = new ResponseHeaders(raw);
+    const ours = new PlainHeaders(raw);
     const reference = new Headers();
     reference.append('content-type', 'application/json; charset=utf-8');
     reference.append('set-cookie', 'a=1');
@@ -39,7 +39,7 @@ describe('a subgraph response’s headers', () => {
   });
 
   it('can be changed like Headers', () => {
-    const headers = new ResponseHeaders({ vary: 'origin' });
+    const headers = new PlainHeaders({ vary: 'origin' });
     headers.append('Vary', 'accept');
     headers.set('X-One', '1');
     headers.delete('x-one');
