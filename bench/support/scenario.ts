@@ -13,8 +13,14 @@ import { startSystem, type System } from './system.ts';
 
 export interface Context {
   system(): Promise<System>;
-  /** The system with its vault seeded (100 000 documents unless BENCH_SEED_DOCUMENTS says otherwise). */
-  seeded(): Promise<System>;
+  /**
+   * The system with its vault seeded (100 000 documents unless BENCH_SEED_DOCUMENTS says
+   * otherwise). realistic (the default): real-language text of realistic length, which only
+   * search needs and which takes minutes to build; false: short texts (seconds), for
+   * scenarios that need rows. A realistic vault serves both; asking for it after a light one
+   * replaces the light rows.
+   */
+  seeded(options?: { realistic?: boolean }): Promise<System>;
   /** Runs `measure` once per run under `key`; later calls answer the same figure. */
   shared<T>(key: string, measure: () => Promise<T>): Promise<T>;
   say(line: string): void;
@@ -35,18 +41,25 @@ export async function runScenarios(scenarios: Scenario[], options: { writeResult
   await withServices(async () => {
     const info = startInfo(servicesDescription(), loadAverage);
     let system: Promise<System> | undefined;
-    let seed: Promise<SeedResult> | undefined;
+    let seed: Promise<SeedResult | undefined> | undefined;
     const memo = new Map<string, Promise<unknown>>();
+    const seedAs = (admin: System['admin'], realistic: boolean) =>
+      (async () => {
+        say(`seeding the vault (${realistic ? 'realistic' : 'light'})…`);
+        // Replacing a light seed: its rows must not dilute the realistic vault.
+        await admin.query('delete from documents where user_id is null');
+        const result = await seedVault(admin, undefined, { realistic, progress: say });
+        say(`seeded ${result.count} documents in ${(result.ms / 1000).toFixed(1)} s`);
+        return result;
+      })();
     const context: Context = {
       system: () => (system ??= startSystem(say)),
-      async seeded() {
+      async seeded({ realistic = true } = {}) {
         const started = await context.system();
-        seed ??= (async () => {
-          say('seeding the vault…');
-          const result = await seedVault(started.admin, undefined, say);
-          say(`seeded ${result.count} documents in ${(result.ms / 1000).toFixed(1)} s`);
-          return result;
-        })();
+        // Chained, so that two scenarios asking at once seed once.
+        seed = (seed ?? Promise.resolve(undefined)).then((current) =>
+          current && (current.realistic || !realistic) ? current : seedAs(started.admin, realistic),
+        );
         await seed;
         return started;
       },
