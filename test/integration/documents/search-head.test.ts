@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SEARCH_HEAD_PER_LEXEME } from '@docuvault/shared/db/entities/documents';
+import { SEARCH_HEAD } from '@docuvault/shared/db/entities/documents';
 import { seedDocument } from '../../support/seed-documents.ts';
 import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
@@ -25,7 +25,7 @@ const SEARCH = `query ($query: String!, $first: Int, $after: String, $filter: Do
 }`;
 
 /** More documents heavy in "walrus" than the head takes, and as many that mention it once or twice. */
-const HEAVY = SEARCH_HEAD_PER_LEXEME + 20;
+const HEAVY = SEARCH_HEAD + 20;
 const LIGHT = 30;
 
 describe('documents: search head and tail', () => {

@@ -31,9 +31,13 @@ export const SEARCH_TEXT_LIMIT = 500_000;
  * (title occurrence 1.0, text occurrence 0.4; docs/adr/0016). */
 export const SEARCH_TERM_MIN_SCORE = 2.0;
 
-/** Search takes at most this many best documents per query lexeme from document_search_terms
- * and ranks them exactly first; every other match follows, ranked exactly (docs/adr/0016). */
-export const SEARCH_HEAD_PER_LEXEME = 40;
+/** Search reads at most this many heaviest documents per query lexeme from
+ * document_search_terms (one index range each)... */
+export const SEARCH_HEAD_SCAN = 500;
+
+/** ...and ranks exactly, first, this many of them: those holding most of the query's lexemes,
+ * then the heaviest; every other match follows, ranked exactly (docs/adr/0016). */
+export const SEARCH_HEAD = 50;
 
 /** Search counts every match unless the planner estimates more than twice this; then the
  * total is that estimate: counting means visiting every match's row (docs/adr/0016). */

@@ -1,4 +1,8 @@
-import { SEARCH_EXACT_COUNT_LIMIT, SEARCH_HEAD_PER_LEXEME } from '@docuvault/shared/db/entities/documents';
+import {
+  SEARCH_EXACT_COUNT_LIMIT,
+  SEARCH_HEAD,
+  SEARCH_HEAD_SCAN,
+} from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
@@ -38,11 +42,13 @@ const matchConditions = (owner: string | null, filter: RawBuilder<boolean>): Raw
 ];
 
 /**
- * The head of a search: the matches among the viewer's SEARCH_HEAD_PER_LEXEME heaviest
- * documents for each lexeme of the query (document_search_terms, one index range per
- * lexeme), ranked exactly. For a one-word query these are exactly its best matches; a
- * broad word costs a few dozen rows instead of a rank of every match. Also defines `q`.
- * The lexemes are read from the parsed query's text form ('lexeme' quoted, '' inside).
+ * The head of a search: of the viewer's SEARCH_HEAD_SCAN heaviest documents for each lexeme
+ * of the query (document_search_terms, one index range per lexeme), the SEARCH_HEAD that
+ * hold most of the query's lexemes and weigh most, those of them that match, ranked
+ * exactly. For a one-word query these are exactly its best matches (the weight is its
+ * ts_rank_cd); a broad word costs a few hundred index entries and fifty ranks instead of a
+ * rank of every match. Also defines `q`. The lexemes are read from the parsed query's text
+ * form ('lexeme' quoted, '' inside).
  */
 const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>): RawBuilder<unknown> => sql`
   q as materialized (select ${tsQuery(text)} as query),
@@ -50,12 +56,15 @@ const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>)
     select distinct replace(m[1], '''''', '''') as lexeme
     from q, regexp_matches(q.query::text, '''((?:[^'']|'''')+)''', 'g') as m),
   heavy as (
-    select t.document_id from lexemes l cross join lateral (
-      select t.document_id from document_search_terms t
+    select t.document_id, t.score from lexemes l cross join lateral (
+      select t.document_id, t.score from document_search_terms t
       where ${ownedBy('t.user_id', owner)} and t.lexeme = l.lexeme
-      order by t.score desc, t.document_id desc limit ${SEARCH_HEAD_PER_LEXEME}) t),
+      order by t.score desc, t.document_id desc limit ${SEARCH_HEAD_SCAN}) t),
+  candidates as (
+    select h.document_id from heavy h group by h.document_id
+    order by count(*) desc, sum(h.score) desc, h.document_id desc limit ${SEARCH_HEAD}),
   head as (
-    select d.id, d.key from (select distinct h.document_id from heavy h) h cross join lateral (
+    select d.id, d.key from candidates h cross join lateral (
       -- Lateral, so each candidate is one primary-key lookup: joined as a set, the planner
       -- reads every match of a broad word to find the few dozen.
       select d.id, ts_rank_cd(d.search_vector, q.query) as key
