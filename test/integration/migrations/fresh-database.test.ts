@@ -119,7 +119,7 @@ describe('a fresh database', () => {
     expect(short?.language).toBe('simple');
   });
 
-  it('keeps each document\'s heavy lexemes with their ts_rank_cd weight, rewritten with the text', async () => {
+  it("keeps each document's heavy lexemes with their ts_rank_cd weight, rewritten with the text", async () => {
     const text = 'invoice invoice invoice invoice invoice, overdue overdue, one payment';
     const [inserted] = await query<{ id: string }>(
       db.appUrl,
