@@ -51,6 +51,10 @@ alter table "document_search_terms"
   references "documents" ("id") on update no action on delete cascade;
 create index "document_search_terms_user_id_lexeme_score_document_id_index"
   on "document_search_terms" ("user_id", "lexeme", "score", "document_id");
+-- The anonymous vault: `user_id is null` is no equality to the planner, so the index above
+-- would be read whole for a lexeme and sorted instead of read in order for its first rows.
+create index "document_search_terms_anonymous_lexeme_score_document_id_index"
+  on "document_search_terms" ("lexeme", "score", "document_id") where ("user_id" is null);
 
 -- The weight of each lexeme in a search vector (A 1.0, B 0.4, C 0.2, D 0.1 per position: the
 -- default weights of ts_rank_cd), those of at least 2.0 only.

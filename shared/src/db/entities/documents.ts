@@ -138,6 +138,12 @@ export const DocumentSearchTermSchema = defineEntity({
       name: 'document_search_terms_user_id_lexeme_score_document_id_index',
       properties: ['userId', 'lexeme', 'score', 'document'],
     },
+    {
+      // The anonymous vault's: `user_id is null` does not let the planner read the one above in order.
+      name: 'document_search_terms_anonymous_lexeme_score_document_id_index',
+      expression:
+        'create index "document_search_terms_anonymous_lexeme_score_document_id_index" on "document_search_terms" ("lexeme", "score", "document_id") where ("user_id" is null)',
+    },
   ],
 });
 export class DocumentSearchTerm extends DocumentSearchTermSchema.class {}
