@@ -46,8 +46,9 @@ export async function runScenarios(scenarios: Scenario[], options: { writeResult
     const seedAs = (admin: System['admin'], realistic: boolean) =>
       (async () => {
         say(`seeding the vault (${realistic ? 'realistic' : 'light'})…`);
-        // Replacing a light seed: its rows must not dilute the realistic vault.
-        await admin.query('delete from documents where user_id is null');
+        // Replacing a light seed: its rows (object keys as seed.ts writes them) must not dilute
+        // the realistic vault; documents other scenarios uploaded stay.
+        await admin.query(`delete from documents where object_key like '\\_anonymous/bench-%'`);
         const result = await seedVault(admin, undefined, { realistic, progress: say });
         say(`seeded ${result.count} documents in ${(result.ms / 1000).toFixed(1)} s`);
         return result;
