@@ -22,7 +22,7 @@ export const crossSubgraph: Scenario = {
   async run(context: Context): Promise<ScenarioResult> {
     // The median round of `document(id)` through the gateway (gateway-query.ts measures it).
     const single = (await singleSubgraphPair(context))[0].median;
-    const system = await context.seeded();
+    const system = await context.seeded({ realistic: false });
     context.say(`20 documents with download { url } through the gateway, ${CONNECTIONS} connections…`);
     const cross = await runLoad({
       url: system.gatewayUrl,

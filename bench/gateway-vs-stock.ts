@@ -37,7 +37,7 @@ const probe = (url: string) =>
 export const gatewayVsStock: Scenario = {
   name: 'our gateway vs stock gateway',
   async run(context: Context): Promise<ScenarioResult> {
-    const system = await context.seeded();
+    const system = await context.seeded({ realistic: false });
     context.say('starting unsigned documents and storage, a second gateway of ours and the stock gateway…');
     const [documents, storage] = await Promise.all([
       system.startSubgraph('documents', { label: 'documents-unsigned', signed: false }),

@@ -22,7 +22,7 @@ interface Page {
 export const listPages: Scenario = {
   name: 'list pages',
   async run(context: Context): Promise<ScenarioResult> {
-    const system = await context.seeded();
+    const system = await context.seeded({ realistic: false });
     context.say(`walking to page ${PAGE}…`);
     let after: string | null = null;
     for (let page = 1; page < PAGE; page++) {

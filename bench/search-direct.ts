@@ -12,7 +12,7 @@ import { BROAD, ndcgAt10, SELECTIVE } from './search.ts';
 // bench/seed-vault.ts (which keeps it): what a search page costs in PostgreSQL (page, count
 // and headlines, page and count at once as the service runs them), per request, for the
 // broad and the selective terms of bench/search.ts, with C concurrent clients. For deciding
-// by measurement without re-seeding for every try (a 100 000-document seed takes ~30 min on
+// by measurement without re-seeding for every try (a 100 000-document seed takes ~13 min on
 // a loaded 2-core machine); `npm run bench` has the figures through the gateway.
 //
 //   SEARCH_DB_URL=postgres://…/dvt_seed_… SEARCH_MODE=current|before ROUNDS=3 CONNECTIONS=1 \

@@ -54,7 +54,7 @@ export const gatewaySigned =
  */
 export const singleSubgraphPair = (context: Context): Promise<[Side, Side]> =>
   context.shared('document(id): gateway, direct', async () => {
-    const system = await context.seeded();
+    const system = await context.seeded({ realistic: false });
     const bodies = await documentBodies(system);
     const direct = `${system.documents.url}/graphql`;
     context.say(

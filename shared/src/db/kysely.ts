@@ -76,9 +76,8 @@ type HonestTables<DB> = {
  * inserts and updates, readable in selects.
  */
 type WithGeneratedColumns<DB extends { documents: object }> = Omit<DB, 'documents'> & {
-  documents: Omit<DB['documents'], 'search_vector' | 'rank_vector'> & {
+  documents: Omit<DB['documents'], 'search_vector'> & {
     search_vector: GeneratedAlways<string>;
-    rank_vector: GeneratedAlways<string>;
   };
 };
 

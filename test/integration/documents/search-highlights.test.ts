@@ -51,6 +51,10 @@ describe('documents: search highlights', () => {
     await seed('emoji', 'Emoji', 'invoice 🧾🧾 x invoice');
     const filler = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
     await seed('far', 'Long letter', `invoice opening ${filler} and the invoice again at the end`);
+    // Matches only far past the first window ts_headline is given (HEADLINE_WINDOW characters).
+    const words = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => `word${from + i}`).join(' ');
+    await seed('deep', 'Deep letter', `${words(0, 3000)} the narwhal surfaces ${words(3000, 3000)} sea lion`);
     await seedDocuments(subgraph.admin, {
       count: 12,
       titlePrefix: 'Zebra',
@@ -92,6 +96,18 @@ describe('documents: search highlights', () => {
     const highlights = (await hits('invoice')).get(ids.both!)!.highlights;
     expect(highlights.map((highlight) => highlight.field)).toEqual(['TITLE', 'TEXT']);
     expect(matchedWords(highlights[1]!)).toEqual(['invoice', 'invoice']);
+  });
+
+  it('finds the passage of a long text whose only match lies far from its start', async () => {
+    const [highlight] = (await hits('narwhal')).get(ids.deep!)!.highlights;
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(highlight!.snippet).toContain('the <mark>narwhal</mark> surfaces');
+  });
+
+  it('marks a word of a two-word query where no passage holds both words', async () => {
+    const [highlight] = (await hits('narwhal lion')).get(ids.deep!)!.highlights;
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(matchedWords(highlight!)).toEqual(['narwhal']);
   });
 
   it('gives two passages of a long text whose matches are far apart', async () => {

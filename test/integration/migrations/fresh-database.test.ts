@@ -99,7 +99,7 @@ describe('a fresh database', () => {
       db.appUrl,
       `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key, extracted_text)
        values ('Mietvertrag', 'm.txt', 'text/plain', 10, $1, 'k/language', $2)
-       returning id, language, rank_vector::text as rank`,
+       returning id, language, search_vector::text as rank`,
       ['c'.repeat(64), german],
     );
     expect(inserted?.language).toBe('german');
@@ -117,5 +117,36 @@ describe('a fresh database', () => {
       [inserted?.id, 'ACME-7731-XQ'],
     );
     expect(short?.language).toBe('simple');
+  });
+
+  it("keeps each document's heavy lexemes with their ts_rank_cd weight, rewritten with the text", async () => {
+    const text = 'invoice invoice invoice invoice invoice, overdue overdue, one payment';
+    const [inserted] = await query<{ id: string }>(
+      db.appUrl,
+      `insert into documents (title, original_filename, mime_type, size_bytes, sha256, object_key, extracted_text)
+       values ('Invoice', 'i.txt', 'text/plain', 10, $1, 'k/terms', $2) returning id`,
+      ['d'.repeat(64), text],
+    );
+    const terms = () =>
+      query<{ lexeme: string; score: number; rank: number }>(
+        db.appUrl,
+        `select t.lexeme, t.score, ts_rank_cd(d.search_vector, to_tsquery('simple', t.lexeme)) as rank
+         from document_search_terms t join documents d on d.id = t.document_id
+         where t.document_id = $1 order by t.lexeme`,
+        [inserted?.id],
+      );
+    // Title (1.0) and five times in the text (0.4 each); two mentions (0.8) are below 2.0.
+    const before = await terms();
+    // Too few words for a language: the simple configuration, words as written.
+    expect(before.map(({ lexeme }) => lexeme)).toEqual(['invoice']);
+    expect(before[0]?.score).toBeCloseTo(3.0, 5);
+    expect(before[0]?.score).toBeCloseTo(before[0]!.rank, 5);
+    await query(db.appUrl, 'update documents set extracted_text = $2 where id = $1', [
+      inserted?.id,
+      'overdue overdue overdue overdue overdue',
+    ]);
+    expect((await terms()).map(({ lexeme }) => lexeme)).toEqual(['overdue']);
+    await query(db.appUrl, 'delete from documents where id = $1', [inserted?.id]);
+    expect(await terms()).toEqual([]);
   });
 });

@@ -27,16 +27,21 @@ export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
  */
 export const SEARCH_TEXT_LIMIT = 500_000;
 
-/** The ranking vector holds the title and this many characters of the text (docs/adr/0016). */
-export const RANK_TEXT_LIMIT = 2_000;
+/** document_search_terms keeps a document's lexemes that weigh at least this much in it
+ * (title occurrence 1.0, text occurrence 0.4; docs/adr/0016). */
+export const SEARCH_TERM_MIN_SCORE = 2.0;
 
-/** Search ranks exactly (ts_rank_cd over the whole text) only this many best candidates by
- * the ranking vector; the rest follow in the cheaper order (docs/adr/0016). */
-export const SEARCH_EXACT_RANKED = 100;
+/** Search reads at most this many heaviest documents per query lexeme from
+ * document_search_terms (one index range each)... */
+export const SEARCH_HEAD_SCAN = 500;
+
+/** ...and ranks exactly, first, this many of them: those holding most of the query's lexemes,
+ * then the heaviest; every other match follows, ranked exactly (docs/adr/0016). */
+export const SEARCH_HEAD = 50;
 
 /** Search counts every match unless the planner estimates more than twice this; then the
- * total is that estimate (docs/adr/0016). */
-export const SEARCH_EXACT_COUNT_LIMIT = 10_000;
+ * total is that estimate: counting means visiting every match's row (docs/adr/0016). */
+export const SEARCH_EXACT_COUNT_LIMIT = 1_000;
 
 const config = `docuvault_search_config(language)`;
 const weighted = (textLimit: number) =>
@@ -79,12 +84,6 @@ export const DocumentSchema = defineEntity({
       .generated(`(${weighted(SEARCH_TEXT_LIMIT)}) stored`)
       .hidden()
       .lazy(),
-    rankVector: p
-      .type('tsvector')
-      .$type<Opt<string>>()
-      .generated(`(${weighted(RANK_TEXT_LIMIT)}) stored`)
-      .hidden()
-      .lazy(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -117,3 +116,35 @@ export const DocumentSchema = defineEntity({
 });
 export class Document extends DocumentSchema.class {}
 DocumentSchema.setClass(Document);
+
+/**
+ * A document's heavy lexemes and their weight in it, written by a trigger from its search
+ * vector (migrations/2026-12-04T15-50-00-add-document-search-terms.sql): for a one-word
+ * query the weight equals ts_rank_cd, so a vault's best documents for a word are one index
+ * range. Read-only for the application.
+ */
+export const DocumentSearchTermSchema = defineEntity({
+  name: 'DocumentSearchTerm',
+  tableName: 'document_search_terms',
+  properties: {
+    document: () => p.manyToOne(Document).primary().deleteRule('cascade').updateRule('no action'),
+    lexeme: p.text().primary(),
+    // The document's owner (no foreign key: the document's cascade removes the row).
+    userId: p.uuid().nullable(),
+    score: p.float(),
+  },
+  indexes: [
+    {
+      name: 'document_search_terms_user_id_lexeme_score_document_id_index',
+      properties: ['userId', 'lexeme', 'score', 'document'],
+    },
+    {
+      // The anonymous vault's: `user_id is null` does not let the planner read the one above in order.
+      name: 'document_search_terms_anonymous_lexeme_score_document_id_index',
+      expression:
+        'create index "document_search_terms_anonymous_lexeme_score_document_id_index" on "document_search_terms" ("lexeme", "score", "document_id") where ("user_id" is null)',
+    },
+  ],
+});
+export class DocumentSearchTerm extends DocumentSearchTermSchema.class {}
+DocumentSearchTermSchema.setClass(DocumentSearchTerm);

@@ -1,7 +1,7 @@
 import { AuditLogEntry, DeletedAccount } from './audit-log.ts';
 import { ClassifierModel } from './classifier-models.ts';
 import { CloudConnection } from './cloud-connections.ts';
-import { Document } from './documents.ts';
+import { Document, DocumentSearchTerm } from './documents.ts';
 import { Folder } from './folders.ts';
 import { Group, GroupMember } from './groups.ts';
 import { ObjectRemoval } from './object-removals.ts';
@@ -33,6 +33,7 @@ export const entities = [
   GroupMember,
   Folder,
   Document,
+  DocumentSearchTerm,
   Topic,
   DocumentTopic,
   Share,

@@ -1,4 +1,8 @@
-import { SEARCH_EXACT_COUNT_LIMIT, SEARCH_EXACT_RANKED } from '@docuvault/shared/db/entities/documents';
+import {
+  SEARCH_EXACT_COUNT_LIMIT,
+  SEARCH_HEAD,
+  SEARCH_HEAD_SCAN,
+} from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
@@ -10,12 +14,13 @@ import {
   type DocumentRecord,
   type DocumentRow,
 } from './documents.repository.ts';
+import { ownedBy } from '../data/query-helpers.ts';
 import { visibleTo } from '../sharing/visibility.ts';
 
 export interface SearchHit {
   document: DocumentRecord;
-  /** The order key (a float4): ts_rank_cd over the whole text for the best candidates
-   * (0 and up), a value in (-1, 0) from the ranking vector for the rest (docs/adr/0016). */
+  /** The order key (a float4): ts_rank_cd for the head (0 and up), -1 / (1 + ts_rank_cd)
+   * in [-1, 0) for every other match (docs/adr/0016). */
   rank: number;
 }
 
@@ -37,21 +42,65 @@ const matchConditions = (owner: string | null, filter: RawBuilder<boolean>): Raw
 ];
 
 /**
- * The cheap rank: ts_rank_cd over the ranking vector (title and the first RANK_TEXT_LIMIT
- * characters), scaled by how much bigger the whole vector is (its stored size, read from
- * the row without fetching the vector), so that a long document with the terms early
- * counts as having them throughout.
+ * The head of a search: of the viewer's SEARCH_HEAD_SCAN heaviest documents for each lexeme
+ * of the query (document_search_terms, one index range per lexeme), the SEARCH_HEAD that
+ * hold most of the query's lexemes and weigh most, those of them that match, ranked
+ * exactly. For a one-word query these are exactly its best matches (the weight is its
+ * ts_rank_cd); a broad word costs a few hundred index entries and fifty ranks instead of a
+ * rank of every match. Also defines `q`. The lexemes are read from the parsed query's text
+ * form ('lexeme' quoted, '' inside).
  */
-const roughRank = sql`ts_rank_cd(d.rank_vector, q.query)
-  * greatest(1, pg_column_size(d.search_vector)::real / pg_column_size(d.rank_vector))`;
+const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>): RawBuilder<unknown> => sql`
+  q as materialized (select ${tsQuery(text)} as query),
+  lexemes as (
+    select distinct replace(m[1], '''''', '''') as lexeme
+    from q, regexp_matches(q.query::text, '''((?:[^'']|'''')+)''', 'g') as m),
+  heavy as (
+    select t.document_id, t.score from lexemes l cross join lateral (
+      select t.document_id, t.score from document_search_terms t
+      where ${ownedBy('t.user_id', owner)} and t.lexeme = l.lexeme
+      order by t.score desc, t.document_id desc limit ${SEARCH_HEAD_SCAN}) t),
+  candidates as (
+    select h.document_id from heavy h group by h.document_id
+    order by count(*) desc, sum(h.score) desc, h.document_id desc limit ${SEARCH_HEAD}),
+  head as (
+    select d.id, d.key from candidates h cross join lateral (
+      -- Lateral, so each candidate is one primary-key lookup: joined as a set, the planner
+      -- reads every match of a broad word to find the few dozen.
+      select d.id, ts_rank_cd(d.search_vector, q.query) as key
+      from documents d, q
+      where d.id = h.document_id and ${sql.join(matchConditions(owner, filter), sql` and `)}) d)`;
+
+/** Every match not in the head, ranked exactly and mapped into [-1, 0), so below the head. */
+const tailOf = (owner: string | null, filter: RawBuilder<boolean>): RawBuilder<unknown> => sql`
+  tail as (
+    select d.id, (-1 / (1 + ts_rank_cd(d.search_vector, q.query)))::real as key
+    from documents d, q
+    where not exists (select from head h where h.id = d.id) and ${sql.join(matchConditions(owner, filter), sql` and `)})`;
+
+async function pageOf(
+  em: EntityManager,
+  tiers: RawBuilder<unknown>,
+  from: 'head' | 'tail',
+  after: SearchCursor | undefined,
+  limit: number,
+): Promise<SearchHit[]> {
+  const afterCursor = after ? sql`where (s.key, s.id) < (${after.rank}::real, ${after.id}::uuid)` : sql``;
+  const { rows } = await sql<DocumentRow & { rank: number }>`
+        with ${tiers},
+        page as (select s.id, s.key from ${sql.table(from)} s ${afterCursor} order by s.key desc, s.id desc limit ${limit})
+        select ${DOCUMENT_COLUMNS}, p.key as rank
+        from page p join documents d on d.id = p.id
+        order by p.key desc, p.id desc`.execute(db(em));
+  return rows.map(({ rank, ...row }) => ({ document: toDocumentRecord(row), rank }));
+}
 
 /**
- * One page of matches, best first. Ranking every match exactly means reading every match's
- * whole search vector (tens of kilobytes out of line for a long document), so only the
- * SEARCH_EXACT_RANKED best by the cheap rank are ranked exactly (ts_rank_cd, title words
- * weight A, body words weight B); they come first, the rest follow by the cheap rank mapped
- * into (-1, 0). The keyset is (key, id), computed once per row in SQL as float4 and
- * compared as float4 on both sides, so a page continues exactly after the last hit.
+ * One page of matches, best first: the head (see headOf), then every other match, each
+ * part ordered by exact ts_rank_cd. The tail is only read when the head cannot fill the
+ * page (a rare word, a filter, a page past the head), so a broad word's first pages never
+ * rank its thousands of matches. The keyset is (key, id), float4 on both sides, and a
+ * cursor's sign says which part it is in, so a page continues exactly after the last hit.
  */
 export async function searchDocuments(
   em: EntityManager,
@@ -61,24 +110,18 @@ export async function searchDocuments(
   limit: number,
   filter: RawBuilder<boolean> = sql`true`,
 ): Promise<SearchHit[]> {
-  const afterCursor = after ? sql`where (s.key, s.id) < (${after.rank}::real, ${after.id}::uuid)` : sql``;
-  const { rows } = await sql<DocumentRow & { rank: number }>`
-        with q as materialized (select ${tsQuery(text)} as query),
-        matches as (
-          select d.id, (${roughRank})::real as rough
-          from documents d, q
-          where ${sql.join(matchConditions(owner, filter), sql` and `)}),
-        best as (select m.id from matches m order by m.rough desc, m.id desc limit ${SEARCH_EXACT_RANKED}),
-        keyed as (
-          select m.id, case when b.id is null then (-1 / (1 + m.rough))::real
-                            else (select ts_rank_cd(x.search_vector, q.query) from documents x, q where x.id = m.id)
-                       end as key
-          from matches m left join best b on b.id = m.id),
-        page as (select s.id, s.key from keyed s ${afterCursor} order by s.key desc, s.id desc limit ${limit})
-        select ${DOCUMENT_COLUMNS}, p.key as rank
-        from page p join documents d on d.id = p.id
-        order by p.key desc, p.id desc`.execute(db(em));
-  return rows.map(({ rank, ...row }) => ({ document: toDocumentRecord(row), rank }));
+  const head = headOf(owner, text, filter);
+  const inHead = after === undefined || after.rank >= 0;
+  const first = inHead ? await pageOf(em, head, 'head', after, limit) : [];
+  if (first.length >= limit) return first;
+  const rest = await pageOf(
+    em,
+    sql`${head}, ${tailOf(owner, filter)}`,
+    'tail',
+    inHead ? undefined : after,
+    limit - first.length,
+  );
+  return [...first, ...rest];
 }
 
 /**
