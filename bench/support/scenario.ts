@@ -110,7 +110,8 @@ export async function runScenarios(
     const seeding = seed ? await seed : undefined;
     const runNotes = seeding
       ? [
-          `seeding ${seeding.count} documents took ${(seeding.ms / 1000).toFixed(1)} s (not part of any figure); ` +
+          `seeding ${seeding.count} ${seeding.realistic ? 'realistic' : 'light'} documents over ${seeding.connections} ` +
+            `connections took ${(seeding.ms / 1000).toFixed(1)} s, ${(seeding.indexMs / 1000).toFixed(1)} s of it building indexes (not part of any figure); ` +
             `the documents table with its indexes and TOAST: ${(seeding.bytes / 1024 ** 3).toFixed(2)} GiB; ` +
             `words per document (sample): median ${seeding.words.median}, p99 ${seeding.words.p99}, ` +
             `max ${seeding.words.max}, ~${seeding.words.over20k} past 20 000`,
