@@ -16,8 +16,9 @@
 -- * ownership wins: no row for the document's owner, even when a group gives them their own.
 -- The trigger functions are security definer (the owner's rights): the runtime role only
 -- reads the table, so nothing but these rules can write it. Each takes a transaction-level
--- advisory lock on the owner of what changes (and on the group), so that a share and a
--- concurrent member, document or folder move cannot each miss the other's uncommitted row.
+-- advisory lock on the owner of what changes and on the groups involved, so that a share
+-- and a concurrent member, document or folder change cannot each miss the other's
+-- uncommitted rows (a removed member keeping a row written meanwhile, an added one missing it).
 -- Folder visibility (folderVisibleTo) still walks the tree per query: folders are few.
 
 -- migrate:up
@@ -76,25 +77,39 @@ create function "document_access_lock"("p_key" uuid)
   language sql volatile
   as $$ select pg_advisory_xact_lock(hashtextextended('document_access ' || p_key::text, 0)) $$;
 
--- Rewrites the rows of these documents from the shares that reach them: their own, and
--- those of every folder above them.
+-- The shares that reach a document: its own, and those of every folder above it (when its
+-- owner owns the folder that holds it).
+create function "document_access_reaching"("p_document" uuid, "p_folder" uuid, "p_owner" uuid)
+  returns setof public.shares
+  language sql stable
+  as $$
+    select s.* from public.shares s where s.document_id = p_document
+    union all
+    (with recursive up(id, parent_id) as (
+       select f.id, f.parent_id from public.folders f where f.id = p_folder and f.user_id = p_owner
+       union
+       select f.id, f.parent_id from public.folders f join up on f.id = up.parent_id)
+     select s.* from up join public.shares s on s.folder_id = up.id)
+  $$;
+
+-- Rewrites the rows of these documents from the shares that reach them. The groups of those
+-- shares are locked first, so a member removed (or added) concurrently is seen once its
+-- transaction commits, instead of its removal missing the rows written here.
 create function "document_access_rederive"("p_documents" uuid[])
   returns void
   language sql volatile
   as $$
+    select public.document_access_lock(g.id) from (
+      select distinct s.grantee_group_id as id
+        from public.documents d
+        cross join lateral public.document_access_reaching(d.id, d.folder_id, d.user_id) s
+       where d.id = any(p_documents) and s.grantee_group_id is not null
+       order by 1) g;
     delete from public.document_access a where a.document_id = any(p_documents);
     insert into public.document_access (share_id, user_id, document_id, group_id, permission, created_at)
     select s.id, r.user_id, d.id, r.group_id, s.permission, d.created_at
       from public.documents d
-      cross join lateral (
-        select s.* from public.shares s where s.document_id = d.id
-        union all
-        (with recursive up(id, parent_id) as (
-           select f.id, f.parent_id from public.folders f where f.id = d.folder_id and f.user_id = d.user_id
-           union
-           select f.id, f.parent_id from public.folders f join up on f.id = up.parent_id)
-         select s.* from up join public.shares s on s.folder_id = up.id)
-      ) s
+      cross join lateral public.document_access_reaching(d.id, d.folder_id, d.user_id) s
       cross join lateral public.document_access_recipients(s.grantee_user_id, s.grantee_group_id) r
      where d.id = any(p_documents) and r.user_id is distinct from d.user_id
     on conflict do nothing;
@@ -210,6 +225,7 @@ create trigger "document_access_on_folder"
 revoke all on function "document_access_recipients"(uuid, uuid) from public;
 revoke all on function "document_access_targets"(uuid, uuid) from public;
 revoke all on function "document_access_lock"(uuid) from public;
+revoke all on function "document_access_reaching"(uuid, uuid, uuid) from public;
 revoke all on function "document_access_rederive"(uuid[]) from public;
 
 -- The runtime role reads; only the triggers above (with the owner's rights) write.
@@ -250,6 +266,7 @@ drop function "document_access_on_document"();
 drop function "document_access_on_member"();
 drop function "document_access_on_share"();
 drop function "document_access_rederive"(uuid[]);
+drop function "document_access_reaching"(uuid, uuid, uuid);
 drop function "document_access_lock"(uuid);
 drop function "document_access_targets"(uuid, uuid);
 drop function "document_access_recipients"(uuid, uuid);

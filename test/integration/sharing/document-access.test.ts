@@ -265,6 +265,35 @@ describe('deletions', () => {
   });
 });
 
+describe('concurrent changes', () => {
+  it('do not let a member removed meanwhile keep a document filed into a folder shared with the group', async () => {
+    const [owner, leaving] = [await user(), await user()];
+    const shared = await folder(owner);
+    const team = await group(leaving);
+    await share({ folder: shared }, { group: team });
+    const [removal, filing] = [await app.connect(), await app.connect()];
+    try {
+      await removal.query('begin');
+      await removal.query(`delete from group_members where group_id = $1 and user_id = $2`, [team, leaving]);
+      await filing.query('begin');
+      const filed = filing.query<{ id: string }>(
+        `insert into documents (user_id, folder_id, title, original_filename, mime_type, size_bytes, sha256, object_key)
+         values ($1, $2, 'Doc', 'doc.pdf', 'application/pdf', 1, $3, $4) returning id`,
+        [owner, shared, randomBytes(32).toString('hex'), `${owner}/${randomUUID()}`],
+      );
+      // The filing waits for the group's lock; give it time to get there before the removal commits.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await removal.query('commit');
+      await filed;
+      await filing.query('commit');
+    } finally {
+      removal.release();
+      filing.release();
+    }
+    expect(await accessOf(leaving)).toEqual({});
+  });
+});
+
 describe('the runtime role', () => {
   it('reads document_access but cannot write it', async () => {
     await expect(app.query(`delete from document_access`)).rejects.toMatchObject({ code: '42501' });
