@@ -41,8 +41,9 @@ create table "document_access" (
     references "groups" ("id") on delete cascade,
   constraint "document_access_permission_check" check ("permission" in ('READ', 'WRITE'))
 );
+-- permission rides along so that a page of "shared with me" and its roles come from the index alone.
 create index "document_access_user_id_created_at_document_id_index"
-  on "document_access" ("user_id", "created_at", "document_id");
+  on "document_access" ("user_id", "created_at", "document_id") include ("permission");
 create index "document_access_document_id_user_id_index" on "document_access" ("document_id", "user_id");
 
 -- A share's recipients: its user, or every member of its group (with the group).

@@ -72,6 +72,26 @@ describe('documents shared with me', () => {
     expect(seen).toEqual(shared);
   });
 
+  it('carry the strongest role of the shares that reach them, read with the page', async () => {
+    const page = await listDocuments(
+      em(),
+      listScope(reader.id, true),
+      documentFilterCondition(NO_VALUES),
+      undefined,
+      10,
+    );
+    const roles = Object.fromEntries(page.map((d) => [d.id, d.sharedRole]));
+    expect(roles).toMatchObject({ [shared[0]!]: 'VIEWER', [shared[1]!]: 'EDITOR', [failed]: 'VIEWER' });
+    const own = await listDocuments(
+      em(),
+      listScope(reader.id, false),
+      documentFilterCondition(NO_VALUES),
+      undefined,
+      10,
+    );
+    expect(own.map((d) => d.sharedRole)).toEqual([undefined, undefined]);
+  });
+
   it('are counted once each, with a filter and without one', async () => {
     const scope = listScope(reader.id, true);
     expect(await countDocuments(em(), scope, documentFilterCondition(NO_VALUES))).toBe(6);

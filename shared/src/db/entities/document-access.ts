@@ -25,8 +25,10 @@ export const DocumentAccessSchema = defineEntity({
   },
   indexes: [
     {
+      // permission rides along: a page of "shared with me" and its roles come from the index alone.
       name: 'document_access_user_id_created_at_document_id_index',
-      properties: ['user', 'createdAt', 'document'],
+      expression:
+        'create index "document_access_user_id_created_at_document_id_index" on "document_access" ("user_id", "created_at", "document_id") include ("permission")',
     },
     { name: 'document_access_document_id_user_id_index', properties: ['document', 'user'] },
   ],

@@ -9,7 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import type { ListCursor } from './cursor.ts';
 import { isoTimestamp, uuidArray } from '../data/query-helpers.ts';
-import { visibleTo, type DocumentScope } from '../sharing/visibility.ts';
+import { roleOfPermission, visibleTo, type DocumentScope, type ShareRole } from '../sharing/visibility.ts';
 import { NO_FILTER } from './no-filter.ts';
 
 /** A document row as the API sees it (no extracted text: that can be megabytes). */
@@ -38,6 +38,8 @@ export interface DocumentRecord {
   updatedAt: Date;
   /** created_at at microsecond precision, for cursors. */
   createdAtExact: string;
+  /** The viewer's role on a document shared with them, when the query that read it knew it. */
+  sharedRole?: ShareRole;
 }
 
 export interface TopicRecord {
@@ -118,11 +120,16 @@ export async function listDocuments(
       sql`(${scope.createdAt}, ${scope.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
     );
   }
-  const { rows } = await sql<DocumentRow>`select ${DOCUMENT_COLUMNS} from ${scope.from}
+  const { rows } = await sql<DocumentRow & { sharedPermission: string | null }>`
+        select ${DOCUMENT_COLUMNS}, ${scope.permission} as "sharedPermission" from ${scope.from}
         where ${sql.join(conditions, sql` and `)}
         order by ${scope.createdAt} desc, ${scope.id} desc
         limit ${limit}`.execute(db(em));
-  return rows.map(toDocumentRecord);
+  return rows.map(({ sharedPermission, ...row }) =>
+    sharedPermission === null
+      ? toDocumentRecord(row)
+      : { ...toDocumentRecord(row), sharedRole: roleOfPermission(sharedPermission) },
+  );
 }
 
 export async function countDocuments(

@@ -62,31 +62,41 @@ export function sharedWith(alias: string, viewer: string | null): RawBuilder<boo
 
 /**
  * What a listing walks, newest first: `from` names the documents `d`; `createdAt` and `id`
- * are the keyset (the same values as d.created_at and d.id); `unfiltered`, when given, is a
- * cheaper FROM with the same rows for a count that nothing else narrows.
+ * are the keyset (the same values as d.created_at and d.id); `permission` is the viewer's
+ * share permission on the row (null for their own); `unfiltered`, when given, is a cheaper
+ * FROM with the same rows for a count that nothing else narrows.
  */
 export interface DocumentScope {
   readonly from: RawBuilder<unknown>;
   readonly where: RawBuilder<boolean>;
   readonly createdAt: RawBuilder<unknown>;
   readonly id: RawBuilder<unknown>;
+  readonly permission: RawBuilder<unknown>;
   readonly unfiltered?: RawBuilder<unknown>;
 }
 
 /**
- * The viewer's documents shared with them, one row each however many shares reach it,
- * newest first. The ORDER BY is stated inside: without it the planner may read the range
- * forwards for the DISTINCT and sort the whole of it for the page (seen with a cursor).
+ * The viewer's documents shared with them, one row each however many shares reach it (with
+ * the strongest permission: max(), WRITE sorts after READ), newest first, all from the
+ * (user_id, created_at, document_id) include (permission) index. The ORDER BY is stated
+ * inside: without it the planner may read the range forwards and sort all of it for a page.
  */
 const sharedKeys = (viewer: string): RawBuilder<unknown> =>
-  sql`(select distinct a.created_at, a.document_id from document_access a where a.user_id = ${viewer}::uuid
-       order by a.created_at desc, a.document_id desc) k`;
+  sql`(select a.created_at, a.document_id, max(a.permission) as permission from document_access a
+        where a.user_id = ${viewer}::uuid
+        group by a.created_at, a.document_id
+        order by a.created_at desc, a.document_id desc) k`;
+
+/** The same rows without the permission, for a count. */
+const sharedCount = (viewer: string): RawBuilder<unknown> =>
+  sql`(select distinct a.created_at, a.document_id from document_access a where a.user_id = ${viewer}::uuid) k`;
 
 /**
  * Which documents a listing walks: the viewer's own (the (user_id, created_at, id) index),
- * or (sharedWithMe) only those others share with them: a backward walk of document_access's
- * (user_id, created_at, document_id), each row joined to its document, so a page stops after
- * its rows however much is shared. The filter narrows either; search reads visibleTo instead.
+ * or (sharedWithMe) only those others share with them: a backward walk of document_access,
+ * each row joined to its document, so a page stops after its rows however much is shared,
+ * and carries the viewer's role (no second query for myRole). The filter narrows either;
+ * search reads visibleTo instead.
  */
 export function listScope(viewer: string | null, sharedWithMe: boolean): DocumentScope {
   if (!sharedWithMe || viewer === null) {
@@ -95,6 +105,7 @@ export function listScope(viewer: string | null, sharedWithMe: boolean): Documen
       where: sharedWithMe ? sql<boolean>`false` : ownedBy('d.user_id', viewer),
       createdAt: sql.ref('d.created_at'),
       id: sql.ref('d.id'),
+      permission: sql`null::text`,
     };
   }
   return {
@@ -102,7 +113,8 @@ export function listScope(viewer: string | null, sharedWithMe: boolean): Documen
     where: sql<boolean>`true`,
     createdAt: sql.ref('k.created_at'),
     id: sql.ref('k.document_id'),
-    unfiltered: sharedKeys(viewer),
+    permission: sql.ref('k.permission'),
+    unfiltered: sharedCount(viewer),
   };
 }
 
