@@ -138,8 +138,8 @@ export async function countDocuments(
   filter: RawBuilder<boolean>,
 ): Promise<number> {
   const query =
-    filter === NO_FILTER && scope.unfiltered
-      ? sql<{ count: number }>`select count(*)::int as count from ${scope.unfiltered}`
+    filter === NO_FILTER && scope.unfilteredCount
+      ? scope.unfilteredCount
       : sql<{
           count: number;
         }>`select count(*)::int as count from ${scope.from} where ${scope.where} and ${filter}`;
