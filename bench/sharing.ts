@@ -100,7 +100,8 @@ export const sharing: Scenario = {
     await insertDocuments(system.admin, holder, DOCUMENTS);
     await insertDocuments(system.admin, sharer, DOCUMENTS);
     await shareThroughGroups(system.admin, sharer, reader);
-    await system.admin.query('vacuum (analyze) documents, shares, group_members, groups');
+    // document_access is filled by the database's triggers as the shares go in (migrations/…-create-document-access.sql).
+    await system.admin.query('vacuum (analyze) documents, shares, group_members, groups, document_access');
     const key = deriveTokenKey(system.secretKey);
     const tokenOf = async (id: string) => (await signAccessToken(key, { id, role: 'USER' })).token;
     const as = (token: string) => () => ({ authorization: `Bearer ${token}` });

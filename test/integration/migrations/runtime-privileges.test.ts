@@ -14,6 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   classifier_models: ['DELETE', 'INSERT', 'SELECT'],
   cloud_connections: ['SELECT'],
   deleted_accounts: ['INSERT', 'SELECT'],
+  document_access: ['SELECT'],
   document_search_terms: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   document_topics: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   documents: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],

@@ -1,6 +1,7 @@
 import { AuditLogEntry, DeletedAccount } from './audit-log.ts';
 import { ClassifierModel } from './classifier-models.ts';
 import { CloudConnection } from './cloud-connections.ts';
+import { DocumentAccess } from './document-access.ts';
 import { Document, DocumentSearchTerm } from './documents.ts';
 import { Folder } from './folders.ts';
 import { Group, GroupMember } from './groups.ts';
@@ -14,6 +15,7 @@ import { Quota, RefreshToken, User } from './users.ts';
 export * from './audit-log.ts';
 export * from './classifier-models.ts';
 export * from './cloud-connections.ts';
+export * from './document-access.ts';
 export * from './documents.ts';
 export * from './folders.ts';
 export * from './groups.ts';
@@ -37,6 +39,7 @@ export const entities = [
   Topic,
   DocumentTopic,
   Share,
+  DocumentAccess,
   ShareLink,
   AuditLogEntry,
   DeletedAccount,

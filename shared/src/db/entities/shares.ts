@@ -21,7 +21,6 @@ export const ShareSchema = defineEntity({
     permission: p.enum(SHARE_PERMISSIONS).default('READ'),
     // Kept when the granting user is deleted: the grant outlives who made it.
     createdBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
-    expiresAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },
   // "Shared with me" starts from the grantee; the target columns ride along in the index.

@@ -9,7 +9,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import type { ListCursor } from './cursor.ts';
 import { isoTimestamp, uuidArray } from '../data/query-helpers.ts';
-import { visibleTo } from '../sharing/visibility.ts';
+import { roleOfPermission, visibleTo, type DocumentScope, type ShareRole } from '../sharing/visibility.ts';
+import { NO_FILTER } from './no-filter.ts';
 
 /** A document row as the API sees it (no extracted text: that can be megabytes). */
 export interface DocumentRecord {
@@ -37,6 +38,8 @@ export interface DocumentRecord {
   updatedAt: Date;
   /** created_at at microsecond precision, for cursors. */
   createdAtExact: string;
+  /** The viewer's role on a document shared with them, when the query that read it knew it. */
+  sharedRole?: ShareRole;
 }
 
 export interface TopicRecord {
@@ -98,38 +101,51 @@ export async function findDocumentsByIds(
 }
 
 /**
- * One page, newest first, of the documents in `scope` (whose documents: listScope in
- * sharing/visibility.ts) narrowed by `filter` (a condition on `documents d`, see
- * search-filters.repository.ts). Keyset on (created_at, id): the row comparison continues
- * strictly after the cursor and walks the (created_at, id) index backwards; no OFFSET,
- * so page 100 costs what page 1 costs and concurrent inserts never shift a page.
+ * One page, newest first, of the documents in `scope` (whose documents and in which key
+ * order: listScope in sharing/visibility.ts) narrowed by `filter` (a condition on
+ * `documents d`, see search-filters.repository.ts). Keyset on (created_at, id): the row
+ * comparison continues strictly after the cursor and walks the scope's index backwards; no
+ * OFFSET, so page 100 costs what page 1 costs and concurrent inserts never shift a page.
  */
 export async function listDocuments(
   em: EntityManager,
-  scope: RawBuilder<boolean>,
+  scope: DocumentScope,
   filter: RawBuilder<boolean>,
   after: ListCursor | undefined,
   limit: number,
 ): Promise<DocumentRecord[]> {
-  const conditions: RawBuilder<unknown>[] = [scope, filter];
-  if (after)
-    conditions.push(sql`(d.created_at, d.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
-  const { rows } = await sql<DocumentRow>`select ${DOCUMENT_COLUMNS} from documents d
+  const conditions: RawBuilder<unknown>[] = [scope.where, filter];
+  if (after) {
+    conditions.push(
+      sql`(${scope.createdAt}, ${scope.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+    );
+  }
+  const { rows } = await sql<DocumentRow & { sharedPermission: string | null }>`
+        select ${DOCUMENT_COLUMNS}, ${scope.permission} as "sharedPermission" from ${scope.from}
         where ${sql.join(conditions, sql` and `)}
-        order by d.created_at desc, d.id desc
+        order by ${scope.createdAt} desc, ${scope.id} desc
         limit ${limit}`.execute(db(em));
-  return rows.map(toDocumentRecord);
+  return rows.map(({ sharedPermission, ...row }) =>
+    sharedPermission === null
+      ? toDocumentRecord(row)
+      : { ...toDocumentRecord(row), sharedRole: roleOfPermission(sharedPermission) },
+  );
 }
 
 export async function countDocuments(
   em: EntityManager,
-  scope: RawBuilder<boolean>,
+  scope: DocumentScope,
   filter: RawBuilder<boolean>,
 ): Promise<number> {
+  const query =
+    filter === NO_FILTER && scope.unfilteredCount
+      ? scope.unfilteredCount
+      : sql<{
+          count: number;
+        }>`select count(*)::int as count from ${scope.from} where ${scope.where} and ${filter}`;
   const {
     rows: [row],
-  } = await sql<{ count: number }>`select count(*)::int as count from documents d
-        where ${scope} and ${filter}`.execute(db(em));
+  } = await query.execute(db(em));
   return row?.count ?? 0;
 }
 

@@ -2,6 +2,7 @@ import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { tsQuery } from './documents.repository.ts';
+import { NO_FILTER } from './no-filter.ts';
 import type { DocumentFilterValues } from './search-filters.ts';
 import { ownedBy, textArray, uuidArray } from '../data/query-helpers.ts';
 import { sharedWith } from '../sharing/visibility.ts';
@@ -30,7 +31,7 @@ export function documentFilterCondition(filter: DocumentFilterValues): RawBuilde
   if (filter.createdBefore)
     terms.push(sql`d.created_at < ${filter.createdBefore.toISOString()}::timestamptz`);
   if (filter.text) terms.push(sql`d.search_vector @@ ${tsQuery(filter.text)}`);
-  return terms.length === 0 ? sql<boolean>`true` : sql<boolean>`(${sql.join(terms, sql` and `)})`;
+  return terms.length === 0 ? NO_FILTER : sql<boolean>`(${sql.join(terms, sql` and `)})`;
 }
 
 /**

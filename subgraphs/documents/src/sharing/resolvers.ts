@@ -36,6 +36,8 @@ export const sharingResolvers: Resolvers = {
       document.ownerId === null ? null : sharingLoaders(context).user.load(document.ownerId),
     myRole: async (document, _, context) => {
       if (document.ownerId === vaultOf(context).owner) return 'OWNER';
+      // The shared listing read the role with the row; otherwise one query for the page.
+      if (document.sharedRole) return document.sharedRole;
       // The document was authorised when it was loaded; a share gone since then leaves the weakest role.
       return (await sharingLoaders(context).sharedRole.load(document.id)) ?? 'VIEWER';
     },
