@@ -28,8 +28,10 @@ const isTimestamp = (value: string): boolean => {
   return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) === value.slice(0, 19);
 };
 
-/** A rank PostgreSQL can read back as real: in range, and not so small it underflows to 0.
- * Keys below the head of a search lie in [-1, 0) (search.repository.ts). */
+/**
+ * A rank PostgreSQL can read back as real: in range, and not so small it underflows to 0.
+ * Keys below the head of a search lie in [-1, 0) (search.repository.ts).
+ */
 const isFloat4 = (value: number): boolean =>
   value >= -1 && Number.isFinite(Math.fround(value)) && (value === 0 || Math.fround(value) !== 0);
 
