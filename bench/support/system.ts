@@ -8,6 +8,7 @@ import { migratedTestDatabase, type TestDatabase } from '../../devkit/scratch/da
 import { testRedisPrefix, testRedisUrl } from '../../devkit/scratch/redis.ts';
 import { createTestBucket, testS3, type TestBucket } from '../../devkit/scratch/s3.ts';
 import { startProcess, type BenchProcess } from './processes.ts';
+import { openSeededDatabase, seededDatabaseFile, type SeededDatabase } from './seeded-database.ts';
 
 // The system under test, as `npm start` runs it: the gateway and the three subgraphs,
 // each its own Node process (so each one's RSS and CPU are its own, and the load
@@ -30,6 +31,8 @@ export interface GatewayTargets {
 
 export interface System {
   readonly database: TestDatabase;
+  /** The kept, already seeded database of BENCH_SEEDED_DATABASE (./seeded-database.ts), when given. */
+  readonly seeded: SeededDatabase | undefined;
   readonly bucket: TestBucket;
   /** Superuser pool on the system's database (seeding, statistics). */
   readonly admin: pg.Pool;
@@ -71,7 +74,9 @@ const profiled = new Set((process.env.BENCH_CPU_PROF ?? '').split(',').filter(Bo
 
 export async function startSystem(say: (line: string) => void): Promise<System> {
   const logDir = await mkdtemp(path.join(tmpdir(), 'docuvault-bench-logs-'));
-  const database = await migratedTestDatabase('bench');
+  const seededFile = seededDatabaseFile();
+  const seeded = seededFile ? await openSeededDatabase(seededFile) : undefined;
+  const database = seeded?.database ?? (await migratedTestDatabase('bench'));
   const bucket = await createTestBucket('bench');
   const admin = new pg.Pool({ connectionString: database.adminUrl, max: 4 });
   const s3 = testS3();
@@ -150,6 +155,7 @@ export async function startSystem(say: (line: string) => void): Promise<System> 
     });
     return {
       database,
+      seeded,
       bucket,
       admin,
       secretKey,
