@@ -51,10 +51,15 @@ describe('documents: search highlights', () => {
     await seed('emoji', 'Emoji', 'invoice 🧾🧾 x invoice');
     const filler = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
     await seed('far', 'Long letter', `invoice opening ${filler} and the invoice again at the end`);
-    // Matches only far past the first window ts_headline is given (HEADLINE_WINDOW characters).
+    // Matches only far past the first part of the text a search looks in (LOOK_AHEAD characters).
     const words = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => `word${from + i}`).join(' ');
     await seed('deep', 'Deep letter', `${words(0, 3000)} the narwhal surfaces ${words(3000, 3000)} sea lion`);
+    // A word that starts like the query's (systemd) before the one that matches.
+    await seed('prefix', 'Boot notes', `systemd starts first ${filler} and then the system boots`);
+    // English, so the index holds the stem (librari), which the word (library) does not start with.
+    const garden = 'the keeper of the old house walks through the garden every morning and '.repeat(40);
+    await seed('stem', 'Morning walk', `${garden} then the library opens its doors for the readers`);
     await seedDocuments(subgraph.admin, {
       count: 12,
       titlePrefix: 'Zebra',
@@ -102,6 +107,18 @@ describe('documents: search highlights', () => {
     const [highlight] = (await hits('narwhal')).get(ids.deep!)!.highlights;
     expect(highlight).toMatchObject({ field: 'TEXT' });
     expect(highlight!.snippet).toContain('the <mark>narwhal</mark> surfaces');
+  });
+
+  it('passes over a word that only starts like the query word to the one that matches', async () => {
+    const [highlight] = (await hits('system')).get(ids.prefix!)!.highlights;
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(matchedWords(highlight!)).toEqual(['system']);
+  });
+
+  it('finds a match whose stem the word does not start with (library, librari)', async () => {
+    const [highlight] = (await hits('libraries')).get(ids.stem!)!.highlights;
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(matchedWords(highlight!)).toEqual(['library']);
   });
 
   it('marks a word of a two-word query where no passage holds both words', async () => {

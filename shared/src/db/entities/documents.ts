@@ -36,11 +36,15 @@ export const SEARCH_TERM_MIN_SCORE = 2.0;
 export const SEARCH_HEAD_SCAN = 500;
 
 /** ...and ranks exactly, first, this many of them: those holding most of the query's lexemes,
- * then the heaviest; every other match follows, ranked exactly (docs/adr/0016). */
+ * then the heaviest; every other match follows (docs/adr/0016)... */
 export const SEARCH_HEAD = 50;
 
-/** Search counts every match unless the planner estimates more than twice this; then the
- * total is that estimate: counting means visiting every match's row (docs/adr/0016). */
+/** ...of which this many (those with the highest ids) are ranked exactly, the rest by id. */
+export const SEARCH_TAIL_RANKED = 200;
+
+/** Search counts matches up to this many; past it (or when the planner estimates more than
+ * twice this) the total is the planner's estimate, marked as one: counting means visiting
+ * every match's row (docs/adr/0016). */
 export const SEARCH_EXACT_COUNT_LIMIT = 1_000;
 
 const config = `docuvault_search_config(language)`;

@@ -1,7 +1,7 @@
 import { SEARCH_TEXT_LIMIT } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { tsQuery } from './documents.repository.ts';
 import { uuidArray } from '../data/query-helpers.ts';
 import { visibleTo } from '../sharing/visibility.ts';
@@ -30,40 +30,36 @@ export interface RawHeadlines {
 }
 
 /**
- * ts_headline parses all the text it is given, and the best hits of a broad word are the
- * longest documents (hundreds of kilobytes: tens of milliseconds each). So the passages are
- * looked for first in the text's first HEADLINE_WINDOW characters; when none matches there,
- * in a window around the first match's word position (read from the search vector); only
- * when that fails too, in the whole indexed text.
+ * ts_headline parses all the text it is given (a few megabytes a second), and the best hits
+ * of a broad word are the longest documents. So the text's passages come from
+ * docuvault_search_passages (migrations/2026-12-04T19-00-00-add-search-passages-function.sql):
+ * PASSAGE_WINDOW characters around the first place where a word starts with a query lexeme,
+ * found by a regular expression in the first LOOK_AHEAD characters, then in the rest.
  */
-export const HEADLINE_WINDOW = 2_000;
+export const LOOK_AHEAD = 16_000;
+export const PASSAGE_WINDOW = 600;
+/** Of PASSAGE_WINDOW, how much comes before the word: a passage may start some words earlier. */
+const PASSAGE_LEAD = 150;
+/** When no word starts with a lexeme (a title-only match): the text's start, this long. */
+const HEAD_WINDOW = 2_000;
 
-/** The first word position of a query lexeme in the document's search vector (the lexemes
- * are read from the query's text form, as search.repository.ts does), and the last position
- * of any word (positions stop at 16 383), to turn the one into a character offset. Each
- * lexeme's positions are sorted, so both are ends of arrays: no row per position. */
-const POSITIONS = sql`(select min(u.positions[1]) filter (where u.lexeme in (select replace(m[1], '''''', '''')
-                         from regexp_matches(q.query::text, '''((?:[^'']|'''')+)''', 'g') as m)) as first,
-          max(u.positions[pg_catalog.cardinality(u.positions)]) as last
-   from unnest(d.search_vector) u)`;
-
-// In a window, passages around any of the query's words (q.words: its lexemes OR-ed): with
-// the query itself, a window holding one word of `a & b` but no passage with both would show
-// its start, unmarked, and send every such hit to the whole text.
-const headline = (body: RawBuilder<unknown>, query = sql`q.words`) =>
-  sql`ts_headline(docuvault_search_config(d.language), translate(${body}, ${MARKS}, ${SPACES}), ${query}, ${TEXT_OPTIONS})`;
-const matched = (body: RawBuilder<unknown>) => sql`strpos(${body}, ${MATCH_START}) > 0`;
-// Characters a word takes in this text (its stored length over its last position) give the
-// first match's offset; the window spans 10 % of it either way (word lengths vary).
-const NEAR_FIRST_MATCH = sql`substr(coalesce(d.extracted_text, ''),
-  greatest(1, (0.9 * fp.first * octet_length(d.extracted_text)::float8 / greatest(fp.last, 1))::int - ${HEADLINE_WINDOW}),
-  (0.2 * fp.first * octet_length(d.extracted_text)::float8 / greatest(fp.last, 1))::int + 2 * ${HEADLINE_WINDOW})`;
+// q.words: the query's lexemes OR-ed. In a window, passages around any of them: with the query
+// itself, a window holding one word of `a & b` but no passage with both would show no match.
+// q.pattern: a word starting with any lexeme, each escaped (every character that is no letter
+// or digit) so it stands for itself; a lexeme ending in `i` also without it, as English stems
+// end in `i` where words end in `y` (library: librari).
+const QUERY = (text: string) => sql`(select p.query, l.words, l.pattern
+   from (select ${tsQuery(text)} as query) p,
+        lateral (select string_agg(quote_literal(m.lexeme), ' | ')::tsquery as words,
+                        '\\m(' || string_agg(regexp_replace(regexp_replace(m.lexeme, '([^[:alnum:]])', '\\\\\\1', 'g'),
+                                                            '(.{3,})i$', '\\1i?'), '|') || ')' as pattern
+                 from (select replace(r[1], '''''', '''') as lexeme
+                       from regexp_matches(p.query::text, '''((?:[^'']|'''')+)''', 'g') as r) m) l)`;
 
 /**
  * Headlines for the rows of one page only: ts_headline re-parses the text, which is far
  * too costly to run over every match. The body is cut where the index cuts it, so a
- * headline never shows a match the index could not have found. substr (unlike left)
- * decompresses only as much of a long text as it needs.
+ * headline never shows a match the index could not have found.
  */
 export async function findHeadlines(
   em: EntityManager,
@@ -73,22 +69,13 @@ export async function findHeadlines(
 ): Promise<Map<string, RawHeadlines>> {
   if (ids.length === 0) return new Map();
   const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
-               case when ${matched(sql`w.first`)} then w.first
-                    when ${matched(sql`w.near`)} then w.near
-                    else ${headline(sql`left(coalesce(d.extracted_text, ''), ${SEARCH_TEXT_LIMIT})`, sql`q.query`)} end as body,
+               docuvault_search_passages(docuvault_search_config(d.language), coalesce(d.extracted_text, ''),
+                                         q.query, q.words, q.pattern, ${TEXT_OPTIONS}, ${MARKS},
+                                         ${LOOK_AHEAD}, ${PASSAGE_LEAD}, ${PASSAGE_WINDOW}, ${HEAD_WINDOW},
+                                         ${SEARCH_TEXT_LIMIT}) as body,
                ts_headline(docuvault_search_config(d.language), translate(d.title, ${MARKS}, ${SPACES}),
                            q.query, ${TITLE_OPTIONS}) as title
-        from documents d,
-             (select p.query, (select string_agg(quote_literal(replace(m[1], '''''', '''')), ' | ')::tsquery
-                               from regexp_matches(p.query::text, '''((?:[^'']|'''')+)''', 'g') as m) as words
-              from (select ${tsQuery(text)} as query) p) as q,
-             lateral (select f.first,
-                             case when ${matched(sql`f.first`)} then null
-                                  else (select ${headline(NEAR_FIRST_MATCH)}
-                                        from (select x.first, x.last from ${POSITIONS} x offset 0) fp) end as near
-                      -- offset 0: not pulled up, so each headline is computed once, not once per mention.
-                      from (select ${headline(sql`substr(coalesce(d.extracted_text, ''), 1, ${HEADLINE_WINDOW})`)} as first offset 0) f
-                      offset 0) as w
+        from documents d, ${QUERY(text)} as q
         where d.id = any(${uuidArray(ids)}) and ${visibleTo('d', owner)}`.execute(db(em));
   return new Map(rows.map(({ id, body, title }) => [id, { body, title }]));
 }

@@ -2,6 +2,7 @@ import {
   SEARCH_EXACT_COUNT_LIMIT,
   SEARCH_HEAD,
   SEARCH_HEAD_SCAN,
+  SEARCH_TAIL_RANKED,
 } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -20,7 +21,7 @@ import { visibleTo } from '../sharing/visibility.ts';
 export interface SearchHit {
   document: DocumentRecord;
   /** The order key (a float4): ts_rank_cd for the head (0 and up), -1 / (1 + ts_rank_cd)
-   * in [-1, 0) for every other match (docs/adr/0016). */
+   * in [-1, 0) for the tail's ranked matches, -1 for the rest (docs/adr/0016). */
   rank: number;
 }
 
@@ -45,13 +46,17 @@ const matchConditions = (owner: string | null, filter: RawBuilder<boolean>): Raw
  * The head of a search: of the viewer's SEARCH_HEAD_SCAN heaviest documents for each lexeme
  * of the query (document_search_terms, one index range per lexeme), the SEARCH_HEAD that
  * hold most of the query's lexemes and weigh most, those of them that match, ranked
- * exactly. For a one-word query these are exactly its best matches (the weight is its
- * ts_rank_cd); a broad word costs a few hundred index entries and fifty ranks instead of a
- * rank of every match. Also defines `q`. The lexemes are read from the parsed query's text
- * form ('lexeme' quoted, '' inside).
+ * exactly. A broad word costs a few hundred index entries and fifty ranks instead of a rank
+ * of every match. When the query is one word (its lexemes in each configuration OR-ed:
+ * q.plain), the weight is its ts_rank_cd and every document holding a lexeme matches, so
+ * neither is computed from the document's search vector, which is stored out of line and
+ * largest for the heaviest documents. Also defines `q`. The lexemes are read from the
+ * parsed query's text form ('lexeme' quoted, '' inside).
  */
 const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>): RawBuilder<unknown> => sql`
-  q as materialized (select ${tsQuery(text)} as query),
+  q as materialized (
+    select p.query, regexp_replace(p.query::text, '''(?:[^'']|'''')*''', '', 'g') !~ '[&!<]' as plain
+    from (select ${tsQuery(text)} as query) p),
   lexemes as (
     select distinct replace(m[1], '''''', '''') as lexeme
     from q, regexp_matches(q.query::text, '''((?:[^'']|'''')+)''', 'g') as m),
@@ -61,22 +66,32 @@ const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>)
       where ${ownedBy('t.user_id', owner)} and t.lexeme = l.lexeme
       order by t.score desc, t.document_id desc limit ${SEARCH_HEAD_SCAN}) t),
   candidates as (
-    select h.document_id from heavy h group by h.document_id
+    select h.document_id, sum(h.score) as score from heavy h group by h.document_id
     order by count(*) desc, sum(h.score) desc, h.document_id desc limit ${SEARCH_HEAD}),
   head as (
     select d.id, d.key from candidates h cross join lateral (
       -- Lateral, so each candidate is one primary-key lookup: joined as a set, the planner
       -- reads every match of a broad word to find the few dozen.
-      select d.id, ts_rank_cd(d.search_vector, q.query) as key
+      select d.id, case when q.plain then h.score else ts_rank_cd(d.search_vector, q.query) end as key
       from documents d, q
-      where d.id = h.document_id and ${sql.join(matchConditions(owner, filter), sql` and `)}) d)`;
+      where d.id = h.document_id and ${visibleTo('d', owner)} and (q.plain or d.search_vector @@ q.query)
+        and ${filter}) d)`;
 
-/** Every match not in the head, ranked exactly and mapped into [-1, 0), so below the head. */
+/**
+ * Every match not in the head, below it: the SEARCH_TAIL_RANKED of them with the highest ids
+ * ranked exactly, keys in (-1, 0), the others after them at -1 (by id). A rare word's matches
+ * are mostly in the tail (few documents hold it often enough for document_search_terms), and
+ * ranking one reads its whole search vector: a few thousand cost a hundred milliseconds.
+ */
 const tailOf = (owner: string | null, filter: RawBuilder<boolean>): RawBuilder<unknown> => sql`
   tail as (
-    select d.id, (-1 / (1 + ts_rank_cd(d.search_vector, q.query)))::real as key
-    from documents d, q
-    where not exists (select from head h where h.id = d.id) and ${sql.join(matchConditions(owner, filter), sql` and `)})`;
+    select m.id,
+           case when m.n <= ${SEARCH_TAIL_RANKED}
+                then (select (-1 / (1 + ts_rank_cd(x.search_vector, q.query)))::real from documents x where x.id = m.id)
+                else -1::real end as key
+    from q, (select d.id, row_number() over (order by d.id desc) as n
+             from documents d, q
+             where not exists (select from head h where h.id = d.id) and ${sql.join(matchConditions(owner, filter), sql` and `)}) m)`;
 
 async function pageOf(
   em: EntityManager,
@@ -125,8 +140,8 @@ export async function searchDocuments(
 }
 
 /**
- * How many documents match: exactly up to about SEARCH_EXACT_COUNT_LIMIT, past that the
- * planner's estimate (counting a broad match costs as much as ranking it), saying which.
+ * How many documents match: exactly up to SEARCH_EXACT_COUNT_LIMIT, past that the planner's
+ * estimate (counting a broad match costs as much as ranking it), saying which.
  */
 export async function countSearchMatches(
   em: EntityManager,
@@ -143,8 +158,13 @@ export async function countSearchMatches(
   }>`explain (format json) ${matching}`.execute(db(em));
   const estimate = Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
   if (estimate > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: estimate, exact: false };
+  // Counted up to one past the limit: an estimate far below the truth (a word the planner's
+  // statistics do not know) costs at most that many rows, not all of them.
   const {
     rows: [row],
-  } = await sql<{ count: number }>`select count(*)::int as count from (${matching}) m`.execute(db(em));
-  return { count: row?.count ?? 0, exact: true };
+  } = await sql<{ count: number }>`select count(*)::int as count
+        from (${matching} limit ${SEARCH_EXACT_COUNT_LIMIT + 1}) m`.execute(db(em));
+  const counted = row?.count ?? 0;
+  if (counted > SEARCH_EXACT_COUNT_LIMIT) return { count: Math.max(estimate, counted), exact: false };
+  return { count: counted, exact: true };
 }

@@ -172,8 +172,9 @@ export type DocumentConnection = {
   readonly pageInfo: PageInfo;
   readonly totalCount: Scalars['Int']['output'];
   /**
-   * False when `totalCount` is an estimate: for a `search` that the index statistics say
-   * matches more than 20 000 documents, the total is that estimate. Always true for `documents`.
+   * False when `totalCount` is an estimate: a `search` counts its matches up to 1 000; past that
+   * (or when the index statistics say more than 2 000) the total is the statistics' estimate.
+   * Always true for `documents`.
    */
   readonly totalCountIsExact: Scalars['Boolean']['output'];
 };
@@ -583,8 +584,10 @@ export type Query = {
   /**
    * Ranked full-text search over title and extracted text (websearch syntax), in English,
    * German (stemmed, by each document's detected language) and as written, all at once,
-   * narrowed by `filter` when given. The best 100 candidates are ranked exactly, the rest by
-   * their title and first part.
+   * narrowed by `filter` when given. Best first by ts_rank_cd: the documents where the query's
+   * words weigh most come first, ranked exactly; then the other matches, of which 200 (those
+   * with the highest ids: an arbitrary but stable choice) are ranked exactly and the rest follow
+   * by id.
    */
   readonly search: DocumentConnection;
   /**
