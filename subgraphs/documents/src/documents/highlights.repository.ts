@@ -34,13 +34,14 @@ export interface RawHeadlines {
  * of a broad word are the longest documents. So the text's passages come from
  * docuvault_search_passages (migrations/2026-12-04T19-00-00-add-search-passages-function.sql):
  * PASSAGE_WINDOW characters around the first place where a word starts with a query lexeme,
- * found by a regular expression in the first LOOK_AHEAD characters, then in the rest.
+ * found by a regular expression in the text's first HEAD_WINDOW characters, then its first
+ * LOOK_AHEAD, then the rest (when no word does: the first HEAD_WINDOW characters).
  */
 export const LOOK_AHEAD = 16_000;
 export const PASSAGE_WINDOW = 600;
 /** Of PASSAGE_WINDOW, how much comes before the word: a passage may start some words earlier. */
 const PASSAGE_LEAD = 150;
-/** When no word starts with a lexeme (a title-only match): the text's start, this long. */
+/** The part of the text looked in first, and shown when no word starts with a lexeme (a title-only match). */
 const HEAD_WINDOW = 2_000;
 
 // q.words: the query's lexemes OR-ed. In a window, passages around any of them: with the query
@@ -69,10 +70,10 @@ export async function findHeadlines(
 ): Promise<Map<string, RawHeadlines>> {
   if (ids.length === 0) return new Map();
   const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
-               docuvault_search_passages(docuvault_search_config(d.language), coalesce(d.extracted_text, ''),
+               docuvault_search_passages(d.id, coalesce(substr(d.extracted_text, 1, ${HEAD_WINDOW}), ''),
+                                         coalesce(octet_length(d.extracted_text), 0), docuvault_search_config(d.language),
                                          q.query, q.words, q.pattern, ${TEXT_OPTIONS}, ${MARKS},
-                                         ${LOOK_AHEAD}, ${PASSAGE_LEAD}, ${PASSAGE_WINDOW}, ${HEAD_WINDOW},
-                                         ${SEARCH_TEXT_LIMIT}) as body,
+                                         ${LOOK_AHEAD}, ${PASSAGE_LEAD}, ${PASSAGE_WINDOW}, ${SEARCH_TEXT_LIMIT}) as body,
                ts_headline(docuvault_search_config(d.language), translate(d.title, ${MARKS}, ${SPACES}),
                            q.query, ${TITLE_OPTIONS}) as title
         from documents d, ${QUERY(text)} as q
