@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOCX_MIME_TYPE } from '@docuvault/documents/uploads/sniff';
-import { postMultipart, sha256Of } from '../../support/multipart.ts';
+import { deterministicText, postMultipart, sha256Of } from '../../support/multipart.ts';
 import { docxBytes, jpegBytes, pdfBytes, pngBytes, tiffBytes, utf16Text, webpBytes } from './fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startUploadStack, type UploadStack } from '../../support/stacks/index.ts';
@@ -165,5 +165,31 @@ describe('uploadDocument on the documents subgraph', () => {
       a: { document: { title: 'alpha', mimeType: 'text/markdown' } },
       b: { document: { title: 'beta', mimeType: 'application/pdf' } },
     });
+  });
+
+  it('stores files sent in another order than their fields, a part at a time beyond memory', async () => {
+    // Field a's file comes second: a's resolver waits for it while b's part sits unread,
+    // so that part goes to a temp file (file-part.ts) and the parser reaches a's.
+    const MB = 1024 * 1024;
+    const query = `mutation Two($a: Upload!, $b: Upload!) {
+      a: uploadDocument(file: $a) { document { title sizeBytes } }
+      b: uploadDocument(file: $b) { document { title sizeBytes } }
+    }`;
+    const stamp = Date.now();
+    const before = tempUploadFiles().length;
+    const result = await postMultipart(stack.graphqlUrl, {
+      operations: { query, variables: { a: null, b: null } },
+      map: { second: ['variables.b'], first: ['variables.a'] },
+      files: [
+        { field: 'second', filename: 'bee.txt', content: deterministicText(3 * MB, `b${stamp}`) },
+        { field: 'first', filename: 'ay.txt', content: deterministicText(9 * MB, `a${stamp}`) },
+      ],
+    });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data).toEqual({
+      a: { document: { title: 'ay', sizeBytes: 9 * MB } },
+      b: { document: { title: 'bee', sizeBytes: 3 * MB } },
+    });
+    expect(await eventually(() => tempUploadFiles().length === before)).toBe(true);
   });
 });

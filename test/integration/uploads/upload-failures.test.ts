@@ -4,6 +4,7 @@ import { startSweeper, sweepOnce } from '@docuvault/documents/uploads/index';
 import { freePort } from '@docuvault/local-stack/index';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import {
+  bytesSent,
   deterministicText,
   postMultipart,
   stallingText,
@@ -214,7 +215,9 @@ describe('uploadDocument refusals', () => {
     });
     result.catch(() => undefined);
     const started = await eventually(async () => (await stack.incompleteUploads()).length > 0);
-    expect(started && tempUploadFiles().length > before.temp).toBe(true);
+    expect(started).toBe(true);
+    // Streamed from the request to S3 as it comes (ADR 0020): no temp file in between.
+    expect(tempUploadFiles().length).toBe(before.temp);
     client?.destroy();
     await expect(result).rejects.toThrow();
     await expectNothingLeft(before);
@@ -229,9 +232,13 @@ describe('uploads that never finish', () => {
     });
     try {
       const before = await snapshot();
-      const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)));
+      let client: ClientRequest | undefined;
+      const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)), {
+        onRequest: (request) => (client = request),
+      });
       result.catch(() => undefined);
-      expect(await eventually(() => tempUploadFiles().length > before.temp)).toBe(true);
+      // The file is being read when the client falls silent.
+      expect(await eventually(() => bytesSent(client) > 2 * 1024 * 1024)).toBe(true);
       await expect(result).rejects.toThrow();
       await expectNothingLeft(before);
     } finally {
@@ -239,12 +246,15 @@ describe('uploads that never finish', () => {
     }
   });
 
-  it('removes the temp file of an upload in progress when the subgraph stops', async () => {
+  it('keeps nothing of an upload in progress when the subgraph stops', async () => {
     const subgraph = await listenDocumentsSubgraph(stack.deps);
     const before = await snapshot();
-    const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)));
+    let client: ClientRequest | undefined;
+    const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)), {
+      onRequest: (request) => (client = request),
+    });
     result.catch(() => undefined);
-    expect(await eventually(() => tempUploadFiles().length > before.temp)).toBe(true);
+    expect(await eventually(() => bytesSent(client) > 2 * 1024 * 1024)).toBe(true);
     // Stopping drains requests for a grace period, then closes what is left.
     await subgraph.close();
     await expect(result).rejects.toThrow();
