@@ -95,6 +95,36 @@ describe('uploadDocument refusals', () => {
     await expectNothingLeft(before);
   });
 
+  it('refuses with FILE_TOO_LARGE a file that waited in a temp file, and keeps none of it', async () => {
+    // b's part comes while a's resolver waits for the request to be whole: it goes to disk (file-part.ts).
+    const before = await snapshot();
+    const query = `mutation Two($a: Upload!, $b: Upload!) {
+      a: uploadDocument(file: $a) { document { id } }
+      b: uploadDocument(file: $b) { document { id } }
+    }`;
+    const result = await postMultipart(stack.graphqlUrl, {
+      operations: { query, variables: { a: null, b: null } },
+      map: { first: ['variables.a'], second: ['variables.b'] },
+      files: [
+        { field: 'first', filename: 'a.txt', content: `kept whole ${Date.now()}` },
+        { field: 'second', filename: 'b.txt', content: deterministicText(MAX_BYTES + 1, 'spooled') },
+      ],
+    });
+    expect(codeOf(result)).toBe('FILE_TOO_LARGE');
+    expect(result.body.errors?.[0]?.path).toEqual(['b']);
+    // a was a sound file of its own (stored, as before streaming); of b nothing stays, on disk or in S3.
+    const settled = async () => {
+      const now = await snapshot();
+      return (
+        now.rows === before.rows + 1 &&
+        now.objects.length === before.objects.length + 1 &&
+        JSON.stringify(now.incomplete) === JSON.stringify(before.incomplete) &&
+        now.temp === before.temp
+      );
+    };
+    expect(await eventually(settled)).toBe(true);
+  });
+
   it('accepts a file of exactly the limit (stored in parts)', async () => {
     const result = await postMultipart(
       stack.graphqlUrl,
