@@ -111,7 +111,7 @@ describe('uploadDocument refusals', () => {
       ],
     });
     expect(codeOf(result)).toBe('FILE_TOO_LARGE');
-    expect(result.body.errors?.[0]?.path).toEqual(['b']);
+    expect((result.body.errors?.[0] as { path?: unknown } | undefined)?.path).toEqual(['b']);
     // a was a sound file of its own (stored, as before streaming); of b nothing stays, on disk or in S3.
     const settled = async () => {
       const now = await snapshot();
