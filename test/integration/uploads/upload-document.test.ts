@@ -167,6 +167,24 @@ describe('uploadDocument on the documents subgraph', () => {
     });
   });
 
+  it('reads a file the map places at two variables once for each', async () => {
+    const query = `mutation Twice($a: Upload!, $b: Upload!) {
+      a: uploadDocument(file: $a, title: "first") { duplicate document { id sizeBytes } }
+      b: uploadDocument(file: $b, title: "second") { duplicate document { id sizeBytes } }
+    }`;
+    const content = `placed twice ${Date.now()}\n`.repeat(4096);
+    const result = await postMultipart(stack.graphqlUrl, {
+      operations: { query, variables: { a: null, b: null } },
+      map: { only: ['variables.a', 'variables.b'] },
+      files: [{ field: 'only', filename: 'twice.txt', content }],
+    });
+    expect(result.body.errors).toBeUndefined();
+    const data = result.body.data as Record<'a' | 'b', Payload['uploadDocument']>;
+    expect(data.a).toMatchObject({ duplicate: false, document: { sizeBytes: content.length } });
+    // The same bytes again: the second read sees the whole file, and it is the first's duplicate.
+    expect(data.b).toEqual({ duplicate: true, document: data.a.document });
+  });
+
   it('stores files sent in another order than their fields, a part at a time beyond memory', async () => {
     // Field a's file comes second: a's resolver waits for it while b's part sits unread,
     // so that part goes to a temp file (file-part.ts) and the parser reaches a's.

@@ -52,14 +52,17 @@ interface BodyDemand {
 export class RequestUpload extends Upload {
   /** The part, once the parser has reached it. */
   part: FilePart | undefined;
+  /** How many places of the operations hold this upload (the map's paths): each may read it. */
+  readonly places: number;
   readonly #body: BodyDemand;
   readonly #arrived: Promise<FilePart>;
   #resolve!: (part: FilePart) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(body: BodyDemand) {
+  constructor(body: BodyDemand, places: number) {
     super();
     this.#body = body;
+    this.places = places;
     this.#arrived = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -125,7 +128,7 @@ function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number,
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) {
       throw malformed(`map entry ‘${key}’ must be a non-empty array of paths`);
     }
-    const upload = new RequestUpload(body);
+    const upload = new RequestUpload(body, paths.length);
     for (const path of paths as string[]) {
       const segments = path.split('.');
       const last = segments.pop() as string;
@@ -289,8 +292,10 @@ class MultipartReader implements BodyDemand {
     const wantedHere = this.wanted.delete(upload);
     upload.attach(part);
     this.current = part;
+    // A file placed at several paths is read once per place: only a temp file can be read again.
+    if (upload.places > 1) part.spool();
     // Someone waits for what lies beyond this part: it must not hold the parser up.
-    if (!wantedHere && (this.wholeWanted || this.wanted.size > 0)) part.spool();
+    else if (!wantedHere && (this.wholeWanted || this.wanted.size > 0)) part.spool();
   }
 
   private end(): void {
