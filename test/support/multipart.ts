@@ -76,6 +76,11 @@ export interface PostOptions {
   onRequest?: (request: ClientRequest) => void;
 }
 
+/** Bytes of the request's body (and head) the client has handed to its socket so far. */
+export function bytesSent(request: ClientRequest | undefined): number {
+  return request?.socket?.bytesWritten ?? 0;
+}
+
 /** POSTs a multipart request with node:http (the body streamed, never held in memory). */
 export async function postMultipart(
   url: string,

@@ -86,6 +86,13 @@ function abortReason(signal: AbortSignal, deadlineMs: number): unknown {
 
 export interface ObjectStore {
   readonly client: Client;
+  /**
+   * The same store and credentials, for multipart parts only: it signs their requests but
+   * not their bodies (`x-amz-content-sha256: UNSIGNED-PAYLOAD`, what minio sends over https
+   * anyway), so a part is not hashed a second time beside the upload's own SHA-256.
+   * ADR 0020 says why that is sound. Unset (stores built by hand): parts go by `client`.
+   */
+  readonly partClient?: Client;
   readonly bucket: string;
   /** Deadline of one bounded call (callS3); unset: the default of S3_REQUEST_TIMEOUT_MS. */
   readonly requestTimeoutMs?: number;
@@ -133,6 +140,17 @@ class PublicPresigningClient extends Client {
 }
 
 /**
+ * A client that never hashes request bodies. minio computes a SHA-256 of every body it
+ * sends over plain http to put in the signature; over https it sends UNSIGNED-PAYLOAD.
+ * `enableSHA256` is the public switch between the two (read once per request).
+ */
+function payloadUnsignedClient(options: ClientOptions): Client {
+  const client = new Client(options);
+  client.enableSHA256 = false;
+  return client;
+}
+
+/**
  * An S3 client (MinIO in production, Ceph RGW in tests) bound to our bucket. With
  * MINIO_PUBLIC_ENDPOINT set, what it presigns names that endpoint (see above).
  */
@@ -143,6 +161,7 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
     : new Client(options);
   return {
     client,
+    partClient: payloadUnsignedClient(options),
     bucket: config.MINIO_BUCKET,
     requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS,
   };

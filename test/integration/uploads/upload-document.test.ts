@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOCX_MIME_TYPE } from '@docuvault/documents/uploads/sniff';
-import { postMultipart, sha256Of } from '../../support/multipart.ts';
+import { deterministicText, postMultipart, sha256Of } from '../../support/multipart.ts';
 import { docxBytes, jpegBytes, pdfBytes, pngBytes, tiffBytes, utf16Text, webpBytes } from './fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startUploadStack, type UploadStack } from '../../support/stacks/index.ts';
@@ -42,6 +42,9 @@ async function upload(content: Buffer | string, filename: string, variables: Rec
     { headers: { 'x-request-id': `req-${filename.replace(/[^A-Za-z0-9]/g, '')}` } },
   );
 }
+
+/** No temp file but those of `before` (another test's may still be going: they are released after the answer). */
+const noTempFileBeyond = (before: ReadonlySet<string>) => tempUploadFiles().every((file) => before.has(file));
 
 const payloadOf = (result: Awaited<ReturnType<typeof upload>>) => {
   expect(result.body.errors).toBeUndefined();
@@ -165,5 +168,52 @@ describe('uploadDocument on the documents subgraph', () => {
       a: { document: { title: 'alpha', mimeType: 'text/markdown' } },
       b: { document: { title: 'beta', mimeType: 'application/pdf' } },
     });
+  });
+
+  it('reads a file the map places at two variables once for each', async () => {
+    const query = `mutation Twice($a: Upload!, $b: Upload!) {
+      a: uploadDocument(file: $a, title: "first") { duplicate document { id sizeBytes } }
+      b: uploadDocument(file: $b, title: "second") { duplicate document { id sizeBytes } }
+    }`;
+    const content = `placed twice ${Date.now()}\n`.repeat(4096);
+    const before = new Set(tempUploadFiles());
+    const result = await postMultipart(stack.graphqlUrl, {
+      operations: { query, variables: { a: null, b: null } },
+      map: { only: ['variables.a', 'variables.b'] },
+      files: [{ field: 'only', filename: 'twice.txt', content }],
+    });
+    expect(result.body.errors).toBeUndefined();
+    const data = result.body.data as Record<'a' | 'b', Payload['uploadDocument']>;
+    expect(data.a).toMatchObject({ duplicate: false, document: { sizeBytes: content.length } });
+    // The same bytes again: the second read sees the whole file, and it is the first's duplicate.
+    expect(data.b).toEqual({ duplicate: true, document: data.a.document });
+    // Its temp file goes when the response closes: a moment after the client has it.
+    expect(await eventually(() => noTempFileBeyond(before))).toBe(true);
+  });
+
+  it('stores files sent in another order than their fields, a part at a time beyond memory', async () => {
+    // Field a's file comes second: a's resolver waits for it while b's part sits unread,
+    // so that part goes to a temp file (file-part.ts) and the parser reaches a's.
+    const MB = 1024 * 1024;
+    const query = `mutation Two($a: Upload!, $b: Upload!) {
+      a: uploadDocument(file: $a) { document { title sizeBytes } }
+      b: uploadDocument(file: $b) { document { title sizeBytes } }
+    }`;
+    const stamp = Date.now();
+    const before = new Set(tempUploadFiles());
+    const result = await postMultipart(stack.graphqlUrl, {
+      operations: { query, variables: { a: null, b: null } },
+      map: { second: ['variables.b'], first: ['variables.a'] },
+      files: [
+        { field: 'second', filename: 'bee.txt', content: deterministicText(3 * MB, `b${stamp}`) },
+        { field: 'first', filename: 'ay.txt', content: deterministicText(9 * MB, `a${stamp}`) },
+      ],
+    });
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data).toEqual({
+      a: { document: { title: 'ay', sizeBytes: 9 * MB } },
+      b: { document: { title: 'bee', sizeBytes: 3 * MB } },
+    });
+    expect(await eventually(() => noTempFileBeyond(before))).toBe(true);
   });
 });

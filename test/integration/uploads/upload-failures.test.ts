@@ -4,6 +4,7 @@ import { startSweeper, sweepOnce } from '@docuvault/documents/uploads/index';
 import { freePort } from '@docuvault/local-stack/index';
 import { createObjectStore } from '@docuvault/shared/object-store/client';
 import {
+  bytesSent,
   deterministicText,
   postMultipart,
   stallingText,
@@ -92,6 +93,36 @@ describe('uploadDocument refusals', () => {
     const result = await postMultipart(stack.graphqlUrl, oneFile(deterministicText(MAX_BYTES + 1)));
     expect(codeOf(result)).toBe('FILE_TOO_LARGE');
     await expectNothingLeft(before);
+  });
+
+  it('refuses with FILE_TOO_LARGE a file that waited in a temp file, and keeps none of it', async () => {
+    // b's part comes while a's resolver waits for the request to be whole: it goes to disk (file-part.ts).
+    const before = await snapshot();
+    const query = `mutation Two($a: Upload!, $b: Upload!) {
+      a: uploadDocument(file: $a) { document { id } }
+      b: uploadDocument(file: $b) { document { id } }
+    }`;
+    const result = await postMultipart(stack.graphqlUrl, {
+      operations: { query, variables: { a: null, b: null } },
+      map: { first: ['variables.a'], second: ['variables.b'] },
+      files: [
+        { field: 'first', filename: 'a.txt', content: `kept whole ${Date.now()}` },
+        { field: 'second', filename: 'b.txt', content: deterministicText(MAX_BYTES + 1, 'spooled') },
+      ],
+    });
+    expect(codeOf(result)).toBe('FILE_TOO_LARGE');
+    expect((result.body.errors?.[0] as { path?: unknown } | undefined)?.path).toEqual(['b']);
+    // a was a sound file of its own (stored, as before streaming); of b nothing stays, on disk or in S3.
+    const settled = async () => {
+      const now = await snapshot();
+      return (
+        now.rows === before.rows + 1 &&
+        now.objects.length === before.objects.length + 1 &&
+        JSON.stringify(now.incomplete) === JSON.stringify(before.incomplete) &&
+        now.temp === before.temp
+      );
+    };
+    expect(await eventually(settled)).toBe(true);
   });
 
   it('accepts a file of exactly the limit (stored in parts)', async () => {
@@ -214,7 +245,9 @@ describe('uploadDocument refusals', () => {
     });
     result.catch(() => undefined);
     const started = await eventually(async () => (await stack.incompleteUploads()).length > 0);
-    expect(started && tempUploadFiles().length > before.temp).toBe(true);
+    expect(started).toBe(true);
+    // Streamed from the request to S3 as it comes (ADR 0020): no temp file in between.
+    expect(tempUploadFiles().length).toBe(before.temp);
     client?.destroy();
     await expect(result).rejects.toThrow();
     await expectNothingLeft(before);
@@ -229,9 +262,13 @@ describe('uploads that never finish', () => {
     });
     try {
       const before = await snapshot();
-      const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)));
+      let client: ClientRequest | undefined;
+      const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)), {
+        onRequest: (request) => (client = request),
+      });
       result.catch(() => undefined);
-      expect(await eventually(() => tempUploadFiles().length > before.temp)).toBe(true);
+      // The file is being read when the client falls silent.
+      expect(await eventually(() => bytesSent(client) > 2 * 1024 * 1024)).toBe(true);
       await expect(result).rejects.toThrow();
       await expectNothingLeft(before);
     } finally {
@@ -239,12 +276,15 @@ describe('uploads that never finish', () => {
     }
   });
 
-  it('removes the temp file of an upload in progress when the subgraph stops', async () => {
+  it('keeps nothing of an upload in progress when the subgraph stops', async () => {
     const subgraph = await listenDocumentsSubgraph(stack.deps);
     const before = await snapshot();
-    const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)));
+    let client: ClientRequest | undefined;
+    const result = postMultipart(`${subgraph.url}/graphql`, oneFile(stallingText(2 * 1024 * 1024)), {
+      onRequest: (request) => (client = request),
+    });
     result.catch(() => undefined);
-    expect(await eventually(() => tempUploadFiles().length > before.temp)).toBe(true);
+    expect(await eventually(() => bytesSent(client) > 2 * 1024 * 1024)).toBe(true);
     // Stopping drains requests for a grace period, then closes what is left.
     await subgraph.close();
     await expect(result).rejects.toThrow();

@@ -4,11 +4,11 @@ import { filenameProblem } from '@docuvault/shared/uploads/filenames';
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
-import { Upload, WriteStream, type FileUpload } from 'graphql-upload-ts';
+import { Upload } from 'graphql-upload-ts';
+import { FilePart } from './file-part.ts';
 import {
   badFilename,
   fieldAfterMap,
-  fileTooLarge,
   interrupted,
   malformed,
   malformedPartHeader,
@@ -20,8 +20,9 @@ import {
 } from './upload-errors.ts';
 
 // A GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec)
-// read as graphql-upload-ts reads it (each file spooled to a temp file, an `Upload` in
-// its place in the variables), with three things it does not do:
+// read much as graphql-upload-ts reads it (an `Upload` in each file's place in the
+// variables), but each file is read once, straight from the request (file-part.ts, ADR
+// 0020) rather than spooled to a temp file and read back, and with three things it does not do:
 // - `operations` and `map` are checked against the gateway's signature before any file
 //   part is read (shared/src/http/subgraph-signature.ts);
 // - a part the map does not name, a part sent twice, a bad filename, a part the map names
@@ -35,14 +36,58 @@ export interface MultipartLimits {
   readonly maxFieldBytes: number;
 }
 
-/** The value the parser puts where a file goes; the `Upload` scalar hands it to resolvers. */
-export class RequestUpload extends Upload {
-  /** Resolves once the request's whole body was read and found sound; rejects with why it was not. */
-  readonly whole: Promise<void>;
+/** What a resolver waiting on the request tells the parser (so it never waits on itself). */
+interface BodyDemand {
+  /** A resolver waits for this upload's part, which has not come yet. */
+  wantsPart(upload: RequestUpload): void;
+  /** A resolver waits for the whole body. */
+  wantsWhole(): Promise<void>;
+}
 
-  constructor(whole: Promise<void>) {
+/**
+ * The value the parser puts where a file goes; the `Upload` scalar hands it to resolvers.
+ * Read through `arrival()` and `whole()` (graphql-upload-ts's `promise` never settles: its
+ * FileUpload is a temp file, which this part is not unless it has to be).
+ */
+export class RequestUpload extends Upload {
+  /** The part, once the parser has reached it. */
+  part: FilePart | undefined;
+  /** How many places of the operations hold this upload (the map's paths): each may read it. */
+  readonly places: number;
+  readonly #body: BodyDemand;
+  readonly #arrived: Promise<FilePart>;
+  #resolve!: (part: FilePart) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(body: BodyDemand, places: number) {
     super();
-    this.whole = whole;
+    this.#body = body;
+    this.places = places;
+    this.#arrived = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#arrived.catch(() => undefined);
+  }
+
+  /** The file's part, when the parser reaches it; rejects with a RequestRefused if it never will. */
+  arrival(): Promise<FilePart> {
+    if (!this.part) this.#body.wantsPart(this);
+    return this.#arrived;
+  }
+
+  /** Resolves once the request's whole body was read and found sound; rejects with why it was not. */
+  whole(): Promise<void> {
+    return this.#body.wantsWhole();
+  }
+
+  attach(part: FilePart): void {
+    this.part = part;
+    this.#resolve(part);
+  }
+
+  refuse(error: unknown): void {
+    this.#reject(error);
   }
 }
 
@@ -73,7 +118,7 @@ function containerAt(root: unknown, segments: readonly string[]): JsonObject | u
 }
 
 /** Puts an upload at each path of its map entry; a path must name a null in `operations`. */
-function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number, whole: Promise<void>) {
+function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number, body: BodyDemand) {
   const parsed = parseJson('map', mapJson);
   if (!isObject(parsed)) throw malformed('the ‘map’ field must be a JSON object');
   const entries = Object.entries(parsed);
@@ -83,7 +128,7 @@ function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number,
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) {
       throw malformed(`map entry ‘${key}’ must be a non-empty array of paths`);
     }
-    const upload = new RequestUpload(whole);
+    const upload = new RequestUpload(body, paths.length);
     for (const path of paths as string[]) {
       const segments = path.split('.');
       const last = segments.pop() as string;
@@ -98,7 +143,7 @@ function placeUploads(operations: JsonObject, mapJson: string, maxFiles: number,
   return uploads;
 }
 
-class MultipartReader {
+class MultipartReader implements BodyDemand {
   private readonly req: Request;
   private readonly limits: MultipartLimits;
   private readonly parser: busboy.Busboy;
@@ -107,6 +152,11 @@ class MultipartReader {
   private failure: RequestRefused | undefined;
   private released = false;
   private settled = false;
+  /** The latest part the parser reached: while nobody reads it, the parser waits on it. */
+  private current: FilePart | undefined;
+  /** Uploads whose resolver waits for a part the parser has not reached. */
+  private readonly wanted = new Set<RequestUpload>();
+  private wholeWanted = false;
   readonly whole: Promise<void>;
   private resolveWhole!: () => void;
   private rejectWhole!: (error: unknown) => void;
@@ -161,8 +211,21 @@ class MultipartReader {
   release(): void {
     this.released = true;
     if (!this.req.complete) this.stop();
-    for (const upload of this.uploads?.values() ?? []) upload.file?.capacitor.release();
     this.refuse(interrupted());
+    const reason = this.failure ?? interrupted();
+    for (const upload of this.uploads?.values() ?? []) upload.part?.release(reason);
+  }
+
+  wantsPart(upload: RequestUpload): void {
+    this.wanted.add(upload);
+    // The part the parser sits on is another's: keep it on disk and go on to this one.
+    this.current?.spool();
+  }
+
+  wantsWhole(): Promise<void> {
+    this.wholeWanted = true;
+    this.current?.spool();
+    return this.whole;
   }
 
   private guarded(run: () => void): void {
@@ -193,7 +256,7 @@ class MultipartReader {
     const operations = parseJson('operations', this.operationsJson);
     if (Array.isArray(operations)) throw malformed('batched operations are not supported');
     if (!isObject(operations)) throw malformed('the ‘operations’ field must be a JSON object');
-    this.uploads = placeUploads(operations, value, this.limits.maxFiles, this.whole);
+    this.uploads = placeUploads(operations, value, this.limits.maxFiles, this);
     this.resolveParsed({ operations });
   }
 
@@ -211,7 +274,7 @@ class MultipartReader {
     const upload = uploads.get(key);
     const refusal = !upload
       ? unmappedPart(key)
-      : upload.file
+      : upload.part
         ? partSentTwice(key)
         : problem
           ? badFilename(key, problem)
@@ -221,41 +284,18 @@ class MultipartReader {
       this.refuse(refusal ?? unmappedPart(key));
       return;
     }
-    upload.resolve(this.spool(key, filename, stream, info));
-  }
-
-  /** The part to a temp file (fs-capacitor), readable any number of times while it is written. */
-  private spool(key: string, filename: string, stream: Readable, info: busboy.FileInfo): FileUpload {
-    const capacitor = new WriteStream();
-    let fileError: Error | undefined;
-    capacitor.on('error', () => {
-      stream.unpipe();
-      stream.resume();
-    });
-    stream.on('limit', () => {
-      fileError = fileTooLarge(this.limits.maxFileBytes);
-      stream.unpipe();
-      capacitor.destroy(fileError);
-      stream.resume(); // busboy skips the rest of this part; keep the parser going
-    });
-    stream.on('error', (error: Error) => {
-      fileError = error;
-      stream.unpipe();
-      capacitor.destroy(error);
-    });
-    stream.pipe(capacitor);
-    return {
-      fieldName: key,
-      filename,
-      mimetype: info.mimeType,
-      encoding: info.encoding,
-      capacitor,
-      createReadStream: (options) => {
-        const error = fileError ?? (this.released ? (this.failure ?? interrupted()) : undefined);
-        if (error) throw error;
-        return capacitor.createReadStream(options);
-      },
-    };
+    const part = new FilePart(
+      { fieldName: key, filename, mimetype: info.mimeType, encoding: info.encoding },
+      stream,
+      this.limits.maxFileBytes,
+    );
+    const wantedHere = this.wanted.delete(upload);
+    upload.attach(part);
+    this.current = part;
+    // A file placed at several paths is read once per place: only a temp file can be read again.
+    if (upload.places > 1) part.spool();
+    // Someone waits for what lies beyond this part: it must not hold the parser up.
+    else if (!wantedHere && (this.wholeWanted || this.wanted.size > 0)) part.spool();
   }
 
   private end(): void {
@@ -270,7 +310,7 @@ class MultipartReader {
       );
       return;
     }
-    const missing = [...this.uploads].filter(([, upload]) => !upload.file).map(([key]) => key);
+    const missing = [...this.uploads].filter(([, upload]) => !upload.part).map(([key]) => key);
     if (missing.length > 0) {
       this.refuse(missingPart(missing));
       return;
@@ -284,7 +324,7 @@ class MultipartReader {
     if (this.failure || this.settled) return;
     const refused = new RequestRefused(error);
     this.failure = refused;
-    for (const upload of this.uploads?.values() ?? []) if (!upload.file) upload.reject(refused);
+    for (const upload of this.uploads?.values() ?? []) if (!upload.part) upload.refuse(refused);
     this.rejectWhole(refused);
     this.rejectParsed(refused);
     this.stop();

@@ -152,6 +152,8 @@ export class ObjectWriter extends Writable {
     await this.inFlight;
     if (this.destroyed) throw new Error('object writer destroyed');
     const { client, bucket } = this.store;
+    // The part's bytes are not hashed for the signature: storeObject already hashes the file once (ADR 0020).
+    const partClient = this.store.partClient ?? client;
     const uploadId = (this.uploadId ??= await attempt(
       this.store,
       'initiate multipart upload',
@@ -163,7 +165,7 @@ export class ObjectWriter extends Writable {
       this.store,
       `upload part ${part}`,
       () =>
-        client.uploadPart(
+        partClient.uploadPart(
           { bucketName: bucket, objectName: this.key, uploadID: uploadId, partNumber: part, headers: {} },
           body,
         ),

@@ -56,14 +56,16 @@ export const uploadResolvers: Resolvers = {
       const { owner } = vaultOf(context);
       try {
         const upload = args.file;
-        const file = await upload.promise;
+        // Only the multipart parser makes Uploads; the scalar lets no other value through.
+        if (!(upload instanceof RequestUpload)) throw notAFile();
+        const file = await upload.arrival();
         const result = await uploadDocument(context, {
           owner,
           file: {
             filename: file.filename,
             declaredMimeType: file.mimetype || null,
-            open: () => file.createReadStream(),
-            ...(upload instanceof RequestUpload ? { whole: () => upload.whole } : {}),
+            open: () => file.open(),
+            whole: () => upload.whole(),
           },
           title: args.title,
           folderId: args.folderId,
