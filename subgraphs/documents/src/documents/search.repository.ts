@@ -47,8 +47,9 @@ const matchConditions = (owner: string | null, filter: RawBuilder<boolean>): Raw
  * of the query (document_search_terms, one index range per lexeme), the SEARCH_HEAD that
  * hold most of the query's lexemes and weigh most, those of them that match, ranked
  * exactly. A broad word costs a few hundred index entries and fifty ranks instead of a rank
- * of every match. When the query is one word (its lexemes in each configuration OR-ed:
- * q.plain), the weight is its ts_rank_cd and every document holding a lexeme matches, so
+ * of every match. When the query is an OR of lexemes (q.plain: one word, its lexeme in each
+ * configuration, or words joined by `or`), the weights' sum is its ts_rank_cd (for the
+ * lexemes heavy in the document) and every document holding a lexeme matches, so
  * neither is computed from the document's search vector, which is stored out of line and
  * largest for the heaviest documents. Also defines `q`. The lexemes are read from the
  * parsed query's text form ('lexeme' quoted, '' inside).
@@ -66,8 +67,11 @@ const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>)
       where ${ownedBy('t.user_id', owner)} and t.lexeme = l.lexeme
       order by t.score desc, t.document_id desc limit ${SEARCH_HEAD_SCAN}) t),
   candidates as (
-    select h.document_id, sum(h.score) as score from heavy h group by h.document_id
-    order by count(*) desc, sum(h.score) desc, h.document_id desc limit ${SEARCH_HEAD}),
+    -- For an OR of lexemes (one word, or words joined by "or") the rank is the sum of their
+    -- weights: no count first.
+    select h.document_id, sum(h.score) as score from heavy h, q group by h.document_id, q.plain
+    order by case when q.plain then 0 else count(*) end desc, sum(h.score) desc, h.document_id desc
+    limit ${SEARCH_HEAD}),
   head as (
     select d.id, d.key from candidates h cross join lateral (
       -- Lateral, so each candidate is one primary-key lookup: joined as a set, the planner
