@@ -60,6 +60,8 @@ describe('documents: search highlights', () => {
     // English, so the index holds the stem (librari), which the word (library) does not start with.
     const garden = 'the keeper of the old house walks through the garden every morning and '.repeat(40);
     await seed('stem', 'Morning walk', `${garden} then the library opens its doors for the readers`);
+    // A lexeme with a character a regular expression would read as an operator.
+    await seed('dotted', 'Runtime notes', `${filler} we moved the service to node.js last spring`);
     await seedDocuments(subgraph.admin, {
       count: 12,
       titlePrefix: 'Zebra',
@@ -119,6 +121,12 @@ describe('documents: search highlights', () => {
     const [highlight] = (await hits('libraries')).get(ids.stem!)!.highlights;
     expect(highlight).toMatchObject({ field: 'TEXT' });
     expect(matchedWords(highlight!)).toEqual(['library']);
+  });
+
+  it('finds a lexeme holding characters a regular expression treats as operators', async () => {
+    const [highlight] = (await hits('node.js')).get(ids.dotted!)!.highlights;
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(matchedWords(highlight!)).toEqual(['node.js']);
   });
 
   it('marks a word of a two-word query where no passage holds both words', async () => {
