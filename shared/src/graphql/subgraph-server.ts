@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type Express, type RequestHandler } from 'express';
 import type { DocumentNode } from 'graphql';
 import { identityOf, type RequestIdentity } from '../auth/request-identity.ts';
 import { createErrorFormatter } from '../errors/format-error.ts';
+import { graphqlHandler } from './graphql-handler.ts';
 import { createReadiness, healthRouter, type HealthCheck } from '../health/index.ts';
 import { listen, type RunningServer } from '../http/listen.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
@@ -102,9 +102,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     ...(signature?.afterBody ?? []),
     ...(options.graphqlMiddleware ?? []),
     ...(signature ? [signature.afterMultipart] : []),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => options.context(req, identityOf(req, signature !== undefined)),
-    }),
+    graphqlHandler(apollo, (req) => options.context(req, identityOf(req, signature !== undefined))),
   );
 
   return {
