@@ -4,7 +4,11 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { Client } from 'minio';
-import { createPresigner, uriEncode, type PresignerOptions } from '@docuvault/shared/object-store/presign-get';
+import {
+  createPresigner,
+  uriEncode,
+  type PresignerOptions,
+} from '@docuvault/shared/object-store/presign-get';
 import { dispositionHeader } from '@docuvault/storage/downloads/content-disposition';
 
 // Our presigner replaced minio's presignedGetObject for downloads (docs/adr/0021). The URLs
@@ -69,8 +73,15 @@ const cases = fc.record({
     text(1).map((name) => dispositionHeader(name, 'ATTACHMENT')),
     text(1).map((name) => dispositionHeader(name, 'INLINE')),
   ),
-  contentType: fc.oneof(fc.constantFrom('application/pdf', 'image/png', 'text/plain; charset=utf-8'), text(0)),
-  now: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+  contentType: fc.oneof(
+    fc.constantFrom('application/pdf', 'image/png', 'text/plain; charset=utf-8'),
+    text(0),
+  ),
+  now: fc.date({
+    min: new Date('2000-01-01T00:00:00Z'),
+    max: new Date('2099-12-31T23:59:59Z'),
+    noInvalidDate: true,
+  }),
 });
 
 describe('createPresigner', () => {
@@ -97,7 +108,10 @@ describe('createPresigner', () => {
     ['https on another port', { endpoint: 'https://s3.docuvault.example:9443' }],
     ['http on port 80', { endpoint: 'http://minio:80' }],
     ['an IPv6 address', { endpoint: 'http://[::1]:9000' }],
-    ['another region and odd keys', { region: 'eu-central-1', accessKey: 'user+ops@example', secretKey: 's3cr3t/+=!' }],
+    [
+      'another region and odd keys',
+      { region: 'eu-central-1', accessKey: 'user+ops@example', secretKey: 's3cr3t/+=!' },
+    ],
   ])('agrees with minio for %s', async (_name, overrides: Partial<PresignerOptions>) => {
     const options = { ...BASE, ...overrides };
     const c: Case = {
