@@ -7,13 +7,13 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { DocumentNode } from 'graphql';
 import { identityOf, type RequestIdentity } from '../auth/request-identity.ts';
 import { createErrorFormatter } from '../errors/format-error.ts';
-import { graphqlHandler } from './graphql-handler.ts';
 import { createReadiness, healthRouter, type HealthCheck } from '../health/index.ts';
 import { listen, type RunningServer } from '../http/listen.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
 import { gatewaySignatureFor } from '../http/subgraph-signature.ts';
 import type { ReplayGuard } from '../http/signature-replay.ts';
 import type { Logger } from '../logging/logger.ts';
+import { graphqlHandler } from './graphql-handler.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;

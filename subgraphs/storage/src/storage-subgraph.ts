@@ -72,10 +72,10 @@ export async function createStorageSubgraph(
   deps: StorageDeps,
   options: StorageSubgraphOptions = {},
 ): Promise<SubgraphServer> {
-  // Ready = can hand out presigned URLs now: the bucket must exist and the store answer
-  // *now* (the bootstrap succeeding once says nothing about later).
   // One per process: it keeps the day's signing key (docs/adr/0021-download-url-signing.md).
   const presigner = createGetPresigner(deps.config);
+  // Ready = can hand out presigned URLs now: the bucket must exist and the store answer
+  // *now* (the bootstrap succeeding once says nothing about later).
   const readyChecks: HealthCheck[] = [
     bucketBootstrap(deps),
     objectStoreCheck(deps.store, { whenFailing: 'fail' }),
