@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { OPS_TOKEN_HEADER } from '@docuvault/shared/auth/principal';
 import { errorDetailsExposed, subgraphUrl, type GatewayConfig } from '@docuvault/shared/config/index';
+import { graphqlHandler } from '@docuvault/shared/graphql/graphql-handler';
 import { createReadiness, healthRouter } from '@docuvault/shared/health/index';
 import { listen, type RunningServer } from '@docuvault/shared/http/listen';
 import { requestIdMiddleware } from '@docuvault/shared/http/request-id';
@@ -16,7 +17,6 @@ import { createRedis } from '@docuvault/shared/queue/redis';
 import express from 'express';
 import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
 import { createRevocationCheck } from './auth/revocation-check.ts';
-import { graphqlHandler } from './graphql-handler.ts';
 import { handlerChain } from './handler-chain.ts';
 import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';

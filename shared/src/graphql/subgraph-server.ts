@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type Express, type RequestHandler } from 'express';
 import type { DocumentNode } from 'graphql';
@@ -14,6 +13,7 @@ import { requestIdMiddleware } from '../http/request-id.ts';
 import { gatewaySignatureFor } from '../http/subgraph-signature.ts';
 import type { ReplayGuard } from '../http/signature-replay.ts';
 import type { Logger } from '../logging/logger.ts';
+import { graphqlHandler } from './graphql-handler.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
@@ -102,9 +102,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     ...(signature?.afterBody ?? []),
     ...(options.graphqlMiddleware ?? []),
     ...(signature ? [signature.afterMultipart] : []),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => options.context(req, identityOf(req, signature !== undefined)),
-    }),
+    graphqlHandler(apollo, (req) => options.context(req, identityOf(req, signature !== undefined))),
   );
 
   return {

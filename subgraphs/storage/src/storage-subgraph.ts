@@ -8,6 +8,7 @@ import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { ensurePrivateBucket, type ObjectStore } from '@docuvault/shared/object-store/client';
 import { lifecycleDays } from '@docuvault/shared/object-store/lifecycle';
+import { createGetPresigner } from '@docuvault/shared/object-store/presign-get';
 import type { StorageContext } from './context.ts';
 import { downloadResolvers } from './downloads/resolvers.ts';
 import { previewResolvers } from './previews/resolvers.ts';
@@ -71,6 +72,8 @@ export async function createStorageSubgraph(
   deps: StorageDeps,
   options: StorageSubgraphOptions = {},
 ): Promise<SubgraphServer> {
+  // One per process: it keeps the day's signing key (docs/adr/0021-download-url-signing.md).
+  const presigner = createGetPresigner(deps.config);
   // Ready = can hand out presigned URLs now: the bucket must exist and the store answer
   // *now* (the bootstrap succeeding once says nothing about later).
   const readyChecks: HealthCheck[] = [
@@ -94,6 +97,7 @@ export async function createStorageSubgraph(
       config: deps.config,
       logger: deps.logger,
       store: deps.store,
+      presigner,
       requestId: currentRequestId(),
     }),
   });

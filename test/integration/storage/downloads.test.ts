@@ -7,6 +7,7 @@ import { loadConfig, storageEnv } from '@docuvault/shared/config/index';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger } from '@docuvault/shared/logging/logger';
 import { createObjectStore, type ObjectStore } from '@docuvault/shared/object-store/client';
+import { createGetPresigner, type GetPresigner } from '@docuvault/shared/object-store/presign-get';
 import { presignDownload } from '@docuvault/storage/downloads/downloads.service';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
 import { createTestBucket, testS3, type TestBucket } from '../../support/s3.ts';
@@ -18,6 +19,7 @@ describe('storage subgraph downloads', () => {
   const s3 = testS3();
   let bucket: TestBucket;
   let store: ObjectStore;
+  let presigner: GetPresigner;
   let server: RunningServer;
   const objectKey = `_anonymous/${randomUUID()}/${randomUUID()}.pdf`;
 
@@ -36,6 +38,7 @@ describe('storage subgraph downloads', () => {
       SECRET_KEY: 'x'.repeat(32),
     });
     store = createObjectStore(config);
+    presigner = createGetPresigner(config);
     await store.client.putObject(bucket.bucket, objectKey, CONTENT, CONTENT.length, {
       'Content-Type': 'application/octet-stream',
     });
@@ -166,8 +169,8 @@ describe('storage subgraph downloads', () => {
 
   it('is refused by the store once it has expired', async () => {
     const anHourAgo = new Date(Date.now() - 3_600_000);
-    const { url, expiresAt } = await presignDownload(
-      store,
+    const { url, expiresAt } = presignDownload(
+      presigner,
       {
         objectKey,
         originalFilename: FILENAME,

@@ -1,5 +1,6 @@
 import { AppError } from '@docuvault/shared/errors/index';
 import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import type { GetPresigner } from '@docuvault/shared/object-store/presign-get';
 import { dispositionHeader, type Disposition } from './content-disposition.ts';
 
 /** S3 refuses presigned URLs valid for longer than 7 days. */
@@ -42,19 +43,21 @@ export function sharedDownloadSeconds(ttl: number, linkExpiresAt: string, now = 
   return Math.max(1, Math.min(ttl, Number.isNaN(left) ? 1 : left));
 }
 
-/** A presigned GET that makes the store answer with our filename and type, whatever the client asks. */
-export async function presignDownload(
-  store: ObjectStore,
+/**
+ * A presigned GET that makes the store answer with our filename and type, whatever the
+ * client asks. Synchronous: signing is computation only (shared/src/object-store/presign-get.ts).
+ */
+export function presignDownload(
+  presigner: GetPresigner,
   request: DownloadRequest,
   now = new Date(),
-): Promise<PresignedUrl> {
-  const url = await store.client.presignedGetObject(
-    store.bucket,
+): PresignedUrl {
+  const url = presigner.presignGet(
     request.objectKey,
     request.expiresIn,
     {
-      'response-content-disposition': dispositionHeader(request.originalFilename, request.disposition),
-      'response-content-type': request.mimeType,
+      contentDisposition: dispositionHeader(request.originalFilename, request.disposition),
+      contentType: request.mimeType,
     },
     now,
   );

@@ -6,7 +6,7 @@ import { presignDownload, sharedDownloadSeconds, statObject, validateExpiry } fr
 export const downloadResolvers: Resolvers = {
   Document: {
     download: (document, args, context) =>
-      presignDownload(context.store, {
+      presignDownload(context.presigner, {
         objectKey: document.objectKey,
         originalFilename: document.originalFilename,
         mimeType: document.mimeType,
@@ -19,7 +19,7 @@ export const downloadResolvers: Resolvers = {
   // has already opened the link (token, password, limits) and counted this download.
   SharedDocument: {
     download: (shared, _args, context) =>
-      presignDownload(context.store, {
+      presignDownload(context.presigner, {
         objectKey: shared.objectKey,
         originalFilename: shared.originalFilename,
         mimeType: shared.mimeType,

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '@docuvault/shared/object-store/client';
+import type { GetPresigner } from '@docuvault/shared/object-store/presign-get';
 import { dispositionHeader } from '../downloads/content-disposition.ts';
 import { presignDownload, type PresignedUrl } from '../downloads/downloads.service.ts';
 
@@ -26,36 +26,32 @@ export interface PreviewSource {
 }
 
 /** An inline URL of the document's own bytes, typed as sniffed; null for types not in PREVIEW_TYPES. */
-export async function presignPreview(
-  store: ObjectStore,
+export function presignPreview(
+  presigner: GetPresigner,
   document: PreviewSource,
   expiresIn: number,
   now = new Date(),
-): Promise<PresignedUrl | null> {
+): PresignedUrl | null {
   if (!PREVIEW_TYPES.has(document.mimeType)) return null;
-  return presignDownload(store, { ...document, disposition: 'INLINE', expiresIn }, now);
+  return presignDownload(presigner, { ...document, disposition: 'INLINE', expiresIn }, now);
 }
 
 /** An inline URL of the thumbnail; null while there is none. */
-export async function presignThumbnail(
-  store: ObjectStore,
+export function presignThumbnail(
+  presigner: GetPresigner,
   thumbnailKey: string | null | undefined,
   expiresIn: number,
   now = new Date(),
-): Promise<PresignedUrl | null> {
+): PresignedUrl | null {
   if (!thumbnailKey) return null;
   const extension = thumbnailKey.slice(thumbnailKey.lastIndexOf('.'));
   const contentType = THUMBNAIL_TYPES[extension];
   // Not a key the worker writes: serve nothing rather than bytes of an unknown type.
   if (!contentType) return null;
-  const url = await store.client.presignedGetObject(
-    store.bucket,
+  const url = presigner.presignGet(
     thumbnailKey,
     expiresIn,
-    {
-      'response-content-disposition': dispositionHeader(`thumbnail${extension}`, 'INLINE'),
-      'response-content-type': contentType,
-    },
+    { contentDisposition: dispositionHeader(`thumbnail${extension}`, 'INLINE'), contentType },
     now,
   );
   return { url, expiresAt: new Date(now.getTime() + expiresIn * 1000) };

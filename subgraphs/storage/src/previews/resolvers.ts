@@ -21,13 +21,13 @@ export const previewResolvers = {
   Document: {
     thumbnail: (document: DocumentRepresentation, args: ExpiryArgs, context: StorageContext) =>
       presignThumbnail(
-        context.store,
+        context.presigner,
         document.thumbnailKey,
         validateExpiry(args.expiresIn, context.config.PRESIGN_DOWNLOAD_TTL),
       ),
     preview: (document: DocumentRepresentation, args: ExpiryArgs, context: StorageContext) =>
       presignPreview(
-        context.store,
+        context.presigner,
         {
           objectKey: document.objectKey,
           originalFilename: document.originalFilename,

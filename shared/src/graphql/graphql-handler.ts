@@ -2,13 +2,15 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
 
 /**
- * Apollo Server as the last handler of /graphql: what `expressMiddleware` of
- * `@as-integrations/express5` does, but answering with `res.end` as Apollo's own
- * standalone server does. Express's `res.send` hashes every answer for an ETag (SHA-1
- * over the body) and checks its freshness against the request: measured at a few percent
- * of the gateway's CPU per request, and of no use for GraphQL answers, which are POSTed
- * (no cache keeps them) and differ per caller. Apollo sets the content type and status
- * of every answer itself. docs/adr/0012-gateway-hot-path.md.
+ * Apollo Server as the last handler of /graphql, in the gateway and in every subgraph: what
+ * `expressMiddleware` of `@as-integrations/express5` does, but answering with `res.end` as
+ * Apollo's own standalone server does. Express's `res.send` hashes every answer for an ETag
+ * (SHA-1 over the body) and checks its freshness against the request: measured at a few
+ * percent of the gateway's CPU per request (docs/adr/0012-gateway-hot-path.md), more in
+ * the storage subgraph, whose answers carry 20 presigned URLs a page
+ * (docs/adr/0021-download-url-signing.md), and of no use for GraphQL answers, which are
+ * POSTed (no cache keeps them) and differ per caller. Apollo sets the content type and
+ * status of every answer itself.
  */
 export function graphqlHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
