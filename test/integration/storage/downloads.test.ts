@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { loadConfig, storageEnv } from '@docuvault/shared/config/index';
 import type { RunningServer } from '@docuvault/shared/http/listen';
 import { createLogger } from '@docuvault/shared/logging/logger';
@@ -11,6 +8,7 @@ import { createGetPresigner, type GetPresigner } from '@docuvault/shared/object-
 import { presignDownload } from '@docuvault/storage/downloads/downloads.service';
 import { createStorageSubgraph } from '@docuvault/storage/storage-subgraph';
 import { createTestBucket, testS3, type TestBucket } from '../../support/s3.ts';
+import { referencePresign } from '../../support/sigv4-reference.ts';
 
 const FILENAME = 'Rechnung März "final".pdf';
 const CONTENT = Buffer.from('%PDF-1.4\n% a tiny stand-in body for download tests\n');
@@ -118,36 +116,16 @@ describe('storage subgraph downloads', () => {
     const signingDate = new Date(
       `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
     );
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
-      region: s3.region,
-      service: 's3',
-      sha256: Sha256,
-      uriEscapePath: false, // S3 signs the path as sent, without double-encoding
-    });
-    const signed = await signer.presign(
-      new HttpRequest({
-        method: 'GET',
-        protocol: parsed.protocol,
-        hostname: parsed.hostname,
-        port: Number(parsed.port),
-        path: parsed.pathname,
-        query: {
-          'response-content-disposition': params['response-content-disposition']!,
-          'response-content-type': params['response-content-type']!,
-        },
-        // Presigned S3 URLs sign no payload: the header only tells the signer so.
-        headers: { host: parsed.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
-      }),
-      {
-        signingDate,
-        expiresIn: 300,
-        unsignableHeaders: new Set(['x-amz-content-sha256']),
-        unhoistableHeaders: new Set(['x-amz-content-sha256']),
+    const reference = await referencePresign(parsed, s3, {
+      signingDate,
+      expiresIn: 300,
+      query: {
+        'response-content-disposition': params['response-content-disposition']!,
+        'response-content-type': params['response-content-type']!,
       },
-    );
-    expect(signed.query?.['X-Amz-Signature']).toBe(params['X-Amz-Signature']);
-    expect(signed.query?.['X-Amz-Credential']).toBe(params['X-Amz-Credential']);
+    });
+    expect(reference.signature).toBe(params['X-Amz-Signature']);
+    expect(reference.credential).toBe(params['X-Amz-Credential']);
   });
 
   it('is refused by the store when its signature, key or response headers are tampered with', async () => {

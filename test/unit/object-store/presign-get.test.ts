@@ -1,7 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { Client } from 'minio';
 import {
@@ -10,6 +7,7 @@ import {
   type PresignerOptions,
 } from '@docuvault/shared/object-store/presign-get';
 import { dispositionHeader } from '@docuvault/storage/downloads/content-disposition';
+import { referencePresign } from '../../support/sigv4-reference.ts';
 
 // Our presigner replaced minio's presignedGetObject for downloads (docs/adr/0021). The URLs
 // must be the ones minio made, character for character, and be valid SigV4 by an
@@ -133,35 +131,13 @@ describe('createPresigner', () => {
       now: new Date('2026-12-04T18:20:31Z'),
     };
     const url = new URL(ourUrl(BASE, c));
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: BASE.accessKey, secretAccessKey: BASE.secretKey },
-      region: BASE.region,
-      service: 's3',
-      sha256: Sha256,
-      uriEscapePath: false, // S3 signs the path as sent, without double-encoding
+    const reference = await referencePresign(url, BASE, {
+      signingDate: c.now,
+      expiresIn: c.expiresIn,
+      query: { 'response-content-disposition': c.contentDisposition, 'response-content-type': c.contentType },
     });
-    const signed = await signer.presign(
-      new HttpRequest({
-        method: 'GET',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: url.pathname,
-        query: {
-          'response-content-disposition': c.contentDisposition,
-          'response-content-type': c.contentType,
-        },
-        headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
-      }),
-      {
-        signingDate: c.now,
-        expiresIn: c.expiresIn,
-        unsignableHeaders: new Set(['x-amz-content-sha256']),
-        unhoistableHeaders: new Set(['x-amz-content-sha256']),
-      },
-    );
-    expect(url.searchParams.get('X-Amz-Signature')).toBe(signed.query?.['X-Amz-Signature']);
-    expect(url.searchParams.get('X-Amz-Credential')).toBe(signed.query?.['X-Amz-Credential']);
+    expect(url.searchParams.get('X-Amz-Signature')).toBe(reference.signature);
+    expect(url.searchParams.get('X-Amz-Credential')).toBe(reference.credential);
     expect(url.pathname).toBe(`/${BASE.bucket}/_anonymous/a%20b/it%27s%20%281%29.pdf`);
   });
 
