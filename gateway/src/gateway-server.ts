@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -15,9 +15,12 @@ import type { Logger } from '@docuvault/shared/logging/logger';
 import { currentRequestId } from '@docuvault/shared/logging/request-context';
 import { createRedis } from '@docuvault/shared/queue/redis';
 import express from 'express';
+import proxyaddr from 'proxy-addr';
+import type { Principal } from '@docuvault/shared/auth/principal';
 import { authMiddleware, createAuthenticator, principalOf } from './auth/authenticate.ts';
 import { createRevocationCheck } from './auth/revocation-check.ts';
 import { handlerChain } from './handler-chain.ts';
+import { createJsonGraphQLRoute } from './json-graphql-route.ts';
 import { graphiqlRouter } from './ide/graphiql.ts';
 import { createLimits, finalErrorHandler } from './limits/index.ts';
 import { gatewayReadyChecks, operatorOnHealth } from './readiness.ts';
@@ -71,7 +74,8 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
   const app = express();
   app.disable('x-powered-by');
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
-  const httpServer = createServer(app);
+  // Its request listener is added once Apollo has started (below).
+  const httpServer = createServer();
   allowLongUploads(httpServer);
   app.use(requestIdMiddleware(logger));
 
@@ -117,6 +121,33 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
   // The IDE needs introspection, so it is there exactly when introspection is on.
   if (introspection) app.use(graphiqlRouter());
 
+  // Express's req.ip: the client's address as TRUST_PROXY says to read it.
+  const trustProxy = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const contextOf = (
+    req: IncomingMessage,
+    principal: Principal,
+    uploads?: UploadGatewayContext['uploads'],
+  ): UploadGatewayContext => ({
+    requestId: currentRequestId(),
+    uploads,
+    principal,
+    clientIp: proxyaddr(req, trustProxy),
+    opsToken: typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
+  });
+  const jsonRoute = createJsonGraphQLRoute({
+    logger,
+    apollo,
+    authenticator,
+    maxBodyBytes: limits.maxBodyBytes,
+    refusalOf: limits.refusalOf,
+    context: contextOf,
+  });
+  // POST /graphql with a JSON body takes the route without Express (json-graphql-route.ts);
+  // every other request, and every other body on /graphql, takes Express.
+  httpServer.on('request', (req, res) => {
+    if (jsonRoute.accepts(req)) jsonRoute.handle(req, res);
+    else app(req, res);
+  });
   app.use(
     '/graphql',
     handlerChain([
@@ -125,14 +156,7 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
       authMiddleware(authenticator, logger),
       createUploadMiddleware(config, logger),
       ...limits.afterUploads,
-      graphqlHandler(apollo, async (req) => ({
-        requestId: currentRequestId(),
-        uploads: uploadsOf(req),
-        principal: principalOf(req),
-        clientIp: req.ip,
-        opsToken:
-          typeof req.headers[OPS_TOKEN_HEADER] === 'string' ? req.headers[OPS_TOKEN_HEADER] : undefined,
-      })),
+      graphqlHandler(apollo, async (req) => contextOf(req, principalOf(req), uploadsOf(req))),
     ]),
   );
   // After /graphql, whose requests would otherwise walk the health router's routes first

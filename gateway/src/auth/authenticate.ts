@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import {
   builtInVerifier,
   deriveTokenKey,
@@ -11,6 +12,7 @@ import { ConfigError } from '@docuvault/shared/config/load-config';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { Request, RequestHandler } from 'express';
 import { createRemoteJWKSet, decodeJwt } from 'jose';
+import { sendRequestError } from '../limits/limit-errors.ts';
 import type { RevocationCheck } from './revocation-check.ts';
 
 // The gateway is the one place that reads a client's credentials. It verifies the
@@ -79,6 +81,17 @@ export function createAuthenticator(config: AuthConfig, revocations: RevocationC
   };
 }
 
+/** A bad token's answer: 401 with a GraphQL-shaped UNAUTHENTICATED error. */
+export function refuseToken(logger: Logger, res: ServerResponse, refusal: string): void {
+  logger.info({ refusal }, 'refused an access token');
+  sendRequestError(
+    res,
+    401,
+    { code: 'UNAUTHENTICATED', message: `Not signed in: ${refusal}` },
+    { 'www-authenticate': `Bearer error="invalid_token", error_description="${refusal}"` },
+  );
+}
+
 /** Refuses a bad token with 401 and a GraphQL-shaped UNAUTHENTICATED error. */
 export function authMiddleware(authenticator: Authenticator, logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -88,15 +101,7 @@ export function authMiddleware(authenticator: Authenticator, logger: Logger): Re
           principals.set(req, result.principal);
           return next();
         }
-        logger.info({ refusal: result.refusal }, 'refused an access token');
-        res
-          .status(401)
-          .set('www-authenticate', `Bearer error="invalid_token", error_description="${result.refusal}"`)
-          .json({
-            errors: [
-              { message: `Not signed in: ${result.refusal}`, extensions: { code: 'UNAUTHENTICATED' } },
-            ],
-          });
+        refuseToken(logger, res, result.refusal);
       },
       (error: unknown) => next(error),
     );

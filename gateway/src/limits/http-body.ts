@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import type { AppError } from '@docuvault/shared/errors/index';
 import type { Logger } from '@docuvault/shared/logging/logger';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { sendRequestError, tooComplex } from './limit-errors.ts';
@@ -49,29 +51,41 @@ export function jsonBody(limits: BodyLimits): [RequestHandler, ErrorRequestHandl
 }
 
 /** With batching on, no more than GRAPHQL_MAX_BATCH_SIZE operations in one request. */
+export function batchSizeRefusal(body: unknown, limits: BodyLimits): AppError | undefined {
+  if (limits.maxBatchSize > 0 && Array.isArray(body) && body.length > limits.maxBatchSize) {
+    return tooComplex(
+      'batchSize',
+      limits.maxBatchSize,
+      `A batch may hold at most ${limits.maxBatchSize} operations`,
+    );
+  }
+  return undefined;
+}
+
 export function batchSizeGuard(limits: BodyLimits): RequestHandler {
   return (req, res, next) => {
-    const body: unknown = req.body;
-    if (limits.maxBatchSize > 0 && Array.isArray(body) && body.length > limits.maxBatchSize) {
-      const error = tooComplex(
-        'batchSize',
-        limits.maxBatchSize,
-        `A batch may hold at most ${limits.maxBatchSize} operations`,
-      );
-      return sendRequestError(res, 400, error);
-    }
+    const error = batchSizeRefusal(req.body, limits);
+    if (error) return sendRequestError(res, 400, error);
     next();
   };
 }
 
 /**
- * The last handler of the app: an error nobody answered becomes a GraphQL-shaped 500
- * (Express would answer an HTML page, with the stack trace outside production), and
- * the error goes to the log with the request id.
+ * An error nobody answered becomes a GraphQL-shaped 500 (Express would answer an HTML
+ * page, with the stack trace outside production), and the error goes to the log with
+ * the request id.
  */
+export function answerUnhandledError(
+  logger: Logger,
+  error: unknown,
+  res: ServerResponse,
+  path: string,
+): void {
+  logger.error({ err: error, path }, 'unhandled error while serving a request');
+  sendRequestError(res, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
+}
+
+/** The last handler of the app. */
 export function finalErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    logger.error({ err: error, path: req.originalUrl }, 'unhandled error while serving a request');
-    sendRequestError(res, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
-  };
+  return (error: unknown, req, res, _next) => answerUnhandledError(logger, error, res, req.originalUrl);
 }

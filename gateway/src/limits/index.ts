@@ -1,8 +1,9 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import type { GatewayConfig } from '@docuvault/shared/config/index';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { batchSizeGuard, jsonBody } from './http-body.ts';
-import { sourceGuard } from './source-guard.ts';
+import type { AppError } from '@docuvault/shared/errors/index';
+import { batchSizeGuard, batchSizeRefusal, jsonBody } from './http-body.ts';
+import { createSourceCheck, operationsInBody, sourceGuard } from './source-guard.ts';
 import { operationLimitsRule } from './operation-limits.ts';
 
 // The gateway's operation limits, from GRAPHQL_MAX_* (shared/src/config/env-schema.ts):
@@ -36,15 +37,21 @@ export function createLimits<TContext extends BaseContext>(config: LimitsConfig)
     parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
     allowBatchedHttpRequests: config.GRAPHQL_MAX_BATCH_SIZE > 0,
   } satisfies Partial<ApolloServerOptionsWithGateway<TContext>>;
+  const checkSource = createSourceCheck({ maxTokens: config.GRAPHQL_MAX_TOKENS });
   return {
     apollo,
+    maxBodyBytes: body.maxBodyBytes,
     beforeUploads: jsonBody(body) as [RequestHandler, ErrorRequestHandler],
     // After the upload middleware, which puts a multipart request's operations in req.body.
-    afterUploads: [batchSizeGuard(body), sourceGuard({ maxTokens: config.GRAPHQL_MAX_TOKENS })],
+    afterUploads: [batchSizeGuard(body), sourceGuard(checkSource)],
+    /** The checks of afterUploads on a parsed JSON body, for the route that answers without Express. */
+    refusalOf: (parsed: unknown): AppError | undefined =>
+      batchSizeRefusal(parsed, body) ?? checkSource(operationsInBody(parsed)),
   };
 }
 
-export { finalErrorHandler } from './http-body.ts';
+export { answerUnhandledError, finalErrorHandler } from './http-body.ts';
+export { sendRequestError } from './limit-errors.ts';
 export { validationBudgetRefusal } from './limit-errors.ts';
-export { sourceGuard, lexicalViolation, MAX_NESTING } from './source-guard.ts';
+export { createSourceCheck, sourceGuard, lexicalViolation, MAX_NESTING } from './source-guard.ts';
 export { measureOperations, operationLimitsRule, type OperationShape } from './operation-limits.ts';

@@ -1,5 +1,5 @@
 import { AppError } from '@docuvault/shared/errors/index';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
 
 // The refusals of the gateway's limits. A limit on the shape of an operation (depth,
@@ -12,19 +12,29 @@ export type OperationLimit =
 export const tooComplex = (limit: OperationLimit, max: number, message: string) =>
   new AppError('QUERY_TOO_COMPLEX', message, { limit, max });
 
-/** Answers a request refused before Apollo saw it, in the shape of a GraphQL response. */
+/**
+ * Answers a request refused before Apollo saw it, in the shape of a GraphQL response.
+ * Written with Node's own response methods, so the gateway's JSON route (which has no
+ * Express response) and its Express routes answer alike.
+ */
 export function sendRequestError(
-  res: Response,
+  res: ServerResponse,
   status: number,
   error: { code: string; message: string; details?: Readonly<Record<string, unknown>> | undefined },
+  headers: Readonly<Record<string, string>> = {},
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  res.status(status).json({
+  const body = JSON.stringify({
     errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }],
   });
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { AppError } from '@docuvault/shared/errors/index';
 import type { Request, RequestHandler } from 'express';
 import { Lexer, Source, TokenKind } from 'graphql';
 import { sendRequestError, tooComplex } from './limit-errors.ts';
@@ -51,16 +52,22 @@ export function lexicalViolation(query: string, limits: LexicalLimits) {
   return undefined;
 }
 
-interface Operation {
+export interface Operation {
   query?: unknown;
   variables?: unknown;
 }
 
-/** The operations of a request: a POST body (one or a batch), or GET's parameters. */
-function operationsOf(req: Request): Operation[] {
-  const body: unknown = req.body;
+/** The operations of a parsed POST body: one, or a batch. */
+export function operationsInBody(body: unknown): Operation[] {
   if (Array.isArray(body)) return body.filter((op): op is Operation => typeof op === 'object' && op !== null);
   if (typeof body === 'object' && body !== null) return [body as Operation];
+  return [];
+}
+
+/** The operations of an Express request: a POST body (one or a batch), or GET's parameters. */
+function operationsOf(req: Request): Operation[] {
+  const body: unknown = req.body;
+  if (typeof body === 'object' && body !== null) return operationsInBody(body);
   if (req.method !== 'GET') return [];
   const { query, variables } = req.query;
   try {
@@ -75,18 +82,21 @@ function textViolation(variables: unknown) {
   return path === undefined ? undefined : unstorableText(path);
 }
 
+/** The refusal of the first operation that breaks a lexical limit, or undefined when all pass. */
+export type SourceCheck = (operations: readonly Operation[]) => AppError | undefined;
+
 /**
  * Checks each operation before Apollo parses it: its source (tokens, nesting, string
- * literals) and its variables. An Express middleware rather than an Apollo plugin:
+ * literals) and its variables. Run before Apollo rather than as an Apollo plugin:
  * Apollo has no hook before parsing whose error reaches the client as a request error
  * (a throw there is an "unexpected error", a 500).
  */
-export function sourceGuard(
+export function createSourceCheck(
   limits: LexicalLimits,
   cache: VerdictCacheLimits | PassedOperations = new PassedOperations(),
-): RequestHandler {
+): SourceCheck {
   // A query's lexical verdict depends on its text alone (and on maxTokens, fixed for this
-  // guard): a text that passed once passes again, so it is lexed once (verdict-cache.ts).
+  // check): a text that passed once passes again, so it is lexed once (verdict-cache.ts).
   // Variables differ per request and are checked every time.
   const passed = cache instanceof PassedOperations ? cache : new PassedOperations(cache);
   const lexicalError = (query: string) => {
@@ -95,13 +105,22 @@ export function sourceGuard(
     if (!error) passed.add(query);
     return error;
   };
-  return (req, res, next) => {
-    for (const operation of operationsOf(req)) {
+  return (operations) => {
+    for (const operation of operations) {
       const error =
         (typeof operation.query === 'string' ? lexicalError(operation.query) : undefined) ??
         textViolation(operation.variables);
-      if (error) return sendRequestError(res, 400, error);
+      if (error) return error;
     }
+    return undefined;
+  };
+}
+
+/** The source check as the Express handler of /graphql (GET queries and multipart requests). */
+export function sourceGuard(check: SourceCheck): RequestHandler {
+  return (req, res, next) => {
+    const error = check(operationsOf(req));
+    if (error) return sendRequestError(res, 400, error);
     next();
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Request, RequestHandler } from 'express';
 
@@ -23,32 +24,44 @@ export function graphqlHandler<TContext extends BaseContext>(
       next(new Error('req.body is not set: the JSON body parser must run before the GraphQL handler'));
       return;
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const query = req.url.indexOf('?');
-    server
-      .executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: req.method.toUpperCase(),
-          headers,
-          search: query === -1 ? '' : req.url.slice(query),
-          body: req.body,
-        },
-        context: () => context(req),
-      })
-      .then(async (response) => {
-        for (const [key, value] of response.headers) res.setHeader(key, value);
-        res.statusCode = response.status ?? 200;
-        if (response.body.kind === 'complete') {
-          res.end(response.body.string);
-          return;
-        }
-        // Incremental delivery: each part as it comes.
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
-      })
-      .catch(next);
+    answerGraphQL(server, req, res, req.body, () => context(req)).catch(next);
   };
+}
+
+/**
+ * Runs one GraphQL request (its body already parsed) through Apollo and writes the answer
+ * with Node's own response methods. Rejects only when Apollo itself fails (an answer may
+ * then be partly written: the caller's error handler checks `headersSent`).
+ */
+export async function answerGraphQL<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  context: () => Promise<TContext>,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  const response = await server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers,
+      search: query === -1 ? '' : url.slice(query),
+      body,
+    },
+    context,
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  // Incremental delivery: each part as it comes.
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
 }

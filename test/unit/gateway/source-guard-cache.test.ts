@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Request, Response } from 'express';
-import { sourceGuard } from '../../../gateway/src/limits/source-guard.ts';
+import {
+  createSourceCheck,
+  operationsInBody,
+  type SourceCheck,
+} from '../../../gateway/src/limits/source-guard.ts';
 import { PassedOperations } from '../../../gateway/src/limits/verdict-cache.ts';
 
 // The source guard remembers query texts that passed its lexical checks, so a repeated
@@ -47,29 +50,16 @@ describe('the memory of passed operations', () => {
 });
 
 interface Answer {
-  status?: number;
-  body?: { errors: { message: string; extensions: Record<string, unknown> }[] };
   passed: boolean;
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
-/** Runs the guard on one POSTed operation and answers whether it passed or how it was refused. */
-function guard(middleware: ReturnType<typeof sourceGuard>, body: Record<string, unknown>): Answer {
-  const answer: Answer = { passed: false };
-  const res = {
-    headersSent: false,
-    status(code: number) {
-      answer.status = code;
-      return this;
-    },
-    json(value: Answer['body']) {
-      answer.body = value;
-      return this;
-    },
-  };
-  middleware({ method: 'POST', body } as Request, res as unknown as Response, () => {
-    answer.passed = true;
-  });
-  return answer;
+/** Runs the check on one POSTed body and answers whether it passed or how it was refused. */
+function guard(check: SourceCheck, body: unknown): Answer {
+  const refusal = check(operationsInBody(body));
+  return refusal
+    ? { passed: false, extensions: { ...refusal.details, code: refusal.code } }
+    : { passed: true };
 }
 
 describe('the source guard with its memory', () => {
@@ -77,69 +67,51 @@ describe('the source guard with its memory', () => {
 
   it('passes a remembered query again without keeping it twice', () => {
     const passed = new PassedOperations();
-    const middleware = sourceGuard(limits, passed);
-    expect(guard(middleware, { query: QUERY, variables: { id: '1' } }).passed).toBe(true);
+    const check = createSourceCheck(limits, passed);
+    expect(guard(check, { query: QUERY, variables: { id: '1' } }).passed).toBe(true);
     expect(passed.size).toBe(1);
-    expect(guard(middleware, { query: QUERY, variables: { id: '2' } }).passed).toBe(true);
+    expect(guard(check, { query: QUERY, variables: { id: '2' } }).passed).toBe(true);
     expect(passed.size).toBe(1);
   });
 
   it('still checks the variables of a remembered query on every request', () => {
-    const middleware = sourceGuard(limits, new PassedOperations());
-    expect(guard(middleware, { query: QUERY, variables: { id: '1' } }).passed).toBe(true);
-    const refused = guard(middleware, { query: QUERY, variables: { id: 'a\u0000b' } });
+    const check = createSourceCheck(limits, new PassedOperations());
+    expect(guard(check, { query: QUERY, variables: { id: '1' } }).passed).toBe(true);
+    const refused = guard(check, { query: QUERY, variables: { id: 'a\u0000b' } });
     expect(refused.passed).toBe(false);
-    expect(refused.body?.errors[0]?.extensions).toMatchObject({
+    expect(refused.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       path: 'variables.id',
     });
   });
 
   it('does not let a passed query vouch for a different one', () => {
-    const middleware = sourceGuard(limits, new PassedOperations());
-    expect(guard(middleware, { query: QUERY }).passed).toBe(true);
+    const check = createSourceCheck(limits, new PassedOperations());
+    expect(guard(check, { query: QUERY }).passed).toBe(true);
     const longer = QUERY.replace('id title', `id title ${'a '.repeat(40)}`);
-    const refused = guard(middleware, { query: longer });
+    const refused = guard(check, { query: longer });
     expect(refused.passed).toBe(false);
-    expect(refused.body?.errors[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens' });
+    expect(refused.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens' });
     const literal = QUERY.replace('id: $id', 'id: "\\u0000"');
-    expect(guard(middleware, { query: literal }).passed).toBe(false);
+    expect(guard(check, { query: literal }).passed).toBe(false);
   });
 
   it('remembers no refusal: a refused query is refused every time and takes no room', () => {
     const passed = new PassedOperations();
-    const middleware = sourceGuard(limits, passed);
+    const check = createSourceCheck(limits, passed);
     const nested = `{ a ${'{ b '.repeat(30)}${'}'.repeat(30)} }`;
     for (let i = 0; i < 2; i++) {
-      const refused = guard(middleware, { query: nested });
+      const refused = guard(check, { query: nested });
       expect(refused.passed).toBe(false);
-      expect(refused.status).toBe(400);
     }
     expect(passed.size).toBe(0);
   });
 
   it('checks every operation of a batch against the memory separately', () => {
     const passed = new PassedOperations();
-    const middleware = sourceGuard(limits, passed);
+    const check = createSourceCheck(limits, passed);
     const batch = [{ query: QUERY }, { query: `{ a ${'{ b '.repeat(30)}${'}'.repeat(30)} }` }];
-    const answer = { passed: false, status: 0 };
-    middleware(
-      { method: 'POST', body: batch } as Request,
-      {
-        headersSent: false,
-        status(code: number) {
-          answer.status = code;
-          return this;
-        },
-        json() {
-          return this;
-        },
-      } as unknown as Response,
-      () => {
-        answer.passed = true;
-      },
-    );
-    expect(answer).toEqual({ passed: false, status: 400 });
+    expect(guard(check, batch)).toMatchObject({ passed: false, extensions: { code: 'QUERY_TOO_COMPLEX' } });
     expect(passed.has(QUERY)).toBe(true);
   });
 });
