@@ -21,7 +21,7 @@ export interface Side {
 }
 
 export interface Ratio {
-  /** rps of the side divided by rps of the reference, per round. */
+  /** The side's figure divided by the reference's (req/s, or p99), per round. */
   readonly perRound: number[];
   readonly median: number;
   readonly min: number;
@@ -46,6 +46,12 @@ function sideOf(rounds: LoadResult[]): Side {
 /** The per-round ratio of `side`'s req/s to `reference`'s (same round, so same conditions). */
 export function ratioOf(side: Side, reference: Side): Ratio {
   const perRound = side.rounds.map((round, i) => round.rps / reference.rounds[i]!.rps);
+  return { perRound, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
+}
+
+/** The per-round ratio of `side`'s p99 latency to `reference`'s. */
+export function p99RatioOf(side: Side, reference: Side): Ratio {
+  const perRound = side.rounds.map((round, i) => round.p99 / reference.rounds[i]!.p99);
   return { perRound, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
 
