@@ -1,5 +1,6 @@
 import type { DocumentsDeps } from '@docuvault/documents/context';
 import { createDocumentsSubgraph } from '@docuvault/documents/documents-subgraph';
+import { runObjectRemovals } from '@docuvault/documents/object-removals/object-removals';
 import { sweepIncompleteUploads } from '@docuvault/documents/uploads/incomplete-uploads-sweep';
 import { startSweeper } from '@docuvault/documents/uploads/index';
 import { documentsEnv, loadConfig, type DocumentsConfig } from '@docuvault/shared/config/index';
@@ -88,6 +89,12 @@ export interface FaultStack {
    * than MULTIPART_ABORT_AFTER_SECONDS (its clock moved past that; the minimum is a minute).
    */
   sweepIncompleteUploadsLater(): Promise<void>;
+  /**
+   * The object-removal sweep as it runs once every queued removal is due: a thumbnail stored
+   * by a worker killed before it recorded it is queued for removal an hour later
+   * (thumbnails.service.ts), and is gone after this.
+   */
+  runObjectRemovalsLater(): Promise<void>;
   /** The environment of a worker process on this stack's database, bucket and queue. */
   workerEnv(extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
@@ -187,6 +194,10 @@ export async function startFaultStack(
           { store, logger },
           { olderThanSeconds: config.MULTIPART_ABORT_AFTER_SECONDS, now: later },
         );
+      },
+      async runObjectRemovalsLater() {
+        await admin.query("update object_removals set not_before = now() - interval '1 second'");
+        await runObjectRemovals({ em: orm.em, store, logger });
       },
       workerEnv: (extra = {}) => ({
         NODE_ENV: 'test',
