@@ -1,6 +1,7 @@
 import {
   SEARCH_EXACT_COUNT_LIMIT,
   SEARCH_HEAD,
+  SEARCH_LANGUAGES,
   SEARCH_HEAD_SCAN,
   SEARCH_TAIL_RANKED,
 } from '@docuvault/shared/db/entities/documents';
@@ -143,9 +144,43 @@ export async function searchDocuments(
   return [...first, ...rest];
 }
 
+/** The planner's estimate of the rows `query` returns. */
+async function plannedRows(em: EntityManager, query: RawBuilder<unknown>): Promise<number> {
+  const {
+    rows: [plan],
+  } = await sql<{
+    'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }];
+  }>`explain (format json) ${query}`.execute(db(em));
+  return Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
+}
+
 /**
- * How many documents match: exactly up to SEARCH_EXACT_COUNT_LIMIT, past that the planner's
- * estimate (counting a broad match costs as much as ranking it), saying which.
+ * The total to report when there are too many matches to count: the largest of the
+ * planner's estimates for the query in each search language alone. The query matches a
+ * document in any of them (tsQuery ORs them), and the planner takes the languages as
+ * independent, while a word's English, German and simple forms match nearly the same
+ * documents: over 100 000 seeded documents its estimate for a one-word query was 1.5 to
+ * 1.9 times the truth ("system": 86 594 for 48 863), the per-language maximum exact for
+ * the words its statistics know, and for phrases of two or three words 0.5 to 1.05 times
+ * (docs/adr/0016-search-at-scale.md).
+ */
+async function estimatedTotal(
+  em: EntityManager,
+  matchingIn: (query: RawBuilder<unknown>) => RawBuilder<unknown>,
+  text: string,
+): Promise<number> {
+  // One after another: on the request's connection, not three of the pool's.
+  let largest = 0;
+  for (const language of SEARCH_LANGUAGES) {
+    const query = sql`websearch_to_tsquery(${sql.lit(language)}::regconfig, ${text})`;
+    largest = Math.max(largest, await plannedRows(em, matchingIn(query)));
+  }
+  return largest;
+}
+
+/**
+ * How many documents match: exactly up to SEARCH_EXACT_COUNT_LIMIT, past that an estimate
+ * (counting a broad match costs as much as ranking it), saying which.
  */
 export async function countSearchMatches(
   em: EntityManager,
@@ -153,15 +188,16 @@ export async function countSearchMatches(
   text: string,
   filter: RawBuilder<boolean> = sql`true`,
 ): Promise<SearchCount> {
-  const matching = sql`select 1 from documents d, (select ${tsQuery(text)} as query) q
+  const matchingIn = (
+    query: RawBuilder<unknown>,
+  ) => sql`select 1 from documents d, (select ${query} as query) q
         where ${sql.join(matchConditions(owner, filter), sql` and `)}`;
-  const {
-    rows: [plan],
-  } = await sql<{
-    'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }];
-  }>`explain (format json) ${matching}`.execute(db(em));
-  const estimate = Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
-  if (estimate > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: estimate, exact: false };
+  const matching = matchingIn(tsQuery(text));
+  let estimate: number | undefined;
+  if ((await plannedRows(em, matching)) > 2 * SEARCH_EXACT_COUNT_LIMIT) {
+    estimate = await estimatedTotal(em, matchingIn, text);
+    if (estimate > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: estimate, exact: false };
+  }
   // Counted up to one past the limit: an estimate far below the truth (a word the planner's
   // statistics do not know) costs at most that many rows, not all of them.
   const {
@@ -169,6 +205,9 @@ export async function countSearchMatches(
   } = await sql<{ count: number }>`select count(*)::int as count
         from (${matching} limit ${SEARCH_EXACT_COUNT_LIMIT + 1}) m`.execute(db(em));
   const counted = row?.count ?? 0;
-  if (counted > SEARCH_EXACT_COUNT_LIMIT) return { count: Math.max(estimate, counted), exact: false };
+  if (counted > SEARCH_EXACT_COUNT_LIMIT) {
+    estimate ??= await estimatedTotal(em, matchingIn, text);
+    return { count: Math.max(estimate, counted), exact: false };
+  }
   return { count: counted, exact: true };
 }
