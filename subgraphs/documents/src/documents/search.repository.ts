@@ -162,7 +162,7 @@ async function plannedRows(em: EntityManager, query: RawBuilder<unknown>): Promi
  * documents: over 100 000 seeded documents its estimate for a one-word query was 1.5 to
  * 1.9 times the truth ("system": 86 594 for 48 863), the per-language maximum exact for
  * the words its statistics know, and for phrases of two or three words 0.5 to 1.05 times
- * (docs/adr/0016-search-at-scale.md).
+ * (docs/adr/0016-search-at-scale.md, "Revision 2026-12-04, night").
  */
 async function estimatedTotal(
   em: EntityManager,
@@ -193,10 +193,11 @@ export async function countSearchMatches(
   ) => sql`select 1 from documents d, (select ${query} as query) q
         where ${sql.join(matchConditions(owner, filter), sql` and `)}`;
   const matching = matchingIn(tsQuery(text));
-  let estimate: number | undefined;
-  if ((await plannedRows(em, matching)) > 2 * SEARCH_EXACT_COUNT_LIMIT) {
-    estimate = await estimatedTotal(em, matchingIn, text);
-    if (estimate > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: estimate, exact: false };
+  const planned = await plannedRows(em, matching);
+  let perLanguage = 0;
+  if (planned > 2 * SEARCH_EXACT_COUNT_LIMIT) {
+    perLanguage = await estimatedTotal(em, matchingIn, text);
+    if (perLanguage > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: perLanguage, exact: false };
   }
   // Counted up to one past the limit: an estimate far below the truth (a word the planner's
   // statistics do not know) costs at most that many rows, not all of them.
@@ -205,9 +206,9 @@ export async function countSearchMatches(
   } = await sql<{ count: number }>`select count(*)::int as count
         from (${matching} limit ${SEARCH_EXACT_COUNT_LIMIT + 1}) m`.execute(db(em));
   const counted = row?.count ?? 0;
-  if (counted > SEARCH_EXACT_COUNT_LIMIT) {
-    estimate ??= await estimatedTotal(em, matchingIn, text);
-    return { count: Math.max(estimate, counted), exact: false };
-  }
+  // More than the limit where the planner expected fewer: every estimate is too low here (a
+  // word in too few documents for the statistics to keep), so the largest figure is the best.
+  if (counted > SEARCH_EXACT_COUNT_LIMIT)
+    return { count: Math.max(planned, perLanguage, counted), exact: false };
   return { count: counted, exact: true };
 }
