@@ -43,17 +43,18 @@ function sideOf(rounds: LoadResult[]): Side {
   };
 }
 
-/** The per-round ratio of `side`'s req/s to `reference`'s (same round, so same conditions). */
-export function ratioOf(side: Side, reference: Side): Ratio {
-  const perRound = side.rounds.map((round, i) => round.rps / reference.rounds[i]!.rps);
+/** `figure` of `side` over `figure` of `reference`, per round (same round, so same conditions). */
+function perRoundRatio(side: Side, reference: Side, figure: (round: LoadResult) => number): Ratio {
+  const perRound = side.rounds.map((round, i) => figure(round) / figure(reference.rounds[i]!));
   return { perRound, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }
 
+/** The per-round ratio of `side`'s req/s to `reference`'s. */
+export const ratioOf = (side: Side, reference: Side): Ratio => perRoundRatio(side, reference, (r) => r.rps);
+
 /** The per-round ratio of `side`'s p99 latency to `reference`'s. */
-export function p99RatioOf(side: Side, reference: Side): Ratio {
-  const perRound = side.rounds.map((round, i) => round.p99 / reference.rounds[i]!.p99);
-  return { perRound, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
-}
+export const p99RatioOf = (side: Side, reference: Side): Ratio =>
+  perRoundRatio(side, reference, (r) => r.p99);
 
 /**
  * Measures every side in `sides` in ROUNDS interleaved rounds, after a check and a
