@@ -94,16 +94,23 @@ async function evaluateCorpus(corpus: Corpus, seeds: ReturnType<typeof splitSeed
   return { info, rows };
 }
 
-/** `--corpus=<name>`, `--sizes=5,20`, `--seeds=N`: a part of the table while iterating; such runs write no file. */
+/**
+ * `--corpus=<name>`, `--sizes=5,20`, `--seeds=N`, `--from=M` (seeds M … N − 1 only, e.g. splits no
+ * earlier choice looked at): a part of the table while iterating; such runs write no file.
+ */
 const option = (name: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const validation = process.argv.includes('--validation');
 const onlyCorpus = option('corpus');
 const sizes = option('sizes')?.split(',').map(Number) ?? [...TRAINING_SIZES];
 const seedCount = Number(option('seeds') ?? DEFAULT_SEED_COUNT);
-const seeds = splitSeeds(seedCount);
+const firstSeed = Number(option('from') ?? 0);
+const seeds = splitSeeds(seedCount).slice(firstSeed);
 const partial =
-  onlyCorpus !== undefined || sizes.length !== TRAINING_SIZES.length || seedCount !== DEFAULT_SEED_COUNT;
+  onlyCorpus !== undefined ||
+  sizes.length !== TRAINING_SIZES.length ||
+  seedCount !== DEFAULT_SEED_COUNT ||
+  firstSeed !== 0;
 const corpora = loadCorpora().filter((corpus) => onlyCorpus === undefined || corpus.name === onlyCorpus);
 const runStarted = performance.now();
 const results = [];

@@ -49,7 +49,7 @@ describe('stored models with complement naive Bayes', () => {
 
   it('stores class sums and the chosen weight, and ranks the same after a JSON round trip', async () => {
     const model = await trainAutoClassifier(examples, TOPICS);
-    expect(model.version).toBe(3);
+    expect(model.version).toBe(4);
     expect(model.complement!.length).toBeGreaterThan(0);
     expect([0, 0.25, 0.5, 1, 2]).toContain(model.blend);
     const restored = loadAutoClassifier(JSON.parse(JSON.stringify(model)) as SerializedModel);

@@ -17,6 +17,7 @@ import type { Worker } from 'bullmq';
 import { markFailedIfPending } from '../classification/classification.repository.ts';
 import { scheduleLabelCheck } from '../classification/enqueue.ts';
 import { ModelCache } from '../classification/model-cache.ts';
+import { wordVectors } from '../classification/model/word-vectors.ts';
 import { RegexSandbox } from '../classification/rules/regex-sandbox.ts';
 import { ExtractionSandbox, type SandboxSettings } from '../classification/text/extraction-sandbox.ts';
 import { findOcrTools } from '../classification/text/ocr/engine.ts';
@@ -111,6 +112,14 @@ export async function startWorkerRuntime(
       extractionMemoryLimitMb: config.EXTRACTION_MEMORY_LIMIT_MB,
     },
     'worker starting',
+  );
+  // Before the first job, not inside it: the first start of an installation converts the
+  // package's vectors (about 20 s, in a child process), later starts read the cached file.
+  const vectorsStarted = performance.now();
+  const vectors = wordVectors();
+  logger.info(
+    { wordVectors: vectors.name, ms: Math.round(performance.now() - vectorsStarted) },
+    'word vectors loaded',
   );
   const cancellations = await DocumentCancellations.start(config.REDIS_URL, config.REDIS_PREFIX, logger);
   const extraction = new ExtractionSandbox(extractionSettings(config, searchPath, logger));

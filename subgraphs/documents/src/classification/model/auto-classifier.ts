@@ -13,9 +13,11 @@ import { isLegacyModel, loadLegacyClassifier, type LegacyModel } from './legacy-
 import { blendProbabilities, chooseBlendWeight, type HeldOutScores } from './blend.ts';
 import { classSums, complementScores, complementWeights } from './complement-nb.ts';
 import { DEFAULT_SOFTMAX, logits, softmaxInPlace, trainSoftmax, type SoftmaxOptions } from './softmax.ts';
+import { WORD_VECTORS_NAME, wordVectors, type WordVectors } from './word-vectors.ts';
 
 // The learned layer: multinomial (softmax) logistic regression on TF-IDF features of words
-// and of the character n-grams of a document's first words, blended with complement naive
+// and of the character n-grams of a document's first words, plus the mean of its words'
+// GloVe vectors (word-vectors.ts: what words mean, learned outside the vault), blended with complement naive
 // Bayes on the same features by a weight chosen on held-out labels (blend.ts), as `npm run
 // eval:classifier` chose (docs/adr/0008-learned-classifier.md). Probabilities over the vault's
 // AUTO topics (and "none of them", learned from documents whose hand-set topics are all of
@@ -59,16 +61,25 @@ export interface AutoClassifier {
 
 export interface SerializedModel {
   kind: 'tfidf-softmax';
-  /** 3 adds `complement` and `blend`; version 2 models (softmax alone) still load. */
-  version: 2 | 3;
+  /**
+   * 4 adds `wordVectors`; 3 adds `complement` and `blend`; version 2 models (softmax alone)
+   * and version 3 (no word vectors) still load.
+   */
+  version: 2 | 3 | 4;
   features: FeatureOptions;
   terms: string[];
   idf: number[];
   /** Classes in weight order: the topics, then null for "none of them" when learned. */
   classes: (string | null)[];
   bias: number[];
-  /** Sparse weights: [term index, class index, weight], near-zero weights dropped. */
+  /**
+   * Sparse weights: [feature index, class index, weight], near-zero weights dropped. Features
+   * 0 … terms.length − 1 are the terms; with `wordVectors`, terms.length + j is dimension j of
+   * the document's word vector.
+   */
   weights: [number, number, number][];
+  /** The word vectors whose document mean is a feature, and the length that mean is given. */
+  wordVectors?: { name: string; weight: number };
   /** Complement naive Bayes: per class the summed TF-IDF of each term, [term, class, sum], zeros dropped. */
   complement?: [number, number, number][];
   /** How much complement naive Bayes weighs in the blend (blend.ts); 0: the softmax model alone. */
@@ -84,6 +95,11 @@ export const MIN_EXAMPLES_PER_TOPIC = 3;
 export const MODEL_KIND = 'tfidf-softmax';
 export const FEATURES: FeatureOptions = { charGrams: [3, 5], charGramWords: 32, wordPairs: false };
 const MAX_TERMS = 30_000;
+/**
+ * The length of the word-vector part of a document's features, beside its TF-IDF part of
+ * length 1: chosen on validation documents from 0.5, 1 and 2 (ADR 0008, fifth round).
+ */
+export const WORD_VECTOR_WEIGHT = 1;
 const EXPLANATION_TERMS = 5;
 const CALIBRATION_SEED = 7;
 
@@ -109,7 +125,36 @@ function learnableTopics(examples: readonly TrainingExample[], autoTopicIds: rea
 
 interface Prepared {
   vocabulary: Vocabulary;
+  /** The TF-IDF vector, then the word-vector part (features from vocabulary.terms.length on). */
   vectors: SparseVector[];
+}
+
+/** A document's features: TF-IDF, then, when the model has word vectors, their weighted document mean. */
+function withWordVectors(
+  vector: SparseVector,
+  text: string,
+  terms: number,
+  vectors: WordVectors | null,
+  weight: number,
+): SparseVector {
+  const mean = vectors?.documentVector(modelTokens(text));
+  if (!mean) return vector;
+  const indices = [...vector.indices];
+  const values = [...vector.values];
+  mean.forEach((value, j) => {
+    indices.push(terms + j);
+    values.push(value * weight);
+  });
+  return { indices, values };
+}
+
+/** The TF-IDF part alone (complement naive Bayes reads counts, which a word vector's signed values are not). */
+function termsOnly(vector: SparseVector, terms: number): SparseVector {
+  let n = vector.indices.length;
+  while (n > 0 && vector.indices[n - 1]! >= terms) n--;
+  return n === vector.indices.length
+    ? vector
+    : { indices: vector.indices.slice(0, n), values: vector.values.slice(0, n) };
 }
 
 /**
@@ -124,7 +169,22 @@ async function prepare(examples: readonly TrainingExample[]): Promise<Prepared> 
     maxTerms: MAX_TERMS,
   });
   const index = indexOf(vocabulary);
-  return { vocabulary, vectors: await mapInTurns(features, (list) => vectorize(list, vocabulary, index)) };
+  const vectors = wordVectors();
+  const terms = vocabulary.terms.length;
+  return {
+    vocabulary,
+    vectors: await mapInTurns(
+      examples.map((_, i) => i),
+      (i) =>
+        withWordVectors(
+          vectorize(features[i]!, vocabulary, index),
+          examples[i]!.text,
+          terms,
+          vectors,
+          WORD_VECTOR_WEIGHT,
+        ),
+    ),
+  };
 }
 
 async function fit(
@@ -146,7 +206,9 @@ async function fit(
     vectors.push(prepared.vectors[i]!);
     targets.push(own.length > 0 ? own : position.has(null) ? [position.get(null)!] : []);
   });
-  const model = await trainSoftmax(vectors, targets, classes.length, vocabulary.terms.length, options);
+  const terms = vocabulary.terms.length;
+  const dimensions = terms > 0 ? wordVectors().dimensions : 0;
+  const model = await trainSoftmax(vectors, targets, classes.length, terms + dimensions, options);
   const weights: [number, number, number][] = [];
   model.weights.forEach((weight, i) => {
     const rounded = round(weight, 4);
@@ -154,19 +216,21 @@ async function fit(
       weights.push([Math.floor(i / classes.length), i % classes.length, rounded]);
   });
   const complement: [number, number, number][] = [];
-  classSums(vectors, targets, classes.length, vocabulary.terms.length).sums.forEach((sum, i) => {
+  const termVectors = vectors.map((vector) => termsOnly(vector, terms));
+  classSums(termVectors, targets, classes.length, terms).sums.forEach((sum, i) => {
     const rounded = round(sum, 4);
     if (rounded > 0) complement.push([Math.floor(i / classes.length), i % classes.length, rounded]);
   });
   return {
     kind: MODEL_KIND,
-    version: 3,
+    version: 4,
     features: FEATURES,
     terms: [...vocabulary.terms],
     idf: vocabulary.idf.map((value) => round(value, 5)),
     classes: [...classes],
     bias: [...model.bias].map((value) => round(value, 4)),
     weights,
+    ...(terms > 0 ? { wordVectors: { name: WORD_VECTORS_NAME, weight: WORD_VECTOR_WEIGHT } } : {}),
     complement,
     blend: 0,
     threshold: null,
@@ -279,7 +343,7 @@ export function isStoredModel(value: unknown): value is StoredModel {
   const model = value as Partial<SerializedModel> | null;
   return (
     (model?.kind === MODEL_KIND &&
-      (model.version === 2 || model.version === 3) &&
+      (model.version === 2 || model.version === 3 || model.version === 4) &&
       Array.isArray(model.terms)) ||
     isLegacyModel(value)
   );
@@ -291,15 +355,25 @@ interface ModelScorer {
   probabilities(vector: SparseVector): Float64Array;
   /** Complement naive Bayes' scores per class; null for a model stored without it (version 2). */
   complement(vector: SparseVector): Float64Array | null;
-  /** Weight of feature f for class k in the softmax model: weights[f * classes + k]. */
+  /** Weight of feature f for class k in the softmax model: weights[f * classes + k] (terms first). */
   weights: Float64Array;
+}
+
+function modelVectors(model: SerializedModel): WordVectors | null {
+  if (!model.wordVectors) return null;
+  const vectors = wordVectors();
+  if (model.wordVectors.name !== vectors.name)
+    throw new Error(`model needs word vectors ${model.wordVectors.name}, installed: ${vectors.name}`);
+  return vectors;
 }
 
 function modelScorer(model: SerializedModel): ModelScorer {
   const vocabulary: Vocabulary = { terms: model.terms, idf: model.idf };
   const index = indexOf(vocabulary);
   const classes = model.classes.length;
-  const weights = new Float64Array(model.terms.length * classes);
+  const terms = model.terms.length;
+  const vectors = modelVectors(model);
+  const weights = new Float64Array((terms + (vectors?.dimensions ?? 0)) * classes);
   for (const [term, k, weight] of model.weights) weights[term * classes + k] = weight;
   const softmax = { classes, weights, bias: Float64Array.from(model.bias) };
   let complement: Float64Array | null = null;
@@ -309,9 +383,17 @@ function modelScorer(model: SerializedModel): ModelScorer {
     complement = complementWeights({ classes, features: model.terms.length, sums });
   }
   return {
-    vector: (text) => vectorize(modelFeatures(text, model.features), vocabulary, index),
+    vector: (text) =>
+      withWordVectors(
+        vectorize(modelFeatures(text, model.features), vocabulary, index),
+        text,
+        terms,
+        vectors,
+        model.wordVectors?.weight ?? 0,
+      ),
     probabilities: (vector) => softmaxInPlace(logits(softmax, vector)),
-    complement: (vector) => (complement ? complementScores(complement, classes, vector) : null),
+    complement: (vector) =>
+      complement ? complementScores(complement, classes, termsOnly(vector, terms)) : null,
     weights,
   };
 }
@@ -323,7 +405,12 @@ export function loadAutoClassifier(model: StoredModel): AutoClassifier {
   const { weights } = scorer;
   const explain = (k: number, indices: readonly number[], values: readonly number[]) =>
     indices
-      .map((term, n) => ({ term: model.terms[term]!, weight: weights[term * classes + k]! * values[n]! }))
+      // Word-vector dimensions (past the terms) weigh in the score but are not words to show.
+      .flatMap((feature, n) =>
+        feature < model.terms.length
+          ? [{ term: model.terms[feature]!, weight: weights[feature * classes + k]! * values[n]! }]
+          : [],
+      )
       .filter((contribution) => contribution.weight > 0 && !contribution.term.startsWith('#'))
       .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1))
       .slice(0, EXPLANATION_TERMS)
