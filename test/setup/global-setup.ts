@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startEmbeddedPostgres, startLocalS3, startRedis } from '@docuvault/local-stack/index';
 import { reapStaleRoots, rootPrefix, setHarness } from './harness.ts';
+import warmWordVectors from './word-vectors.ts';
 import type { StartedService } from './harness.ts';
 
 // Integration tests run against real PostgreSQL, Redis and S3. Each comes from
@@ -19,6 +20,7 @@ interface Provider {
 }
 
 export default async function globalSetup(): Promise<void> {
+  warmWordVectors();
   const env = process.env;
   const providers: Provider[] = [];
   if (!env.TEST_DATABASE_URL) {

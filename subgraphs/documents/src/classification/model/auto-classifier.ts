@@ -1,8 +1,8 @@
 import { calibrateThreshold, heldOutAccuracy, heldOutFolds, type HeldOutPrediction } from './calibration.ts';
 import {
+  featuresOfTokens,
   fitVocabulary,
   indexOf,
-  modelFeatures,
   modelTokens,
   vectorize,
   type FeatureOptions,
@@ -127,17 +127,19 @@ interface Prepared {
   vocabulary: Vocabulary;
   /** The TF-IDF vector, then the word-vector part (features from vocabulary.terms.length on). */
   vectors: SparseVector[];
+  /** Each example's word count (blend.ts weighs complement naive Bayes by it). */
+  words: number[];
 }
 
 /** A document's features: TF-IDF, then, when the model has word vectors, their weighted document mean. */
 function withWordVectors(
   vector: SparseVector,
-  text: string,
+  tokens: readonly string[],
   terms: number,
   vectors: WordVectors | null,
   weight: number,
 ): SparseVector {
-  const mean = vectors?.documentVector(modelTokens(text));
+  const mean = vectors?.documentVector(tokens);
   if (!mean) return vector;
   const indices = [...vector.indices];
   const values = [...vector.values];
@@ -162,7 +164,8 @@ function termsOnly(vector: SparseVector, terms: number): SparseVector {
  * model share them (the probe's vocabulary and idf then know the held-out texts, never their labels).
  */
 async function prepare(examples: readonly TrainingExample[]): Promise<Prepared> {
-  const features = await mapInTurns(examples, (example) => modelFeatures(example.text, FEATURES));
+  const tokens = await mapInTurns(examples, (example) => modelTokens(example.text));
+  const features = await mapInTurns(tokens, (list) => featuresOfTokens(list, FEATURES));
   // With few documents every term is rare; requiring two occurrences would leave little.
   const vocabulary = fitVocabulary(features, {
     minDocuments: examples.length >= 1_000 ? 2 : 1,
@@ -178,12 +181,13 @@ async function prepare(examples: readonly TrainingExample[]): Promise<Prepared> 
       (i) =>
         withWordVectors(
           vectorize(features[i]!, vocabulary, index),
-          examples[i]!.text,
+          tokens[i]!,
           terms,
           vectors,
           WORD_VECTOR_WEIGHT,
         ),
     ),
+    words: tokens.map((list) => list.length),
   };
 }
 
@@ -257,7 +261,7 @@ async function heldOutScores(
       i,
       probabilities: scorer.probabilities(vector),
       complement: scorer.complement(vector)!,
-      words: modelTokens(examples[i]!.text).length,
+      words: prepared.words[i]!,
       truth: truth.length > 0 || !classes.includes(null) ? truth : [classes.indexOf(null)],
     };
   });
@@ -317,7 +321,13 @@ export async function trainAutoClassifier(
   const classes: (string | null)[] = [...learnable, ...(hasNone ? [null] : [])];
   // Softmax needs two classes to tell apart; with fewer nothing is learned.
   if (learnable.length === 0 || classes.length < 2) {
-    return await fit({ vocabulary: { terms: [], idf: [] }, vectors: [] }, [], () => false, [], options);
+    return await fit(
+      { vocabulary: { terms: [], idf: [] }, vectors: [], words: [] },
+      [],
+      () => false,
+      [],
+      options,
+    );
   }
   const prepared = await prepare(examples);
   const firstTopic = (example: TrainingExample) =>
@@ -350,7 +360,8 @@ export function isStoredModel(value: unknown): value is StoredModel {
 }
 
 interface ModelScorer {
-  vector(text: string): SparseVector;
+  /** The features of a text split by `modelTokens`. */
+  vector(tokens: readonly string[]): SparseVector;
   /** The softmax model's probabilities, per class. */
   probabilities(vector: SparseVector): Float64Array;
   /** Complement naive Bayes' scores per class; null for a model stored without it (version 2). */
@@ -383,10 +394,10 @@ function modelScorer(model: SerializedModel): ModelScorer {
     complement = complementWeights({ classes, features: model.terms.length, sums });
   }
   return {
-    vector: (text) =>
+    vector: (tokens) =>
       withWordVectors(
-        vectorize(modelFeatures(text, model.features), vocabulary, index),
-        text,
+        vectorize(featuresOfTokens(tokens, model.features), vocabulary, index),
+        tokens,
         terms,
         vectors,
         model.wordVectors?.weight ?? 0,
@@ -417,12 +428,13 @@ export function loadAutoClassifier(model: StoredModel): AutoClassifier {
       .map((contribution) => contribution.term);
   const rank = (text: string, limit = classes): TopicPrediction[] => {
     if (classes === 0) return [];
-    const vector = scorer.vector(text);
+    const tokens = modelTokens(text);
+    const vector = scorer.vector(tokens);
     const probabilities = blendProbabilities(
       scorer.probabilities(vector),
       scorer.complement(vector),
       model.blend ?? 0,
-      modelTokens(text).length,
+      tokens.length,
     );
     return model.classes
       .map((topicId, k) => ({ topicId, k, probability: probabilities[k]! }))

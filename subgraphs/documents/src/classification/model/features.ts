@@ -25,7 +25,11 @@ export interface FeatureOptions {
  * so the kinds never collide.
  */
 export function modelFeatures(text: string, options: FeatureOptions): string[] {
-  const tokens = modelTokens(text);
+  return featuresOfTokens(modelTokens(text), options);
+}
+
+/** `modelFeatures` of a text already split by `modelTokens` (a caller that needs the tokens too splits once). */
+export function featuresOfTokens(tokens: readonly string[], options: FeatureOptions): string[] {
   const features = [...tokens];
   if (options.wordPairs)
     for (let i = 1; i < tokens.length; i++) features.push(`${tokens[i - 1]}_${tokens[i]}`);
