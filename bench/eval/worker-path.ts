@@ -1,8 +1,8 @@
 import {
   loadAutoClassifier,
   trainAutoClassifier,
-  type StoredModel,
 } from '../../subgraphs/documents/src/classification/model/auto-classifier.ts';
+import { type StoredModel } from '../../subgraphs/documents/src/classification/model/stored-model.ts';
 import { DocumentText } from '../../subgraphs/documents/src/classification/rules/tokens.ts';
 import { trainingExample } from '../../subgraphs/documents/src/classification/training.service.ts';
 import type { LabelledText } from './corpora.ts';

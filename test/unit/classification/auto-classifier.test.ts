@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  isStoredModel,
   loadAutoClassifier,
   trainAutoClassifier,
-  type SerializedModel,
 } from '@docuvault/documents/classification/model/auto-classifier';
+import { isStoredModel, type SerializedModel } from '@docuvault/documents/classification/model/stored-model';
 import {
   fitVocabulary,
   indexOf,

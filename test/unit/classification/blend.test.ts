@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import {
   loadAutoClassifier,
   trainAutoClassifier,
-  type SerializedModel,
 } from '@docuvault/documents/classification/model/auto-classifier';
+import { type SerializedModel } from '@docuvault/documents/classification/model/stored-model';
 import {
   blendProbabilities,
   chooseBlendWeight,

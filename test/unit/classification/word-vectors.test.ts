@@ -3,8 +3,8 @@ import {
   loadAutoClassifier,
   trainAutoClassifier,
   WORD_VECTOR_WEIGHT,
-  type SerializedModel,
 } from '@docuvault/documents/classification/model/auto-classifier';
+import { type SerializedModel } from '@docuvault/documents/classification/model/stored-model';
 import { WORD_VECTORS_NAME, wordVectors } from '@docuvault/documents/classification/model/word-vectors';
 
 const dot = (a: Float64Array, b: Float64Array) => a.reduce((sum, value, j) => sum + value * b[j]!, 0);

@@ -1,6 +1,7 @@
 import type { Logger } from '@docuvault/shared/logging/logger';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isStoredModel, loadAutoClassifier, type AutoClassifier } from './model/auto-classifier.ts';
+import { loadAutoClassifier, type AutoClassifier } from './model/auto-classifier.ts';
+import { isStoredModel } from './model/stored-model.ts';
 import { findLiveModel, loadModelJson } from './training.repository.ts';
 
 export interface LiveModel {

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { ownedBy } from '../data/query-helpers.ts';
 import type { TopicRecord } from '../documents/documents.repository.ts';
-import { MODEL_KIND } from './model/auto-classifier.ts';
+import { MODEL_KIND } from './model/stored-model.ts';
 import { TRAINING_TEXT_CHARS } from './training.repository.ts';
 
 // Reads behind Document.suggestedTopics and classifierStatus's per-topic figures. Every

@@ -2,7 +2,7 @@ import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { ownedBy } from '../data/query-helpers.ts';
-import { MODEL_KIND } from './model/auto-classifier.ts';
+import { MODEL_KIND } from './model/stored-model.ts';
 
 // What the auto-classifier learns from, and where its models live (classifier_models:
 // one row per training, newest per vault is live, a few older kept as history).

@@ -4,16 +4,25 @@ import {
   fitVocabulary,
   indexOf,
   modelTokens,
+  termsOnly,
   vectorize,
+  withWordVectors,
   type FeatureOptions,
   type SparseVector,
   type Vocabulary,
 } from './features.ts';
-import { isLegacyModel, loadLegacyClassifier, type LegacyModel } from './legacy-ovr.ts';
+import { isLegacyModel, loadLegacyClassifier } from './legacy-ovr.ts';
 import { blendProbabilities, chooseBlendWeight, type HeldOutScores } from './blend.ts';
-import { classSums, complementScores, complementWeights } from './complement-nb.ts';
-import { DEFAULT_SOFTMAX, logits, softmaxInPlace, trainSoftmax, type SoftmaxOptions } from './softmax.ts';
-import { WORD_VECTORS_NAME, wordVectors, type WordVectors } from './word-vectors.ts';
+import { classSums } from './complement-nb.ts';
+import { DEFAULT_SOFTMAX, trainSoftmax, type SoftmaxOptions } from './softmax.ts';
+import {
+  MODEL_KIND,
+  modelScorer,
+  type SerializedModel,
+  type StoredModel,
+  type TopicQuality,
+} from './stored-model.ts';
+import { WORD_VECTORS_NAME, wordVectors } from './word-vectors.ts';
 
 // The learned layer: multinomial (softmax) logistic regression on TF-IDF features of words
 // and of the character n-grams of a document's first words, plus the mean of its words'
@@ -38,15 +47,6 @@ export interface TopicPrediction {
   terms: string[];
 }
 
-export interface TopicQuality {
-  topicId: string;
-  /** Hand-labelled examples it learned from. */
-  examples: number;
-  /** Held-out examples and the share whose top topic was this one (null without any). */
-  heldOut: number;
-  heldOutAccuracy: number | null;
-}
-
 export interface AutoClassifier {
   readonly kind: string;
   readonly topicIds: readonly string[];
@@ -59,40 +59,8 @@ export interface AutoClassifier {
   predict(text: string): TopicPrediction[];
 }
 
-export interface SerializedModel {
-  kind: 'tfidf-softmax';
-  /**
-   * 4 adds `wordVectors`; 3 adds `complement` and `blend`; version 2 models (softmax alone)
-   * and version 3 (no word vectors) still load.
-   */
-  version: 2 | 3 | 4;
-  features: FeatureOptions;
-  terms: string[];
-  idf: number[];
-  /** Classes in weight order: the topics, then null for "none of them" when learned. */
-  classes: (string | null)[];
-  bias: number[];
-  /**
-   * Sparse weights: [feature index, class index, weight], near-zero weights dropped. Features
-   * 0 … terms.length − 1 are the terms; with `wordVectors`, terms.length + j is dimension j of
-   * the document's word vector.
-   */
-  weights: [number, number, number][];
-  /** The word vectors whose document mean is a feature, and the length that mean is given. */
-  wordVectors?: { name: string; weight: number };
-  /** Complement naive Bayes: per class the summed TF-IDF of each term, [term, class, sum], zeros dropped. */
-  complement?: [number, number, number][];
-  /** How much complement naive Bayes weighs in the blend (blend.ts); 0: the softmax model alone. */
-  blend?: number;
-  threshold: number | null;
-  topics: TopicQuality[];
-}
-
-export type StoredModel = SerializedModel | LegacyModel;
-
 /** A topic needs this many hand-labelled examples before it is learned; fewer is a cold start. */
 export const MIN_EXAMPLES_PER_TOPIC = 3;
-export const MODEL_KIND = 'tfidf-softmax';
 export const FEATURES: FeatureOptions = { charGrams: [3, 5], charGramWords: 32, wordPairs: false };
 const MAX_TERMS = 30_000;
 /**
@@ -129,34 +97,6 @@ interface Prepared {
   vectors: SparseVector[];
   /** Each example's word count (blend.ts weighs complement naive Bayes by it). */
   words: number[];
-}
-
-/** A document's features: TF-IDF, then, when the model has word vectors, their weighted document mean. */
-function withWordVectors(
-  vector: SparseVector,
-  tokens: readonly string[],
-  terms: number,
-  vectors: WordVectors | null,
-  weight: number,
-): SparseVector {
-  const mean = vectors?.documentVector(tokens);
-  if (!mean) return vector;
-  const indices = [...vector.indices];
-  const values = [...vector.values];
-  mean.forEach((value, j) => {
-    indices.push(terms + j);
-    values.push(value * weight);
-  });
-  return { indices, values };
-}
-
-/** The TF-IDF part alone (complement naive Bayes reads counts, which a word vector's signed values are not). */
-function termsOnly(vector: SparseVector, terms: number): SparseVector {
-  let n = vector.indices.length;
-  while (n > 0 && vector.indices[n - 1]! >= terms) n--;
-  return n === vector.indices.length
-    ? vector
-    : { indices: vector.indices.slice(0, n), values: vector.values.slice(0, n) };
 }
 
 /**
@@ -347,66 +287,6 @@ export async function trainAutoClassifier(
     };
   });
   return model;
-}
-
-export function isStoredModel(value: unknown): value is StoredModel {
-  const model = value as Partial<SerializedModel> | null;
-  return (
-    (model?.kind === MODEL_KIND &&
-      (model.version === 2 || model.version === 3 || model.version === 4) &&
-      Array.isArray(model.terms)) ||
-    isLegacyModel(value)
-  );
-}
-
-interface ModelScorer {
-  /** The features of a text split by `modelTokens`. */
-  vector(tokens: readonly string[]): SparseVector;
-  /** The softmax model's probabilities, per class. */
-  probabilities(vector: SparseVector): Float64Array;
-  /** Complement naive Bayes' scores per class; null for a model stored without it (version 2). */
-  complement(vector: SparseVector): Float64Array | null;
-  /** Weight of feature f for class k in the softmax model: weights[f * classes + k] (terms first). */
-  weights: Float64Array;
-}
-
-function modelVectors(model: SerializedModel): WordVectors | null {
-  if (!model.wordVectors) return null;
-  const vectors = wordVectors();
-  if (model.wordVectors.name !== vectors.name)
-    throw new Error(`model needs word vectors ${model.wordVectors.name}, installed: ${vectors.name}`);
-  return vectors;
-}
-
-function modelScorer(model: SerializedModel): ModelScorer {
-  const vocabulary: Vocabulary = { terms: model.terms, idf: model.idf };
-  const index = indexOf(vocabulary);
-  const classes = model.classes.length;
-  const terms = model.terms.length;
-  const vectors = modelVectors(model);
-  const weights = new Float64Array((terms + (vectors?.dimensions ?? 0)) * classes);
-  for (const [term, k, weight] of model.weights) weights[term * classes + k] = weight;
-  const softmax = { classes, weights, bias: Float64Array.from(model.bias) };
-  let complement: Float64Array | null = null;
-  if (model.complement) {
-    const sums = new Float64Array(model.terms.length * classes);
-    for (const [term, k, sum] of model.complement) sums[term * classes + k] = sum;
-    complement = complementWeights({ classes, features: model.terms.length, sums });
-  }
-  return {
-    vector: (tokens) =>
-      withWordVectors(
-        vectorize(featuresOfTokens(tokens, model.features), vocabulary, index),
-        tokens,
-        terms,
-        vectors,
-        model.wordVectors?.weight ?? 0,
-      ),
-    probabilities: (vector) => softmaxInPlace(logits(softmax, vector)),
-    complement: (vector) =>
-      complement ? complementScores(complement, classes, termsOnly(vector, terms)) : null,
-    weights,
-  };
 }
 
 export function loadAutoClassifier(model: StoredModel): AutoClassifier {

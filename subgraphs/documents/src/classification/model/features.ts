@@ -1,4 +1,5 @@
 import { fold, words } from '../rules/tokens.ts';
+import type { WordVectors } from './word-vectors.ts';
 
 // TF-IDF features: sublinear term frequency (1 + ln tf) times smoothed inverse document
 // frequency, L2-normalised, so long and short documents weigh alike.
@@ -101,4 +102,32 @@ export function vectorize(
   const values = indices.map((position) => (1 + Math.log(counts.get(position)!)) * vocabulary.idf[position]!);
   const norm = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
   return { indices, values: norm > 0 ? values.map((value) => value / norm) : values };
+}
+
+/** A document's features: TF-IDF, then, when the model has word vectors, their weighted document mean. */
+export function withWordVectors(
+  vector: SparseVector,
+  tokens: readonly string[],
+  terms: number,
+  vectors: WordVectors | null,
+  weight: number,
+): SparseVector {
+  const mean = vectors?.documentVector(tokens);
+  if (!mean) return vector;
+  const indices = [...vector.indices];
+  const values = [...vector.values];
+  mean.forEach((value, j) => {
+    indices.push(terms + j);
+    values.push(value * weight);
+  });
+  return { indices, values };
+}
+
+/** The TF-IDF part alone (complement naive Bayes reads counts, which a word vector's signed values are not). */
+export function termsOnly(vector: SparseVector, terms: number): SparseVector {
+  let n = vector.indices.length;
+  while (n > 0 && vector.indices[n - 1]! >= terms) n--;
+  return n === vector.indices.length
+    ? vector
+    : { indices: vector.indices.slice(0, n), values: vector.values.slice(0, n) };
 }
