@@ -55,8 +55,11 @@ export function redisReplayGuard(redis: Redis, prefix: string, logger: Logger): 
         const answer = await Promise.race([
           abort ? ready(abort.signal).then(set) : set(),
           new Promise<never>((_, reject) => {
+            // Timers run before the event loop reads its sockets: after a busy stretch (a
+            // large upload, a loaded machine) the timer would win against an answer already
+            // waiting to be read. setImmediate lets that read happen first.
             timer = setTimeout(
-              () => reject(new Error(`no answer from Redis in ${CLAIM_TIMEOUT_MS} ms`)),
+              () => setImmediate(() => reject(new Error(`no answer from Redis in ${CLAIM_TIMEOUT_MS} ms`))),
               CLAIM_TIMEOUT_MS,
             );
           }),
