@@ -112,8 +112,9 @@ async function prepare(examples: readonly TrainingExample[]): Promise<Prepared> 
     maxTerms: MAX_TERMS,
   });
   const index = indexOf(vocabulary);
-  const vectors = wordVectors();
   const terms = vocabulary.terms.length;
+  // As fit() decides: a model without terms learns nothing, word vectors included.
+  const vectors = terms > 0 ? wordVectors() : null;
   return {
     vocabulary,
     vectors: await mapInTurns(
