@@ -113,7 +113,7 @@ export const search: Scenario = {
     }
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     rows.push({
-      scenario: `search order against exact ts_rank_cd, ${scores.length} queries (broad and selective)`,
+      scenario: `search order against exact ts_rank_cd, ${scores.length} queries (broad and selective), over ${SEED_DOCUMENTS.toLocaleString('en')} documents`,
       measured: `nDCG@10 mean ${mean.toFixed(3)}, min ${Math.min(...scores).toFixed(3)}`,
       reference: 'exact order',
       ratio: '—',

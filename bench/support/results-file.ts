@@ -49,7 +49,11 @@ export function mergeResults(
 ): ResultsFile {
   const byKey = new Map(stored.scenarios.map((entry) => [entry.key, entry]));
   for (const [key, result] of measured) byKey.set(key, { key, run: run.started, result });
-  const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
+  // `search@1000000` (another vault size, bench/run-all.ts) sorts with `search`, after it.
+  const rank = (key: string) => {
+    const base = key.split('@')[0]!;
+    return (order.includes(base) ? order.indexOf(base) : order.length) + (base === key ? 0 : 0.5);
+  };
   const scenarios = [...byKey.values()].sort((a, b) => rank(a.key) - rank(b.key));
   const runs: Record<string, RunRecord> = {};
   for (const entry of scenarios) {

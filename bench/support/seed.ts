@@ -23,7 +23,8 @@ import { loadCorpus } from './corpus.ts';
 // scenarios that need rows, not realistic text (listing, gateway overhead): seconds, not
 // the half hour of the realistic 100 000.
 
-export const SEED_DOCUMENTS = Number(process.env.BENCH_SEED_DOCUMENTS ?? 100_000);
+export const DEFAULT_SEED_DOCUMENTS = 100_000;
+export const SEED_DOCUMENTS = Number(process.env.BENCH_SEED_DOCUMENTS ?? DEFAULT_SEED_DOCUMENTS);
 /** Batches inserted at once, each on its own connection (one per core by default). */
 export const SEED_CONNECTIONS = Number(process.env.BENCH_SEED_CONNECTIONS ?? 2);
 

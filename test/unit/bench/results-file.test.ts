@@ -60,6 +60,23 @@ describe('bench results file', () => {
     expect(markdown).toContain('- ocr measured 2 pages/s (run 2)');
   });
 
+  it('keeps a run over another vault size beside the default size, after it', () => {
+    const second = run('2026-01-02T00:00:00.000Z', 'bbb');
+    const merged = mergeResults(
+      whole,
+      second,
+      new Map([['search@1000000', result('search over a million', 'p95 90 ms')]]),
+      order,
+    );
+    expect(merged.scenarios.map((entry) => [entry.key, entry.run])).toEqual([
+      ['gateway', first.started],
+      ['search', first.started],
+      ['search@1000000', second.started],
+      ['ocr', first.started],
+    ]);
+    expect(renderResults(merged)).toContain('p95 40 ms');
+  });
+
   it('drops a run once a later one has replaced all its rows', () => {
     const second = run('2026-01-02T00:00:00.000Z', 'bbb');
     const all = new Map(order.map((key) => [key, result(key, 'again')]));
