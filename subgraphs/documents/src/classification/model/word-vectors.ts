@@ -13,7 +13,7 @@ import path from 'node:path';
 //
 // The package is one 307 MB JSON file (13 s and about a gigabyte to parse). It is converted once
 // per installation, in a child process so the heap it takes is not ours, into a compact file
-// (./word-vectors-convert.ts: each vector as signed bytes with its own scale, 35 MB), cached in
+// (./word-vectors-convert.ts: each vector as signed bytes with its own scale, 39 MB), cached in
 // node_modules/.cache/docuvault (or the temp directory when that is not writable); a process
 // then reads the compact file in a fraction of a second, once, the first time it needs it.
 
