@@ -39,6 +39,13 @@ export const SEARCH_HEAD_SCAN = 500;
  * then the heaviest; every other match follows (docs/adr/0016)... */
 export const SEARCH_HEAD = 50;
 
+/** ...or, when every word of the query must match (`a b`, a phrase), reads this many per
+ * lexeme and orders the candidates holding most of the query's lexemes by their lightest
+ * one: ts_rank_cd of `a & b` counts places where both words stand close, which a document
+ * heavy in one word only does not have, and such documents lie deeper in each word's range
+ * (docs/adr/0016, "Revision 2026-12-05"). */
+export const SEARCH_HEAD_SCAN_ALL_WORDS = 2_000;
+
 /** ...of which this many (those with the highest ids) are ranked exactly, the rest by id. */
 export const SEARCH_TAIL_RANKED = 200;
 

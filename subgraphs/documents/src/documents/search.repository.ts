@@ -1,8 +1,9 @@
 import {
   SEARCH_EXACT_COUNT_LIMIT,
   SEARCH_HEAD,
-  SEARCH_LANGUAGES,
   SEARCH_HEAD_SCAN,
+  SEARCH_HEAD_SCAN_ALL_WORDS,
+  SEARCH_LANGUAGES,
   SEARCH_TAIL_RANKED,
 } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
@@ -47,9 +48,10 @@ const matchConditions = (owner: string | null, filter: RawBuilder<boolean>): Raw
  * The head of a search: of the viewer's SEARCH_HEAD_SCAN heaviest documents for each lexeme
  * of the query (document_search_terms, one index range per lexeme), the SEARCH_HEAD that
  * hold most of the query's lexemes and weigh most, those of them that match, ranked
- * exactly. A broad word costs a few hundred index entries and fifty ranks instead of a rank
- * of every match. When the query is an OR of lexemes (q.plain: one word, its lexeme in each
- * configuration, or words joined by `or`), the weights' sum is its ts_rank_cd (for the
+ * exactly (when every word must match: of the SEARCH_HEAD_SCAN_ALL_WORDS heaviest, by their
+ * lightest lexeme). A broad word costs a few hundred index entries and fifty ranks instead
+ * of a rank of every match. When the query is an OR of lexemes (q.plain: one word, its
+ * lexeme in each configuration, or words joined by `or`), the weights' sum is its ts_rank_cd (for the
  * lexemes heavy in the document) and every document holding a lexeme matches, so
  * neither is computed from the document's search vector, which is stored out of line and
  * largest for the heaviest documents. Also defines `q`. The lexemes are read from the
@@ -63,15 +65,19 @@ const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>)
     select distinct replace(m[1], '''''', '''') as lexeme
     from q, regexp_matches(q.query::text, '''((?:[^'']|'''')+)''', 'g') as m),
   heavy as (
-    select t.document_id, t.score from lexemes l cross join lateral (
+    select t.document_id, t.score from q, lexemes l cross join lateral (
       select t.document_id, t.score from document_search_terms t
       where ${ownedBy('t.user_id', owner)} and t.lexeme = l.lexeme
-      order by t.score desc, t.document_id desc limit ${SEARCH_HEAD_SCAN}) t),
+      order by t.score desc, t.document_id desc
+      limit case when q.plain then ${SEARCH_HEAD_SCAN}::int else ${SEARCH_HEAD_SCAN_ALL_WORDS}::int end) t),
   candidates as (
     -- For an OR of lexemes (one word, or words joined by "or") the rank is the sum of their
-    -- weights: no count first.
+    -- weights: no count first. When all must match, the documents holding most of them,
+    -- then by the lightest: a document heavy in one word and light in the other has few
+    -- places where both stand close, which is what ts_rank_cd counts.
     select h.document_id, sum(h.score) as score from heavy h, q group by h.document_id, q.plain
-    order by case when q.plain then 0 else count(*) end desc, sum(h.score) desc, h.document_id desc
+    order by case when q.plain then 0 else count(*) end desc,
+             case when q.plain then sum(h.score) else min(h.score) end desc, h.document_id desc
     limit ${SEARCH_HEAD}),
   head as (
     select d.id, d.key from candidates h cross join lateral (
