@@ -3,7 +3,7 @@ import { SEARCH_HEAD } from '@docuvault/shared/db/entities/documents';
 import { seedDocument } from '../../support/seed-documents.ts';
 import { startDocumentsSubgraph, type DocumentsTestServer } from '../../support/stacks/index.ts';
 
-// The head of a search whose words must all match (docs/adr/0016, "Revision 2026-12-05"):
+// The head of a search whose words must all match (docs/adr/0022):
 // ts_rank_cd of `alpha & beta` counts the places where the two words stand close, so a
 // document heavy in one word and light in the other ranks low however heavy it is. The
 // head takes its candidates by their lightest word, not by the sum of their weights.

@@ -43,7 +43,7 @@ export const SEARCH_HEAD = 50;
  * lexeme and orders the candidates holding most of the query's lexemes by their lightest
  * one: ts_rank_cd of `a & b` counts places where both words stand close, which a document
  * heavy in one word only does not have, and such documents lie deeper in each word's range
- * (docs/adr/0016, "Revision 2026-12-05"). */
+ * (docs/adr/0022). */
 export const SEARCH_HEAD_SCAN_ALL_WORDS = 2_000;
 
 /** ...of which this many (those with the highest ids) are ranked exactly, the rest by id. */
