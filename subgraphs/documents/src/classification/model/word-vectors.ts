@@ -60,14 +60,18 @@ function parseCompact(buffer: Buffer): WordVectors {
     throw new Error(`word vectors file is ${header.name} format ${header.format}`);
   const count = header.words.length;
   const { dimensions } = header;
-  // Copied out so the typed arrays are aligned whatever the header's length.
+  // The scales are copied out, so that they are aligned whatever the header's length; the
+  // values (bytes, no alignment) are a view of the file's buffer: a copy would double the
+  // 34 MB they take while the worker starts, which counts against its memory cap.
   const scalesAt = newline + 1;
   const scales = new Float32Array(
     buffer.buffer.slice(buffer.byteOffset + scalesAt, buffer.byteOffset + scalesAt + 4 * count),
   );
   const valuesAt = scalesAt + 4 * count;
   const values = new Int8Array(
-    buffer.buffer.slice(buffer.byteOffset + valuesAt, buffer.byteOffset + valuesAt + count * dimensions),
+    buffer.buffer,
+    buffer.byteOffset + valuesAt,
+    Math.min(count * dimensions, Math.max(0, buffer.length - valuesAt)),
   );
   if (values.length !== count * dimensions) throw new Error('word vectors file is truncated');
   const index = new Map<string, number>();
