@@ -87,12 +87,14 @@ async function measuredLoad(system: System, options: Omit<LoadOptions, 'url'>) {
   await warm(load);
   const before = await databaseCpu(system.admin);
   const result = await once(load, DURATION_S);
-  const postgres = (cpuBetween(before, await databaseCpu(system.admin)) * 1000) / Math.max(result.ok, 1);
+  const after = await databaseCpu(system.admin);
+  const postgres = before && after ? (cpuBetween(before, after) * 1000) / Math.max(result.ok, 1) : undefined;
   return { ...result, cpu: { ...result.cpuMsPerRequest, postgres } };
 }
 
-const cpuFigures = (cpu: Record<string, number>) =>
-  `CPU per request: gateway ${cpuMs(cpu.gateway!)}, documents ${cpuMs(cpu.documents!)}, PostgreSQL ${cpuMs(cpu.postgres!)}`;
+const cpuFigures = (cpu: Record<string, number | undefined>) =>
+  `CPU per request: gateway ${cpuMs(cpu.gateway!)}, documents ${cpuMs(cpu.documents!)}, PostgreSQL ` +
+  (cpu.postgres === undefined ? 'not measured (not on this machine)' : cpuMs(cpu.postgres));
 
 /** With one connection (answers in the order sent): the three terms with the highest p95. */
 const slowest = (terms: readonly string[], result: LoadResult): string =>

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { cpuSecondsOf } from './proc-stats.ts';
 
@@ -8,13 +9,27 @@ import { cpuSecondsOf } from './proc-stats.ts';
 // server's own processes (checkpointer, autovacuum). A backend that exits in between loses
 // its time: the services' pools keep theirs open.
 
-/** CPU seconds used so far by each backend connected to `pool`'s database, by pid. */
-export async function databaseCpu(pool: pg.Pool): Promise<Map<number, number>> {
+/** Whether `pid` is a PostgreSQL process on this machine (a server elsewhere has its own pids). */
+function isLocalPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CPU seconds used so far by each backend connected to `pool`'s database, by pid; undefined
+ * when the server does not run on this machine.
+ */
+export async function databaseCpu(pool: pg.Pool): Promise<Map<number, number> | undefined> {
   const { rows } = await pool.query<{ pid: number }>(
     'select pid from pg_stat_activity where datname = current_database()',
   );
+  const local = rows.filter(({ pid }) => isLocalPostgres(pid));
+  if (local.length === 0) return undefined;
   const usage = new Map<number, number>();
-  for (const { pid } of rows) {
+  for (const { pid } of local) {
     try {
       usage.set(pid, cpuSecondsOf(pid));
     } catch {
