@@ -3,24 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startCephRgw, type LocalS3 } from '@docuvault/local-stack/index';
-import { Client } from 'minio';
+import { testS3Client } from '../../support/s3.ts';
 
 // The embedded S3 of `npm start` (persistent): its gateway is killed on stop, not asked
 // (radosgw takes 5 to 10 s to exit on SIGTERM, and keeps nothing of its own), and the OSD
 // waits 1 s, not 5, for a monitor that may be gone. The objects it answered for are still
 // there after a stop and a start. (How fast everything stops: test/e2e/launcher/signals.test.ts.)
-
-const client = (s3: LocalS3) => {
-  const url = new URL(s3.endpoint);
-  return new Client({
-    endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: false,
-    accessKey: s3.accessKey,
-    secretKey: s3.secretKey,
-    region: s3.region,
-  });
-};
 
 async function text(stream: NodeJS.ReadableStream): Promise<string> {
   let body = '';
@@ -41,13 +29,15 @@ describe('local stack: stopping the embedded S3', () => {
     root = await mkdtemp(path.join(tmpdir(), 'docuvault-ceph-stop-'));
     const dataDir = path.join(root, 'ceph');
     running = await startCephRgw({ dataDir, persistent: true, memstoreBytes: 256 * 1024 ** 2 });
-    await client(running).makeBucket('kept', running.region);
-    await client(running).putObject('kept', 'letter.txt', Buffer.from('written before the stop'));
+    await testS3Client(running).makeBucket('kept', running.region);
+    await testS3Client(running).putObject('kept', 'letter.txt', Buffer.from('written before the stop'));
 
     await running.stop();
     running = undefined;
 
     running = await startCephRgw({ dataDir, persistent: true, memstoreBytes: 256 * 1024 ** 2 });
-    expect(await text(await client(running).getObject('kept', 'letter.txt'))).toBe('written before the stop');
+    expect(await text(await testS3Client(running).getObject('kept', 'letter.txt'))).toBe(
+      'written before the stop',
+    );
   }, 180_000);
 });
