@@ -51,7 +51,7 @@ describe('documents: search highlights', () => {
     await seed('emoji', 'Emoji', 'invoice 🧾🧾 x invoice');
     const filler = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
     await seed('far', 'Long letter', `invoice opening ${filler} and the invoice again at the end`);
-    // Matches only far past the first part of the text a search looks in (LOOK_AHEAD characters).
+    // Matches only far past the first part of the text a search looks in (HEAD_WINDOW characters).
     const words = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => `word${from + i}`).join(' ');
     await seed('deep', 'Deep letter', `${words(0, 3000)} the narwhal surfaces ${words(3000, 3000)} sea lion`);
@@ -62,6 +62,14 @@ describe('documents: search highlights', () => {
     await seed('stem', 'Morning walk', `${garden} then the library opens its doors for the readers`);
     // A lexeme with a character a regular expression would read as an operator.
     await seed('dotted', 'Runtime notes', `${filler} we moved the service to node.js last spring`);
+    // Past a head of multi-byte characters (a 🧾 is four bytes): a word that only ends in the
+    // query word after a letter of two bytes (ß), then the word itself, with a capital, after a
+    // no-break space.
+    await seed(
+      'multibyte',
+      'Harbour log',
+      `${'Grüße aus Köln 🧾 '.repeat(200)} der Großwalrus schläft, x the\u00A0Walrus dives ${'🧾ü'.repeat(300)}`,
+    );
     await seedDocuments(subgraph.admin, {
       count: 12,
       titlePrefix: 'Zebra',
@@ -127,6 +135,35 @@ describe('documents: search highlights', () => {
     const [highlight] = (await hits('node.js')).get(ids.dotted!)!.highlights;
     expect(highlight).toMatchObject({ field: 'TEXT' });
     expect(matchedWords(highlight!)).toEqual(['node.js']);
+  });
+
+  it('finds a far match among multi-byte characters, written with a capital, cut at characters', async () => {
+    const [highlight, ...rest] = (await hits('walrus')).get(ids.multibyte!)!.highlights;
+    expect(rest).toEqual([]);
+    expect(highlight).toMatchObject({ field: 'TEXT' });
+    expect(matchedWords(highlight!)).toEqual(['Walrus']);
+    expect(highlight!.snippet).toContain('<mark>Walrus</mark> dives');
+    // No character is cut in two (an invalid sequence would fail the whole search).
+    expect(highlight!.text).not.toContain('\uFFFD');
+  });
+
+  it('cuts a passage of a text at character boundaries wherever in the text the match lies', async () => {
+    // From every character of a text of one-, two-, three- and four-byte characters: the window
+    // is valid UTF-8, a part of the text, and loses at most a character's tail at either end.
+    const text = 'aé€🧾'.repeat(20);
+    const { rows } = await subgraph.admin.query<{ at: number; window: string }>(
+      `select g.at, docuvault_byte_window(convert_to($1, 'UTF8'), g.at, 7, 16) as window
+       from generate_series(1, octet_length($1)) as g(at)
+       where get_byte(convert_to($1, 'UTF8'), g.at - 1) not between 128 and 191`,
+      [text],
+    );
+    expect(rows).toHaveLength([...text].length);
+    for (const { window } of rows) {
+      expect(window.length).toBeGreaterThan(0);
+      expect(text).toContain(window);
+      expect(Buffer.byteLength(window)).toBeLessThanOrEqual(16);
+      expect(Buffer.byteLength(window)).toBeGreaterThanOrEqual(16 - 2 * 3);
+    }
   });
 
   it('marks a word of a two-word query where no passage holds both words', async () => {

@@ -32,12 +32,11 @@ export interface RawHeadlines {
 /**
  * ts_headline parses all the text it is given (a few megabytes a second), and the best hits
  * of a broad word are the longest documents. So the text's passages come from
- * docuvault_search_passages (migrations/2026-12-04T19-00-00-add-search-passages-function.sql):
- * PASSAGE_WINDOW characters around the first place where a word starts with a query lexeme,
- * found by a regular expression in the text's first HEAD_WINDOW characters, then its first
- * LOOK_AHEAD, then the rest (when no word does: the first HEAD_WINDOW characters).
+ * docuvault_search_passages (migrations/2026-12-05T21-30-00-search-passages-by-byte-offsets.sql):
+ * PASSAGE_WINDOW bytes around the first place where a word starts with a query lexeme, found
+ * in the text's bytes, first in its first HEAD_WINDOW characters, then in the rest (when no
+ * word does: the first HEAD_WINDOW characters).
  */
-export const LOOK_AHEAD = 16_000;
 export const PASSAGE_WINDOW = 600;
 /** Of PASSAGE_WINDOW, how much comes before the word: a passage may start some words earlier. */
 const PASSAGE_LEAD = 150;
@@ -46,14 +45,13 @@ const HEAD_WINDOW = 2_000;
 
 // q.words: the query's lexemes OR-ed. In a window, passages around any of them: with the query
 // itself, a window holding one word of `a & b` but no passage with both would show no match.
-// q.pattern: a word starting with any lexeme, each escaped (every character that is no letter
-// or digit) so it stands for itself; a lexeme ending in `i` also without it, as English stems
-// end in `i` where words end in `y` (library: librari).
-const QUERY = (text: string) => sql`(select p.query, l.words, l.pattern
+// q.prefixes: what a word holding each lexeme starts with: the lexeme, or without its final
+// `i` when longer than three, as English stems end in `i` where words end in `y`
+// (library: librari).
+const QUERY = (text: string) => sql`(select p.query, l.words, l.prefixes
    from (select ${tsQuery(text)} as query) p,
         lateral (select string_agg(quote_literal(m.lexeme), ' | ')::tsquery as words,
-                        '\\m(' || string_agg(regexp_replace(regexp_replace(m.lexeme, '([^[:alnum:]])', '\\\\\\1', 'g'),
-                                                            '(.{3,})i$', '\\1i?'), '|') || ')' as pattern
+                        array_agg(regexp_replace(m.lexeme, '^(.{3,})i$', '\\1')) as prefixes
                  from (select replace(r[1], '''''', '''') as lexeme
                        from regexp_matches(p.query::text, '''((?:[^'']|'''')+)''', 'g') as r) m) l)`;
 
@@ -72,8 +70,8 @@ export async function findHeadlines(
   const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
                docuvault_search_passages(d.id, coalesce(substr(d.extracted_text, 1, ${HEAD_WINDOW}), ''),
                                          coalesce(octet_length(d.extracted_text), 0), docuvault_search_config(d.language),
-                                         q.query, q.words, q.pattern, ${TEXT_OPTIONS}, ${MARKS},
-                                         ${LOOK_AHEAD}, ${PASSAGE_LEAD}, ${PASSAGE_WINDOW}, ${SEARCH_TEXT_LIMIT}) as body,
+                                         q.query, q.words, q.prefixes, ${TEXT_OPTIONS}, ${MARKS},
+                                         ${PASSAGE_LEAD}, ${PASSAGE_WINDOW}, ${SEARCH_TEXT_LIMIT}) as body,
                ts_headline(docuvault_search_config(d.language), translate(d.title, ${MARKS}, ${SPACES}),
                            q.query, ${TITLE_OPTIONS}) as title
         from documents d, ${QUERY(text)} as q
