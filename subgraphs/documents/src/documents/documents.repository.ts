@@ -89,6 +89,14 @@ export const tsQuery = (text: string): RawBuilder<unknown> =>
     sql` || `,
   )})`;
 
+/**
+ * The lexemes of a parsed tsquery, one row each (column `lexeme`), read from its text form:
+ * each lexeme quoted ('...', a quote inside doubled). For `from`/`lateral` lists.
+ */
+export const lexemesOf = (query: RawBuilder<unknown>): RawBuilder<unknown> =>
+  sql`(select replace(m[1], '''''', '''') as lexeme
+       from regexp_matches((${query})::text, '''((?:[^'']|'''')+)''', 'g') as m)`;
+
 /** By id, among what the viewer may see: their own and what is shared with them. */
 export async function findDocumentsByIds(
   em: EntityManager,

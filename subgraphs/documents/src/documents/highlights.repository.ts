@@ -2,7 +2,7 @@ import { SEARCH_TEXT_LIMIT } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { tsQuery } from './documents.repository.ts';
+import { lexemesOf, tsQuery } from './documents.repository.ts';
 import { uuidArray } from '../data/query-helpers.ts';
 import { visibleTo } from '../sharing/visibility.ts';
 
@@ -52,8 +52,7 @@ const QUERY = (text: string) => sql`(select p.query, l.words, l.prefixes
    from (select ${tsQuery(text)} as query) p,
         lateral (select string_agg(quote_literal(m.lexeme), ' | ')::tsquery as words,
                         array_agg(regexp_replace(m.lexeme, '^(.{3,})i$', '\\1')) as prefixes
-                 from (select replace(r[1], '''''', '''') as lexeme
-                       from regexp_matches(p.query::text, '''((?:[^'']|'''')+)''', 'g') as r) m) l)`;
+                 from ${lexemesOf(sql`p.query`)} m) l)`;
 
 /**
  * Headlines for the rows of one page only: ts_headline re-parses the text, which is far

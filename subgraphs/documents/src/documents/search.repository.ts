@@ -12,6 +12,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { SearchCursor } from './cursor.ts';
 import {
   DOCUMENT_COLUMNS,
+  lexemesOf,
   toDocumentRecord,
   tsQuery,
   type DocumentRecord,
@@ -54,16 +55,13 @@ const matchConditions = (owner: string | null, filter: RawBuilder<boolean>): Raw
  * lexeme in each configuration, or words joined by `or`), the weights' sum is its ts_rank_cd (for the
  * lexemes heavy in the document) and every document holding a lexeme matches, so
  * neither is computed from the document's search vector, which is stored out of line and
- * largest for the heaviest documents. Also defines `q`. The lexemes are read from the
- * parsed query's text form ('lexeme' quoted, '' inside).
+ * largest for the heaviest documents. Also defines `q`.
  */
 const headOf = (owner: string | null, text: string, filter: RawBuilder<boolean>): RawBuilder<unknown> => sql`
   q as materialized (
     select p.query, regexp_replace(p.query::text, '''(?:[^'']|'''')*''', '', 'g') !~ '[&!<]' as plain
     from (select ${tsQuery(text)} as query) p),
-  lexemes as (
-    select distinct replace(m[1], '''''', '''') as lexeme
-    from q, regexp_matches(q.query::text, '''((?:[^'']|'''')+)''', 'g') as m),
+  lexemes as (select distinct l.lexeme from q, lateral ${lexemesOf(sql`q.query`)} l),
   heavy as (
     select t.document_id, t.score from q, lexemes l cross join lateral (
       select t.document_id, t.score from document_search_terms t
@@ -185,14 +183,37 @@ async function estimatedTotal(
 }
 
 /**
- * How many documents match: exactly up to SEARCH_EXACT_COUNT_LIMIT, past that an estimate
- * (counting a broad match costs as much as ranking it), saying which.
+ * Whether the planner's statistics keep every lexeme of the query (pg_stats' most common
+ * elements of documents.search_vector: ten times the column's statistics target, the most
+ * frequent first). For a lexeme they do not keep, PostgreSQL's estimate is no measurement
+ * but a bound: half the frequency of the rarest one kept, at most 0.5 % of the rows. Over
+ * 1 000 000 documents that is ~5 000 for `r1234`, in 200 of them, and for `whitespace`, in
+ * 62 000 (docs/adr/0024-search-totals-of-words-the-statistics-do-not-keep.md).
+ */
+async function statisticsKeepEvery(em: EntityManager, text: string): Promise<boolean> {
+  const {
+    rows: [row],
+  } = await sql<{ kept: boolean | null }>`select bool_and(l.lexeme = any(s.elements)) as kept
+        from (select most_common_elems::text::text[] as elements from pg_stats
+              where schemaname = (select relnamespace::regnamespace::text from pg_class
+                                  where oid = 'documents'::regclass)
+                and tablename = 'documents' and attname = 'search_vector') s,
+             ${lexemesOf(tsQuery(text))} l`.execute(db(em));
+  // No statistics (never analysed): every estimate is the default; no lexeme: nothing to count.
+  return row?.kept === true;
+}
+
+/**
+ * How many documents match: exactly up to `limit` (SEARCH_EXACT_COUNT_LIMIT), past that an
+ * estimate (counting a broad match costs as much as ranking it), saying which. The planner's
+ * estimate is trusted only for lexemes its statistics keep; the others are counted.
  */
 export async function countSearchMatches(
   em: EntityManager,
   owner: string | null,
   text: string,
   filter: RawBuilder<boolean> = sql`true`,
+  limit = SEARCH_EXACT_COUNT_LIMIT,
 ): Promise<SearchCount> {
   const matchingIn = (
     query: RawBuilder<unknown>,
@@ -201,20 +222,19 @@ export async function countSearchMatches(
   const matching = matchingIn(tsQuery(text));
   const planned = await plannedRows(em, matching);
   let perLanguage = 0;
-  if (planned > 2 * SEARCH_EXACT_COUNT_LIMIT) {
+  if (planned > 2 * limit && (await statisticsKeepEvery(em, text))) {
     perLanguage = await estimatedTotal(em, matchingIn, text);
-    if (perLanguage > 2 * SEARCH_EXACT_COUNT_LIMIT) return { count: perLanguage, exact: false };
+    if (perLanguage > 2 * limit) return { count: perLanguage, exact: false };
   }
   // Counted up to one past the limit: an estimate far below the truth (a word the planner's
   // statistics do not know) costs at most that many rows, not all of them.
   const {
     rows: [row],
   } = await sql<{ count: number }>`select count(*)::int as count
-        from (${matching} limit ${SEARCH_EXACT_COUNT_LIMIT + 1}) m`.execute(db(em));
+        from (${matching} limit ${limit + 1}) m`.execute(db(em));
   const counted = row?.count ?? 0;
-  // More than the limit where the planner expected fewer: every estimate is too low here (a
-  // word in too few documents for the statistics to keep), so the largest figure is the best.
-  if (counted > SEARCH_EXACT_COUNT_LIMIT)
-    return { count: Math.max(planned, perLanguage, counted), exact: false };
+  // More than the limit where the planner expected fewer or only bounded it: an estimate
+  // from statistics that do not keep the word, so the largest figure is the best.
+  if (counted > limit) return { count: Math.max(planned, perLanguage, counted), exact: false };
   return { count: counted, exact: true };
 }
