@@ -3,8 +3,8 @@ import {
   SEARCH_HEAD,
   SEARCH_HEAD_SCAN,
   SEARCH_HEAD_SCAN_ALL_WORDS,
-  SEARCH_LANGUAGES,
   SEARCH_TAIL_RANKED,
+  type SearchLanguage,
 } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -18,6 +18,7 @@ import {
   type DocumentRecord,
   type DocumentRow,
 } from './documents.repository.ts';
+import { languagesTheStatisticsKnow } from './search-statistics.repository.ts';
 import { ownedBy } from '../data/query-helpers.ts';
 import { visibleTo } from '../sharing/visibility.ts';
 
@@ -160,22 +161,23 @@ async function plannedRows(em: EntityManager, query: RawBuilder<unknown>): Promi
 
 /**
  * The total to report when there are too many matches to count: the largest of the
- * planner's estimates for the query in each search language alone. The query matches a
- * document in any of them (tsQuery ORs them), and the planner takes the languages as
- * independent, while a word's English, German and simple forms match nearly the same
- * documents: over 100 000 seeded documents its estimate for a one-word query was 1.5 to
- * 1.9 times the truth ("system": 86 594 for 48 863), the per-language maximum exact for
- * the words its statistics know, and for phrases of two or three words 0.5 to 1.05 times
- * (docs/adr/0016-search-at-scale.md, "Revision 2026-12-04, night").
+ * planner's estimates for the query in each search language alone whose lexemes its
+ * statistics keep. The query matches a document in any of them (tsQuery ORs them), and the
+ * planner takes the languages as independent, while a word's English, German and simple forms
+ * match nearly the same documents: over 100 000 seeded documents its estimate for a one-word
+ * query was 1.5 to 1.9 times the truth ("system": 86 594 for 48 863), the per-language maximum
+ * exact for the words its statistics know, and for phrases of two or three words 0.5 to 1.05
+ * times (docs/adr/0016-search-at-scale.md, "Revision 2026-12-04, night").
  */
 async function estimatedTotal(
   em: EntityManager,
   matchingIn: (query: RawBuilder<unknown>) => RawBuilder<unknown>,
   text: string,
+  languages: readonly SearchLanguage[],
 ): Promise<number> {
   // One after another: on the request's connection, not three of the pool's.
   let largest = 0;
-  for (const language of SEARCH_LANGUAGES) {
+  for (const language of languages) {
     const query = sql`websearch_to_tsquery(${sql.lit(language)}::regconfig, ${text})`;
     largest = Math.max(largest, await plannedRows(em, matchingIn(query)));
   }
@@ -183,30 +185,9 @@ async function estimatedTotal(
 }
 
 /**
- * Whether the planner's statistics keep every lexeme of the query (pg_stats' most common
- * elements of documents.search_vector: ten times the column's statistics target, the most
- * frequent first). For a lexeme they do not keep, PostgreSQL's estimate is no measurement
- * but a bound: half the frequency of the rarest one kept, at most 0.5 % of the rows. Over
- * 1 000 000 documents that is ~5 000 for `r1234`, in 200 of them, and for `whitespace`, in
- * 62 000 (docs/adr/0024-search-totals-of-words-the-statistics-do-not-keep.md).
- */
-async function statisticsKeepEvery(em: EntityManager, text: string): Promise<boolean> {
-  const {
-    rows: [row],
-  } = await sql<{ kept: boolean | null }>`select bool_and(l.lexeme = any(s.elements)) as kept
-        from (select most_common_elems::text::text[] as elements from pg_stats
-              where schemaname = (select relnamespace::regnamespace::text from pg_class
-                                  where oid = 'documents'::regclass)
-                and tablename = 'documents' and attname = 'search_vector') s,
-             ${lexemesOf(tsQuery(text))} l`.execute(db(em));
-  // No statistics (never analysed): every estimate is the default; no lexeme: nothing to count.
-  return row?.kept === true;
-}
-
-/**
  * How many documents match: exactly up to `limit` (SEARCH_EXACT_COUNT_LIMIT), past that an
  * estimate (counting a broad match costs as much as ranking it), saying which. The planner's
- * estimate is trusted only for lexemes its statistics keep; the others are counted.
+ * estimate is taken only in a language whose lexemes its statistics keep; else they are counted.
  */
 export async function countSearchMatches(
   em: EntityManager,
@@ -222,8 +203,9 @@ export async function countSearchMatches(
   const matching = matchingIn(tsQuery(text));
   const planned = await plannedRows(em, matching);
   let perLanguage = 0;
-  if (planned > 2 * limit && (await statisticsKeepEvery(em, text))) {
-    perLanguage = await estimatedTotal(em, matchingIn, text);
+  if (planned > 2 * limit) {
+    const known = await languagesTheStatisticsKnow(em, text);
+    perLanguage = await estimatedTotal(em, matchingIn, text, known);
     if (perLanguage > 2 * limit) return { count: perLanguage, exact: false };
   }
   // Counted up to one past the limit: an estimate far below the truth (a word the planner's
