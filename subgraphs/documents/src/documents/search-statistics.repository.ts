@@ -40,12 +40,11 @@ function lexemesTheStatisticsKeep(em: EntityManager): Promise<ReadonlySet<string
  * those whose estimate for the query measures something.
  */
 export async function languagesTheStatisticsKnow(em: EntityManager, text: string): Promise<SearchLanguage[]> {
-  const [known, { rows }] = await Promise.all([
-    lexemesTheStatisticsKeep(em),
-    sql<{ language: SearchLanguage; lexemes: string[] }>`select l.language,
+  // One after another: on the request's connection, not two of the pool's.
+  const known = await lexemesTheStatisticsKeep(em);
+  const { rows } = await sql<{ language: SearchLanguage; lexemes: string[] }>`select l.language,
           array(select w.lexeme from ${lexemesOf(sql`websearch_to_tsquery(l.language::regconfig, ${text})`)} w) as lexemes
-        from unnest(${sql.val(SEARCH_LANGUAGES)}::text[]) as l(language)`.execute(db(em)),
-  ]);
+        from unnest(${sql.val(SEARCH_LANGUAGES)}::text[]) as l(language)`.execute(db(em));
   return rows
     .filter(({ lexemes }) => lexemes.length > 0 && lexemes.every((lexeme) => known.has(lexeme)))
     .map(({ language }) => language);
