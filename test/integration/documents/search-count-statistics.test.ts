@@ -41,6 +41,9 @@ beforeAll(async () => {
     extractedText: 'a rare walrus memo',
   });
   await seedDocuments(t.admin, { count: 40, userId, titlePrefix: 'Note', extractedText: 'a pelican note' });
+  // Heavy in each (document_search_terms keeps it): more than the limit hold it for certain.
+  const often = Array.from({ length: 30 }, () => 'cormorant').join(' ');
+  await seedDocuments(t.admin, { count: 40, userId, titlePrefix: 'Log', extractedText: `a ${often} log` });
 }, 120_000);
 
 afterAll(async () => {
@@ -71,6 +74,24 @@ describe('search totals and the planner’s statistics', () => {
     const total = await count('pelican');
     expect(total.exact).toBe(false);
     expect(total.count).toBeGreaterThan(LIMIT);
+  });
+
+  it('answers past the limit without counting when more than the limit hold the word heavily', async () => {
+    const heavy = await t.admin.query<{ n: number }>(
+      `select count(*)::int as n from document_search_terms where lexeme = 'cormorant'`,
+    );
+    expect(heavy.rows[0]!.n).toBeGreaterThan(LIMIT);
+    const { result, queries } = await t.recordQueries(() => count('cormorant'));
+    expect(result.exact).toBe(false);
+    expect(result.count).toBeGreaterThan(LIMIT);
+    // No count of the matches themselves: that builds a bitmap of every match in the table.
+    expect(queries.filter((text) => /count\(\*\)[\s\S]*search_vector @@/.test(text))).toEqual([]);
+  });
+
+  it('counts a word the statistics do not keep when too few hold it heavily to tell', async () => {
+    const { result, queries } = await t.recordQueries(() => count('pelican'));
+    expect(result.exact).toBe(false);
+    expect(queries.filter((text) => /count\(\*\)[\s\S]*search_vector @@/.test(text))).toHaveLength(1);
   });
 
   it('counts exactly when one word of several is unknown to the statistics', async () => {

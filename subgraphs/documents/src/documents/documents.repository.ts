@@ -97,6 +97,13 @@ export const lexemesOf = (query: RawBuilder<unknown>): RawBuilder<unknown> =>
   sql`(select replace(m[1], '''''', '''') as lexeme
        from regexp_matches((${query})::text, '''((?:[^'']|'''')+)''', 'g') as m)`;
 
+/**
+ * Whether a parsed tsquery is an OR of lexemes (no `&`, `!` or `<->` outside its quoted
+ * lexemes): a document holding any one of them matches it.
+ */
+export const isOrOfLexemes = (query: RawBuilder<unknown>): RawBuilder<boolean> =>
+  sql<boolean>`(regexp_replace((${query})::text, '''(?:[^'']|'''')*''', '', 'g') !~ '[&!<]')`;
+
 /** By id, among what the viewer may see: their own and what is shared with them. */
 export async function findDocumentsByIds(
   em: EntityManager,
