@@ -246,8 +246,8 @@ export async function countSearchMatches(
     if (await heavyMatchesPass(em, owner, text, filter, limit))
       return { count: Math.max(planned, perLanguage, limit + 1), exact: false };
   }
-  // Counted up to one past the limit: an estimate far below the truth (a word the planner's
-  // statistics do not know) costs at most that many rows, not all of them.
+  // Counted up to one past the limit: the rows read stop there, though the GIN index first
+  // builds a bitmap of every match in the table (docs/adr/0024).
   const {
     rows: [row],
   } = await sql<{ count: number }>`select count(*)::int as count
