@@ -114,6 +114,33 @@ export async function launch(options: {
   };
 }
 
+/**
+ * `launch`, then waits for `ready`. The service ports are picked before npm
+ * starts and another process can bind one first; then the service says
+ * EADDRINUSE, the launcher gives up, and this launches again on new ports.
+ * A port the caller chose is its own business: taken, it is not retried.
+ */
+export async function launchUntilReady(
+  options: Parameters<typeof launch>[0],
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<LaunchedSystem> {
+  const chosen = new Set(Object.values(options.ports ?? {}));
+  for (let attempt = 1; ; attempt++) {
+    const system = await launch(options);
+    try {
+      await system.waitForLine(ready, timeoutMs);
+      return system;
+    } catch (error) {
+      killAll([system.pid, ...descendants(system.pid)]);
+      await exitedWithin(system, 10_000);
+      const taken = [...system.output().matchAll(/EADDRINUSE[^\n]*?:(\d+)\b/g)].map((m) => Number(m[1]));
+      const pickedPortTaken = taken.length > 0 && taken.every((port) => !chosen.has(port));
+      if (attempt === 3 || !pickedPortTaken) throw error;
+    }
+  }
+}
+
 /** Every process below `pid` (from /proc), whatever session or group it moved to. */
 export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();

@@ -6,7 +6,7 @@ import { givenDependencies, type GivenDependencies } from './given-dependencies.
 import {
   descendants,
   killAll,
-  launch,
+  launchUntilReady,
   signalAndWait,
   type LaunchedSystem,
   type SignalTarget,
@@ -38,8 +38,7 @@ describe('npm start stops everything when signalled', () => {
   });
 
   async function start(embedded: boolean): Promise<LaunchedSystem> {
-    running = await launch({ dataDir, env: embedded ? {} : given.env });
-    await running.waitForLine(READY, 150_000);
+    running = await launchUntilReady({ dataDir, env: embedded ? {} : given.env }, READY, 150_000);
     // Only services (and, zero-config, the dependencies) below npm: five services at least.
     expect(descendants(running.pid).length).toBeGreaterThanOrEqual(6);
     return running;

@@ -12,6 +12,7 @@ import {
   exitedWithin,
   killAll,
   launch,
+  launchUntilReady,
   signalAndWait,
   waitUntilGone,
   type LaunchedSystem,
@@ -49,8 +50,8 @@ describe('npm start supervises its services', () => {
     for (const port of BAD_PORTS)
       if (gatewayPort === undefined && (await isPortFree(port))) gatewayPort = port;
     if (gatewayPort === undefined) throw new Error(`none of ${BAD_PORTS.join(', ')} is free`);
-    system = await launch({ dataDir, env: given.env, ports: { GATEWAY_PORT: gatewayPort } });
-    await system.waitForLine(
+    system = await launchUntilReady(
+      { dataDir, env: given.env, ports: { GATEWAY_PORT: gatewayPort } },
       new RegExp(`\\[docuvault\\] ready: http://127.0.0.1:${gatewayPort}/graphql`),
       150_000,
     );
