@@ -10,7 +10,9 @@
 -- CPU. Now every needle is looked for in the same part of the text, 4 KB from `from_byte`,
 -- then a part four times as long after it, and so on: the answer is in the first part that
 -- holds a word start, and what is read past it is at most that part. Same answers as
--- before: each byte is tried once per needle, and the budget counts per needle across parts.
+-- before: each byte is tried once per needle, and the budget counts per needle across parts,
+-- but one: a letter past ASCII before the needle (é in `ésystem`) now makes it a place inside a
+-- word, as the comment always said (convert_from answers in the "C" collation, where it was not).
 --
 -- docuvault_search_passages went on from one byte past a place whose window showed no match,
 -- so a word such as `systemd` (query: system) written many times in a row cost a window for
@@ -65,8 +67,9 @@ create or replace function "docuvault_word_start"("bytes" bytea, "needles" bytea
               while char_start < found - 1 and pg_catalog.get_byte("bytes", char_start - 1) between 128 and 191 loop
                 char_start := char_start + 1;
               end loop;
+              -- convert_from's result has the "C" collation, under which no letter past ASCII is one.
               inside := pg_catalog.right(pg_catalog.convert_from(pg_catalog.substr("bytes", char_start, found - char_start), 'UTF8'), 1)
-                        ~ '[[:alnum:]_]';
+                        collate "default" ~ '[[:alnum:]_]';
             end if;
             if not inside then
               best := found;
