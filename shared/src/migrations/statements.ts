@@ -68,7 +68,9 @@ export function nonTransactionalReason(statement: Statement): string | null {
     case 'TransactionStmt':
       return 'transaction control (BEGIN/COMMIT/END/ABORT/ROLLBACK/SAVEPOINT/PREPARE TRANSACTION) would end or split the transaction the runner owns';
     case 'VacuumStmt':
-      return node.is_vacuumcmd === false ? null : 'VACUUM cannot run inside a transaction';
+      // ANALYZE is a VacuumStmt too, and may run in a transaction. The parse tree leaves out
+      // false fields, so ANALYZE's node has no is_vacuumcmd at all.
+      return node.is_vacuumcmd === true ? 'VACUUM cannot run inside a transaction' : null;
     case 'CreatedbStmt':
     case 'DropdbStmt':
       return 'CREATE/DROP DATABASE cannot run inside a transaction';

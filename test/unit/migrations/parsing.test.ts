@@ -102,6 +102,13 @@ describe('statements', () => {
     expect(nonTransactionalReason(only(sql))).not.toBeNull();
   });
 
+  it.each(['analyze t', 'analyze t (c)', 'create index i on t (id)'])(
+    '%s can run in a transaction',
+    (sql) => {
+      expect(nonTransactionalReason(only(sql))).toBeNull();
+    },
+  );
+
   it('data statements are told apart from DDL', () => {
     expect(isDataStatement(only('insert into t values (1)'))).toBe(true);
     expect(isDataStatement(only('create index i on t (id)'))).toBe(false);
