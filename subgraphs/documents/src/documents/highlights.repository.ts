@@ -32,7 +32,7 @@ export interface RawHeadlines {
 /**
  * ts_headline parses all the text it is given (a few megabytes a second), and the best hits
  * of a broad word are the longest documents. So the text's passages come from
- * docuvault_search_passages (migrations/2026-12-05T21-30-00-search-passages-by-byte-offsets.sql):
+ * docuvault_search_passages (latest: migrations/2026-12-06T05-00-00-search-needles-once-per-query.sql):
  * PASSAGE_WINDOW bytes around the first place where a word starts with a query lexeme, found
  * in the text's bytes, first in its first HEAD_WINDOW characters, then in the rest (when no
  * word does: the first HEAD_WINDOW characters).
@@ -45,13 +45,14 @@ const HEAD_WINDOW = 2_000;
 
 // q.words: the query's lexemes OR-ed. In a window, passages around any of them: with the query
 // itself, a window holding one word of `a & b` but no passage with both would show no match.
-// q.prefixes: what a word holding each lexeme starts with: the lexeme, or without its final
-// `i` when longer than three, as English stems end in `i` where words end in `y`
-// (library: librari).
-const QUERY = (text: string) => sql`(select p.query, l.words, l.prefixes
+// q.needles: the bytes a word holding each lexeme starts with (docuvault_word_needles: as
+// written, Capitalised, in CAPITALS), made once for the page. A word starts with the lexeme, or
+// with it less its final `i` when longer than three, as English stems end in `i` where words
+// end in `y` (library: librari).
+const QUERY = (text: string) => sql`(select p.query, l.words, l.needles
    from (select ${tsQuery(text)} as query) p,
         lateral (select string_agg(quote_literal(m.lexeme), ' | ')::tsquery as words,
-                        array_agg(regexp_replace(m.lexeme, '^(.{3,})i$', '\\1')) as prefixes
+                        docuvault_word_needles(array_agg(regexp_replace(m.lexeme, '^(.{3,})i$', '\\1'))) as needles
                  from ${lexemesOf(sql`p.query`)} m) l)`;
 
 /**
@@ -69,7 +70,7 @@ export async function findHeadlines(
   const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
                docuvault_search_passages(d.id, coalesce(substr(d.extracted_text, 1, ${HEAD_WINDOW}), ''),
                                          coalesce(octet_length(d.extracted_text), 0), docuvault_search_config(d.language),
-                                         q.query, q.words, q.prefixes, ${TEXT_OPTIONS}, ${MARKS},
+                                         q.query, q.words, q.needles, ${TEXT_OPTIONS}, ${MARKS},
                                          ${PASSAGE_LEAD}, ${PASSAGE_WINDOW}, ${SEARCH_TEXT_LIMIT}) as body,
                ts_headline(docuvault_search_config(d.language), translate(d.title, ${MARKS}, ${SPACES}),
                            q.query, ${TITLE_OPTIONS}) as title
