@@ -6,7 +6,7 @@
 -- longest documents), and the ranking reads search vectors. Stored compressed (pglz, the only
 -- method every PostgreSQL build has), each read decompressed them: over the seeded 100 000
 -- documents, 360 of the bench's best hits read whole in 35 ms, uncompressed in 9.5 ms; the
--- page's headlines took 20 % less CPU. The cost is space: the documents table with its TOAST
+-- page's headlines took 16–18 % less CPU. The cost is space: the documents table with its TOAST
 -- and indexes, 1 648 MB compressed, 2 403 MB uncompressed (+46 %).
 --
 -- Rows written from now on (an insert, or an update of the text) are stored uncompressed;

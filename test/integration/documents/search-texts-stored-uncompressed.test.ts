@@ -4,7 +4,7 @@ import { createTestUser, type TestUser } from '../../support/users.ts';
 
 // documents.extracted_text and documents.search_vector are stored out of line uncompressed
 // (migrations/2026-12-06T07-00-00-search-texts-stored-uncompressed.sql): a search page's
-// headlines and ranks read them, and decompressing them was a fifth of a page's headline CPU
+// headlines and ranks read them, and decompressing them cost a sixth of a page's headline CPU
 // (docs/adr/0027-search-texts-stored-uncompressed.md). The text here compresses well, so
 // PostgreSQL's default storage would compress both.
 
