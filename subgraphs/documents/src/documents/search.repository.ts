@@ -4,7 +4,6 @@ import {
   SEARCH_HEAD_SCAN,
   SEARCH_HEAD_SCAN_ALL_WORDS,
   SEARCH_TAIL_RANKED,
-  type SearchLanguage,
 } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -151,39 +150,41 @@ export async function searchDocuments(
   return [...first, ...rest];
 }
 
-/** The planner's estimate of the rows `query` returns. */
-async function plannedRows(em: EntityManager, query: RawBuilder<unknown>): Promise<number> {
-  const {
-    rows: [plan],
-  } = await sql<{
-    'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }];
-  }>`explain (format json) ${query}`.execute(db(em));
-  return Math.round(plan?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
+interface PlanNode {
+  'Node Type': string;
+  'Plan Rows': number;
+  Output?: string[];
+  Plans?: PlanNode[];
 }
 
 /**
- * The total to report when there are too many matches to count: the largest of the
- * planner's estimates for the query in each search language alone whose lexemes its
- * statistics keep. The query matches a document in any of them (tsQuery ORs them), and the
- * planner takes the languages as independent, while a word's English, German and simple forms
- * match nearly the same documents: over 100 000 seeded documents its estimate for a one-word
- * query was 1.5 to 1.9 times the truth ("system": 86 594 for 48 863), the per-language maximum
- * exact for the words its statistics know, and for phrases of two or three words 0.5 to 1.05
- * times (docs/adr/0016-search-at-scale.md, "Revision 2026-12-04, night").
+ * The planner's estimate of the rows each of `queries` returns, from one plan of their union:
+ * one round trip instead of one per query (a broad word's total plans it in up to three
+ * languages, and each round trip costs writes in the subgraph and in PostgreSQL). Each branch
+ * selects its own index, which the verbose plan shows as its output; a branch the planner
+ * proves empty is left out of the plan, and its estimate is 0.
  */
-async function estimatedTotal(
-  em: EntityManager,
-  matchingIn: (query: RawBuilder<unknown>) => RawBuilder<unknown>,
-  text: string,
-  languages: readonly SearchLanguage[],
-): Promise<number> {
-  // One after another: on the request's connection, not three of the pool's.
-  let largest = 0;
-  for (const language of languages) {
-    const query = sql`websearch_to_tsquery(${sql.lit(language)}::regconfig, ${text})`;
-    largest = Math.max(largest, await plannedRows(em, matchingIn(query)));
+async function plannedRows(em: EntityManager, queries: readonly RawBuilder<unknown>[]): Promise<number[]> {
+  if (queries.length === 0) return [];
+  const union = sql.join(
+    queries.map((query, i) => sql`select ${sql.lit(i)} as branch from (${query}) m`),
+    sql` union all `,
+  );
+  const {
+    rows: [plan],
+  } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>`explain (verbose, format json) ${union}`.execute(
+    db(em),
+  );
+  const top = plan?.['QUERY PLAN'][0].Plan;
+  const estimates = queries.map(() => 0);
+  // More than one branch left: an Append of them; one: that branch alone.
+  const branches =
+    top?.['Node Type'] === 'Append' && queries.length > 1 ? (top.Plans ?? []) : top ? [top] : [];
+  for (const branch of branches) {
+    const i = Number(branch.Output?.[0]);
+    if (Number.isInteger(i) && i >= 0 && i < estimates.length) estimates[i] = Math.round(branch['Plan Rows']);
   }
-  return largest;
+  return estimates;
 }
 
 /**
@@ -223,6 +224,14 @@ async function heavyMatchesPass(
  * How many documents match: exactly up to `limit` (SEARCH_EXACT_COUNT_LIMIT), past that an
  * estimate (counting a broad match costs as much as ranking it), saying which. The planner's
  * estimate is taken only in a language whose lexemes its statistics keep; else they are counted.
+ *
+ * The estimate is the largest of the planner's estimates for the query in each such language
+ * alone. The query matches a document in any of them (tsQuery ORs them), and the planner takes
+ * the languages as independent, while a word's English, German and simple forms match nearly the
+ * same documents: over 100 000 seeded documents its estimate for a one-word query was 1.5 to 1.9
+ * times the truth ("system": 86 594 for 48 863), the per-language maximum exact for the words its
+ * statistics know, and for phrases of two or three words 0.5 to 1.05 times
+ * (docs/adr/0016-search-at-scale.md, "Revision 2026-12-04, night").
  */
 export async function countSearchMatches(
   em: EntityManager,
@@ -236,11 +245,17 @@ export async function countSearchMatches(
   ) => sql`select 1 from documents d, (select ${query} as query) q
         where ${sql.join(matchConditions(owner, filter), sql` and `)}`;
   const matching = matchingIn(tsQuery(text));
-  const planned = await plannedRows(em, matching);
+  const [planned = 0] = await plannedRows(em, [matching]);
   let perLanguage = 0;
   if (planned > 2 * limit) {
     const known = await languagesTheStatisticsKnow(em, text);
-    perLanguage = await estimatedTotal(em, matchingIn, text, known);
+    const inLanguages = await plannedRows(
+      em,
+      known.map((language) =>
+        matchingIn(sql`websearch_to_tsquery(${sql.lit(language)}::regconfig, ${text})`),
+      ),
+    );
+    perLanguage = Math.max(0, ...inLanguages);
     if (perLanguage > 2 * limit) return { count: perLanguage, exact: false };
     // Past the limit for certain: the same answer as a count that stops there would give.
     if (await heavyMatchesPass(em, owner, text, filter, limit))
