@@ -1,5 +1,5 @@
 import { SEARCH_TEXT_LIMIT } from '@docuvault/shared/db/entities/documents';
-import { db } from '@docuvault/shared/db/kysely';
+import { executePrepared } from '@docuvault/shared/db/prepared';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { lexemesOf, tsQuery } from './documents.repository.ts';
@@ -67,7 +67,9 @@ export async function findHeadlines(
   text: string,
 ): Promise<Map<string, RawHeadlines>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await sql<RawHeadlines & { id: string }>`select d.id,
+  const rows = await executePrepared(
+    em,
+    sql<RawHeadlines & { id: string }>`select d.id,
                docuvault_search_passages(d.id, coalesce(substr(d.extracted_text, 1, ${HEAD_WINDOW}), ''),
                                          coalesce(octet_length(d.extracted_text), 0), docuvault_search_config(d.language),
                                          q.query, q.words, q.needles, ${TEXT_OPTIONS}, ${MARKS},
@@ -75,6 +77,7 @@ export async function findHeadlines(
                ts_headline(docuvault_search_config(d.language), translate(d.title, ${MARKS}, ${SPACES}),
                            q.query, ${TITLE_OPTIONS}) as title
         from documents d, ${QUERY(text)} as q
-        where d.id = any(${uuidArray(ids)}) and ${visibleTo('d', owner)}`.execute(db(em));
+        where d.id = any(${uuidArray(ids)}) and ${visibleTo('d', owner)}`,
+  );
   return new Map(rows.map(({ id, body, title }) => [id, { body, title }]));
 }

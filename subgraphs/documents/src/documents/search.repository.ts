@@ -6,6 +6,7 @@ import {
   SEARCH_TAIL_RANKED,
 } from '@docuvault/shared/db/entities/documents';
 import { db } from '@docuvault/shared/db/kysely';
+import { executePrepared } from '@docuvault/shared/db/prepared';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchCursor } from './cursor.ts';
@@ -112,12 +113,15 @@ async function pageOf(
   limit: number,
 ): Promise<SearchHit[]> {
   const afterCursor = after ? sql`where (s.key, s.id) < (${after.rank}::real, ${after.id}::uuid)` : sql``;
-  const { rows } = await sql<DocumentRow & { rank: number }>`
+  const rows = await executePrepared(
+    em,
+    sql<DocumentRow & { rank: number }>`
         with ${tiers},
         page as (select s.id, s.key from ${sql.table(from)} s ${afterCursor} order by s.key desc, s.id desc limit ${limit})
         select ${DOCUMENT_COLUMNS}, p.key as rank
         from page p join documents d on d.id = p.id
-        order by p.key desc, p.id desc`.execute(db(em));
+        order by p.key desc, p.id desc`,
+  );
   return rows.map(({ rank, ...row }) => ({ document: toDocumentRecord(row), rank }));
 }
 
@@ -207,16 +211,17 @@ async function heavyMatchesPass(
     filter === NO_FILTER
       ? sql`true`
       : sql`exists (select 1 from documents d where d.id = t.document_id and ${filter})`;
-  const {
-    rows: [row],
-  } = await sql<{ count: number }>`select coalesce(max(h.count), 0)::int as count
+  const [row] = await executePrepared(
+    em,
+    sql<{ count: number }>`select coalesce(max(h.count), 0)::int as count
         from (select ${tsQuery(text)} as query) q,
              lateral (select distinct w.lexeme from ${lexemesOf(sql`q.query`)} w) l,
              lateral (select count(*) as count from (
                select 1 from document_search_terms t
                where ${ownedBy('t.user_id', owner)} and t.lexeme = l.lexeme and ${filtered}
                limit ${limit + 1}) m) h
-        where ${isOrOfLexemes(sql`q.query`)}`.execute(db(em));
+        where ${isOrOfLexemes(sql`q.query`)}`,
+  );
   return (row?.count ?? 0) > limit;
 }
 
@@ -263,10 +268,11 @@ export async function countSearchMatches(
   }
   // Counted up to one past the limit: the rows read stop there, though the GIN index first
   // builds a bitmap of every match in the table (docs/adr/0024).
-  const {
-    rows: [row],
-  } = await sql<{ count: number }>`select count(*)::int as count
-        from (${matching} limit ${limit + 1}) m`.execute(db(em));
+  const [row] = await executePrepared(
+    em,
+    sql<{ count: number }>`select count(*)::int as count
+        from (${matching} limit ${limit + 1}) m`,
+  );
   const counted = row?.count ?? 0;
   // More than the limit where the planner expected fewer or only bounded it: an estimate
   // from statistics that do not keep the word, so the largest figure is the best.
