@@ -21,13 +21,20 @@ let disabled = false;
 const nameOf = (text: string): string => `dv_${createHash('sha1').update(text).digest('base64url')}`;
 
 /**
- * PostgreSQL refuses to run a prepared statement whose result columns changed type since it was
- * prepared (a migration altered one); the connection keeps refusing it. Prepared statements are
- * then off for the process (until it restarts) and the statement runs again unnamed.
+ * Why a connection can no longer run its prepared statements, for as long as it lives:
+ * - 0A000: PostgreSQL refuses a statement whose result columns changed type since it was
+ *   prepared (a migration altered one while the service ran);
+ * - 26000 and 42P05: the server does not hold the statements the connection prepared, or holds
+ *   another's, i.e. a pooler between them hands each transaction another server connection (or
+ *   ran DISCARD ALL).
+ * Prepared statements are then off for the process (until it restarts) and the statement runs
+ * again unnamed.
  */
-const isStaleResultType = (error: unknown): boolean =>
-  (error as { code?: string }).code === '0A000' &&
-  /cached plan must not change result type/.test(String((error as Error).message));
+function preparedStatementsBroken(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === '26000' || code === '42P05') return true;
+  return code === '0A000' && /cached plan must not change result type/.test(String(message));
+}
 
 /**
  * The rows of `query`, run as a prepared statement on the pool. Inside a transaction, and once
@@ -45,15 +52,15 @@ export async function executePrepared<R>(em: EntityManager, query: RawBuilder<R>
   try {
     return (await pool.query<R & object>({ name, text, values: [...parameters] })).rows;
   } catch (error) {
-    if (!isStaleResultType(error)) throw error;
+    if (!preparedStatementsBroken(error)) throw error;
     disabled = true;
     process.emitWarning(
-      'A prepared statement outlived a change of its result columns; prepared statements are off until restart.',
+      `PostgreSQL could not run a prepared statement (${(error as Error).message}); prepared statements are off until restart.`,
       { code: 'DOCUVAULT_PREPARED_STATEMENTS_OFF' },
     );
     return (await query.execute(kysely)).rows;
   }
 }
 
-/** Whether prepared statements are still in use in this process (off after a stale result type). */
+/** Whether prepared statements are still in use in this process (see preparedStatementsBroken). */
 export const preparedStatementsInUse = (): boolean => !disabled;
