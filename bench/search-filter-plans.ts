@@ -112,7 +112,9 @@ function record(pool: pg.Pool, into: Statement[]) {
     const send = client.query.bind(client) as (...args: unknown[]) => unknown;
     client.query = ((config: unknown, values?: unknown, ...rest: unknown[]) => {
       const text = typeof config === 'string' ? config : (config as { text?: string }).text;
-      if (text !== undefined && Array.isArray(values)) into.push({ text, values });
+      // Prepared statements (shared/src/db/prepared.ts) carry their values in the config.
+      const params = Array.isArray(values) ? values : (config as { values?: unknown[] }).values;
+      if (text !== undefined && params !== undefined) into.push({ text, values: params });
       return send(config, values, ...rest);
     }) as typeof client.query;
   });
