@@ -42,11 +42,12 @@ function preparedStatementsBroken(error: unknown): boolean {
  */
 export async function executePrepared<R>(em: EntityManager, query: RawBuilder<R>): Promise<R[]> {
   const kysely = db(em);
-  const { sql: text, parameters } = query.compile(kysely);
+  const compiled = query.compile(kysely);
+  const { sql: text, parameters } = compiled;
   const name = nameOf(text);
   const preparable =
     !disabled && !em.isInTransaction() && (named.has(name) || named.size < MAX_PREPARED_STATEMENTS);
-  if (!preparable) return (await query.execute(kysely)).rows;
+  if (!preparable) return (await kysely.executeQuery(compiled)).rows;
   named.add(name);
   const pool = await (em.getConnection() as PostgreSqlConnection).getNativeClient();
   try {
@@ -58,7 +59,7 @@ export async function executePrepared<R>(em: EntityManager, query: RawBuilder<R>
       `PostgreSQL could not run a prepared statement (${(error as Error).message}); prepared statements are off until restart.`,
       { code: 'DOCUVAULT_PREPARED_STATEMENTS_OFF' },
     );
-    return (await query.execute(kysely)).rows;
+    return (await kysely.executeQuery(compiled)).rows;
   }
 }
 
